@@ -1,0 +1,1 @@
+"""SmartRetail infrastructure: one construct per capability; stacks only compose them."""

@@ -1,0 +1,34 @@
+"""Stage settings and the names shared between constructs (the one place they are written)."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDAS_DIR = ROOT / "lambdas"
+CORE_LAYER_DIR = ROOT / "layers" / "core"
+DEPS_LAYER_DIR = ROOT / "layers" / "deps"
+GLUE_JOBS_DIR = ROOT / "glue_jobs"
+
+TENANT_CLAIM = "tenant_id"  # Cognito custom attribute -> `custom:tenant_id` in tokens
+GROUPS = ("sellers", "managers", "admins")
+CURATED_TABLES = ("sales_daily",)
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str = "dev"
+    api_rate_limit: float = 50.0       # steady requests per second, whole API
+    api_burst_limit: int = 100
+    max_upload_bytes: int = 100 * 1024 * 1024
+    upload_url_ttl_seconds: int = 900
+    log_retention_days: int = 30
+    base_currency: str = "EUR"
+    upload_cors_origins: tuple[str, ...] = ("*",)
+    glue_workers: int = 2
+    tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
+
+
+def load_stage(stage: str) -> StageConfig:
+    if stage == "prod":
+        return StageConfig(stage="prod", log_retention_days=365, glue_workers=4)
+    return StageConfig(stage=stage)

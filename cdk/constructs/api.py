@@ -1,0 +1,123 @@
+"""The REST API: API Gateway + Cognito authorizer + the API Lambda (FastAPI through Mangum)."""
+
+from aws_cdk import Duration, RemovalPolicy, Stack, aws_apigateway as apigw, aws_cognito as cognito, aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3
+from constructs import Construct
+
+from ..config import StageConfig
+from .packaging import PYTHON_RUNTIME, function_code
+
+# (method, path) of every route; the local stack reads them back from the synthesized template.
+ROUTES: tuple[tuple[str, str], ...] = (
+    ("GET", "/me"),
+    ("GET", "/ingest"),
+    ("POST", "/ingest/{id}"),   # id = dataset name
+    ("GET", "/ingest/{id}"),    # id = upload id
+    ("GET", "/kpis"),
+)
+
+
+class ApiConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        user_pool: cognito.IUserPool,
+        user_pool_client: cognito.IUserPoolClient,
+        raw_bucket: s3.IBucket,
+        curated_bucket: s3.IBucket,
+        query_results_bucket: s3.IBucket,
+        uploads_table: dynamodb.ITable,
+        glue_database: str,
+        athena_workgroup: str,
+        layers: list[lambda_.ILayerVersion],
+    ):
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.function = lambda_.Function(
+            self,
+            "ApiFunction",
+            description="SmartRetail API (FastAPI via Mangum)",
+            runtime=PYTHON_RUNTIME,
+            handler="api_handler.handler",
+            code=function_code("api"),
+            layers=layers,
+            memory_size=1024,
+            timeout=Duration.seconds(29),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=logs.LogGroup(self, "ApiLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+            environment={
+                "COGNITO_USER_POOL_ID": user_pool.user_pool_id,
+                "COGNITO_CLIENT_ID": user_pool_client.user_pool_client_id,
+                "RAW_BUCKET": raw_bucket.bucket_name,
+                "CURATED_BUCKET": curated_bucket.bucket_name,
+                "UPLOADS_TABLE": uploads_table.table_name,
+                "GLUE_DATABASE": glue_database,
+                "ATHENA_WORKGROUP": athena_workgroup,
+                "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
+                "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),
+                "POWERTOOLS_SERVICE_NAME": "smartretail-api",
+                "POWERTOOLS_METRICS_NAMESPACE": "SmartRetail",
+            },
+        )
+        fn = self.function
+        # Presigned POSTs are signed with this role: it may put only under raw/.
+        raw_bucket.grant_put(fn, "raw/*")
+        uploads_table.grant_read_write_data(fn)
+        curated_bucket.grant_read(fn)
+        # Athena writes query results as the caller: read and put under athena/ only, no delete.
+        query_results_bucket.grant_read(fn, "athena/*")
+        query_results_bucket.grant_put(fn, "athena/*")
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"],
+                resources=[stack.format_arn(service="athena", resource="workgroup", resource_name=athena_workgroup)],
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                resources=[
+                    stack.format_arn(service="glue", resource="catalog"),
+                    stack.format_arn(service="glue", resource="database", resource_name=glue_database),
+                    stack.format_arn(service="glue", resource="table", resource_name=f"{glue_database}/*"),
+                ],
+            )
+        )
+
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.DESTROY)
+        self.api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="SmartRetail API",
+            cloud_watch_role=True,
+            deploy_options=apigw.StageOptions(
+                stage_name="v1",
+                throttling_rate_limit=config.api_rate_limit,
+                throttling_burst_limit=config.api_burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=True,
+                ),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies may carry personal data
+                tracing_enabled=True,
+                metrics_enabled=True,
+            ),
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+        )
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
+        validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True, validate_request_body=True)
+        integration = apigw.LambdaIntegration(fn, proxy=True)
+        for method, path in ROUTES:
+            resource = self.api.root.resource_for_path(path)
+            resource.add_method(
+                method,
+                integration,
+                authorizer=authorizer,
+                authorization_type=apigw.AuthorizationType.COGNITO,
+                request_validator=validator,
+            )

@@ -1,0 +1,45 @@
+"""Cognito user pool: groups sellers/managers/admins and an immutable tenant claim."""
+
+from aws_cdk import Duration, RemovalPolicy, aws_cognito as cognito
+from constructs import Construct
+
+from ..config import GROUPS, TENANT_CLAIM
+
+
+class IdentityConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str):
+        super().__init__(scope, construct_id)
+        self.user_pool = cognito.UserPool(
+            self,
+            "UserPool",
+            self_sign_up_enabled=False,  # admins invite users into their tenant
+            sign_in_aliases=cognito.SignInAliases(email=True, username=True),
+            custom_attributes={TENANT_CLAIM: cognito.StringAttribute(min_len=1, max_len=64, mutable=False)},
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.client = self.user_pool.add_client(
+            "ApiClient",
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
+            prevent_user_existence_errors=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+            # Users may read but never write their tenant: it is set by an admin at creation.
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(
+                email=True, given_name=True, family_name=True
+            ).with_custom_attributes(TENANT_CLAIM),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(
+                email=True, given_name=True, family_name=True
+            ),
+        )
+        for group in GROUPS:
+            cognito.CfnUserPoolGroup(
+                self, f"Group{group.title()}", user_pool_id=self.user_pool.user_pool_id, group_name=group,
+                description=f"SmartRetail {group}",
+            )

@@ -1,0 +1,73 @@
+"""Ingestion: the uploads table and the validation Lambda fed by S3 events through EventBridge."""
+
+from aws_cdk import Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sqs as sqs
+from constructs import Construct
+
+from ..config import StageConfig
+from .packaging import PYTHON_RUNTIME, function_code
+
+
+class IngestionConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, raw_bucket: s3.IBucket,
+                 layers: list[lambda_.ILayerVersion]):
+        super().__init__(scope, construct_id)
+        # Upload records, idempotency keys and content hashes of one tenant share its partition.
+        self.uploads_table = dynamodb.Table(
+            self,
+            "UploadsTable",
+            partition_key=dynamodb.Attribute(name="tenant_id", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="upload_id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.validation_function = lambda_.Function(
+            self,
+            "ValidationFunction",
+            description="Validates uploaded data files against their dataset contract",
+            runtime=PYTHON_RUNTIME,
+            handler="ingest_validation_handler.handler",
+            code=function_code("ingest_validation"),
+            layers=layers,
+            memory_size=1024,
+            timeout=Duration.minutes(5),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=logs.LogGroup(self, "ValidationLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+            environment={
+                "RAW_BUCKET": raw_bucket.bucket_name,
+                "UPLOADS_TABLE": self.uploads_table.table_name,
+                "POWERTOOLS_SERVICE_NAME": "smartretail-ingest-validation",
+            },
+        )
+        # Least privilege: read uploads, write only the accepted/ and quarantine/ prefixes. The
+        # function has no delete and cannot write under raw/, so uploads are never rewritten.
+        raw_bucket.grant_read(self.validation_function, "raw/*")
+        raw_bucket.grant_put(self.validation_function, "accepted/*")
+        raw_bucket.grant_put(self.validation_function, "quarantine/*")
+        self.uploads_table.grant_read_write_data(self.validation_function)
+
+        self.dead_letters = sqs.Queue(
+            self,
+            "ValidationDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        events.Rule(
+            self,
+            "UploadCreatedRule",
+            description="A seller's data file landed under raw/: validate it",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={"bucket": {"name": [raw_bucket.bucket_name]}, "object": {"key": [{"prefix": "raw/"}]}},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.validation_function, dead_letter_queue=self.dead_letters, retry_attempts=4,
+                    max_event_age=Duration.hours(6),
+                )
+            ],
+        )

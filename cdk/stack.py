@@ -1,0 +1,41 @@
+"""The SmartRetail stack for one stage: composes the capability constructs."""
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from .config import StageConfig
+from .constructs.analytics import AnalyticsConstruct
+from .constructs.api import ApiConstruct
+from .constructs.data_lake import DataLakeConstruct
+from .constructs.identity import IdentityConstruct
+from .constructs.ingestion import IngestionConstruct
+from .constructs.packaging import core_layer, deps_layer
+from .nag import acknowledge_findings
+
+
+class SmartRetailStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs):
+        super().__init__(scope, construct_id, **kwargs)
+        for key, value in config.tags.items():
+            Tags.of(self).add(key, value)
+        Tags.of(self).add("stage", config.stage)
+
+        layers = [deps_layer(self, "DepsLayer"), core_layer(self, "CoreLayer")]
+        lake = DataLakeConstruct(self, "DataLake", config=config)
+        identity = IdentityConstruct(self, "Identity")
+        analytics = AnalyticsConstruct(
+            self, "Analytics", config=config, raw_bucket=lake.raw, cleaned_bucket=lake.cleaned,
+            curated_bucket=lake.curated, query_results_bucket=lake.query_results,
+        )
+        ingestion = IngestionConstruct(self, "Ingestion", config=config, raw_bucket=lake.raw, layers=layers)
+        api = ApiConstruct(
+            self, "Api", config=config, user_pool=identity.user_pool, user_pool_client=identity.client,
+            raw_bucket=lake.raw, curated_bucket=lake.curated, query_results_bucket=lake.query_results,
+            uploads_table=ingestion.uploads_table, glue_database=analytics.database_name,
+            athena_workgroup=analytics.workgroup_name, layers=layers,
+        )
+        CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
+        CfnOutput(self, "RawBucketName", value=lake.raw.bucket_name)
+        acknowledge_findings(self, analytics.database_name)

@@ -1,0 +1,49 @@
+"""The FastAPI application: routers, authentication and error shapes."""
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from smartretail.auth import Principal
+from smartretail.errors import DomainError
+
+from routes import ingest, kpis, me
+
+
+def current_principal(request: Request) -> Principal:
+    services = request.app.state.services
+    principal = services.verifier.verify(request.headers.get("authorization"))
+    request.state.principal = principal
+    logger = request.app.state.logger
+    if logger is not None:
+        logger.append_keys(tenant_id=principal.tenant_id, operation=f"{request.method} {request.url.path}")
+    return principal
+
+
+def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0]
+    location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    field = ".".join(location) or None
+    message = first.get("msg", "invalid request").removeprefix("Value error, ")
+    body: dict[str, Any] = {"error": f"{field}: {message}" if field else message}
+    if field:
+        body["field"] = field
+    return JSONResponse(status_code=422, content=body)
+
+
+def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status, content=exc.to_body())
+
+
+def create_app(services: Any, logger: Any = None) -> FastAPI:
+    app = FastAPI(title="SmartRetail API", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.services = services
+    app.state.logger = logger
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    secured = [Depends(current_principal)]
+    for module in (ingest, kpis, me):
+        app.include_router(module.router, dependencies=secured)
+    return app

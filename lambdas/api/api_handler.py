@@ -1,0 +1,28 @@
+"""API Lambda entry point (API Gateway REST proxy -> Mangum -> FastAPI).
+
+Kept light for cold starts: no pandas, numpy or pyarrow; AWS clients are created once here.
+"""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from mangum import Mangum
+
+from smartretail.settings import ApiSettings
+
+from api_app import create_app
+from api_services import build_services
+
+logger = Logger(service="smartretail-api")
+metrics = Metrics(namespace="SmartRetail", service="smartretail-api")
+tracer = Tracer(service="smartretail-api")
+
+settings = ApiSettings.from_env()
+app = create_app(build_services(settings), logger)
+_asgi = Mangum(app, lifespan="off")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: object) -> dict:
+    return _asgi(event, context)

@@ -1,0 +1,45 @@
+"""Composition root of the API Lambda: settings -> adapters -> domain services, once per container."""
+
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from smartretail.auth import CognitoJwtVerifier
+from smartretail.ingestion.uploads import UploadLimits, UploadService
+from smartretail.ports import QueryEngine
+from smartretail.settings import ApiSettings
+
+
+@dataclass
+class Services:
+    settings: ApiSettings
+    verifier: Any
+    uploads: UploadService
+    query_engine: QueryEngine
+
+
+def build_services(settings: ApiSettings) -> Services:
+    from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
+    from smartretail.adapters.aws_s3 import S3ObjectStore
+
+    if settings.SMARTRETAIL_LOCAL:
+        from smartretail.adapters.local_duckdb import LocalDuckDbQueryEngine
+
+        cache = os.path.join(tempfile.gettempdir(), "smartretail-duckdb", settings.CURATED_BUCKET)
+        engine: QueryEngine = LocalDuckDbQueryEngine(settings.CURATED_BUCKET, cache)
+    else:
+        from smartretail.adapters.athena import AthenaQueryEngine
+
+        engine = AthenaQueryEngine(settings.GLUE_DATABASE, settings.ATHENA_WORKGROUP)
+    return Services(
+        settings=settings,
+        verifier=CognitoJwtVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID),
+        uploads=UploadService(
+            S3ObjectStore(),
+            DynamoUploadRepository(settings.UPLOADS_TABLE),
+            settings.RAW_BUCKET,
+            UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
+        ),
+        query_engine=engine,
+    )

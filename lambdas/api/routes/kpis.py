@@ -1,0 +1,29 @@
+"""GET /kpis: revenue, units, average selling price, promo share and stockout days."""
+
+from datetime import date
+
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
+
+from smartretail.auth import ALL_GROUPS
+from smartretail.errors import InvalidRequest
+from smartretail.kpis import KpiQuery, compute_kpis
+
+router = APIRouter()
+
+
+@router.get("/kpis")
+def get_kpis(
+    request: Request,
+    start: date = Query(description="first day, YYYY-MM-DD"),
+    end: date = Query(description="last day, YYYY-MM-DD"),
+    store_id: str | None = Query(default=None),
+    category: str | None = Query(default=None),
+    sku_id: str | None = Query(default=None),
+) -> dict:
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    try:
+        query = KpiQuery(start=start, end=end, store_id=store_id, category=category, sku_id=sku_id)
+    except ValidationError as exc:
+        raise InvalidRequest(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return compute_kpis(request.app.state.services.query_engine, principal.tenant_id, query)

@@ -1,0 +1,26 @@
+"""boto3 clients, created once per process. boto3 honours AWS_ENDPOINT_URL, which is how the local
+stack points the same code at moto server."""
+
+import os
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    options: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 5}}
+    if service == "s3":
+        # moto server and presigned POSTs to 127.0.0.1 need path-style addressing.
+        options["s3"] = {"addressing_style": "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"}
+        options["signature_version"] = "s3v4"
+    return boto3.client(service, config=Config(**options))
+
+
+@lru_cache(maxsize=None)
+def resource(service: str) -> Any:
+    import boto3
+
+    return boto3.resource(service)

@@ -1,0 +1,49 @@
+"""ObjectStore on Amazon S3."""
+
+from typing import IO, Any, Iterator
+
+from .aws_clients import client
+
+
+class S3ObjectStore:
+    def __init__(self, s3: Any | None = None):
+        self._s3 = s3 or client("s3")
+
+    def open_read(self, bucket: str, key: str) -> IO[bytes]:
+        return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+
+    def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
+        self._s3.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def exists(self, bucket: str, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.head_object(Bucket=bucket, Key=key)
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
+    def presigned_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> dict[str, Any]:
+        # The policy pins the exact key, the content type and a size range: the URL cannot be used
+        # to write anywhere else, or anything larger.
+        return self._s3.generate_presigned_post(
+            Bucket=bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=expires_in,
+        )

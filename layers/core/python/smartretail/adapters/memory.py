@@ -1,0 +1,60 @@
+"""In-memory adapters for unit tests of domain logic (no sockets, no moto)."""
+
+import io
+from typing import IO, Any, Iterator
+
+from ..models import UploadRecord
+
+
+class MemoryObjectStore:
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+
+    def open_read(self, bucket: str, key: str) -> IO[bytes]:
+        return io.BytesIO(self.objects[(bucket, key)])
+
+    def put_bytes(self, bucket: str, key: str, data: bytes) -> None:
+        self.objects[(bucket, key)] = data
+
+    def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
+        with open(path, "rb") as f:
+            self.objects[(bucket, key)] = f.read()
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return (bucket, key) in self.objects
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        return iter(sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix)))
+
+    def presigned_post(self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+        return {"url": f"memory://{bucket}", "fields": {"key": key, "Content-Type": content_type}}
+
+
+class MemoryUploadRepository:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], UploadRecord] = {}
+        self.idempotency: dict[tuple[str, str], str] = {}
+        self.contents: dict[tuple[str, str, str], str] = {}
+
+    def create(self, record: UploadRecord, idempotency_key: str | None) -> UploadRecord:
+        if idempotency_key is not None:
+            existing = self.idempotency.get((record.tenant_id, idempotency_key))
+            if existing:
+                return self.records[(record.tenant_id, existing)]
+            self.idempotency[(record.tenant_id, idempotency_key)] = record.upload_id
+        self.records[(record.tenant_id, record.upload_id)] = record.model_copy(deep=True)
+        return record
+
+    def get(self, tenant_id: str, upload_id: str) -> UploadRecord | None:
+        found = self.records.get((tenant_id, upload_id))
+        return found.model_copy(deep=True) if found else None
+
+    def save(self, record: UploadRecord) -> None:
+        self.records[(record.tenant_id, record.upload_id)] = record.model_copy(deep=True)
+
+    def list(self, tenant_id: str, limit: int) -> list[UploadRecord]:
+        mine = [r for (t, _), r in self.records.items() if t == tenant_id]
+        return sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit]
+
+    def claim_content(self, tenant_id: str, dataset: str, sha256: str, upload_id: str) -> str:
+        return self.contents.setdefault((tenant_id, dataset, sha256), upload_id)

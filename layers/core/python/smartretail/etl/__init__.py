@@ -1,0 +1,1 @@
+"""ETL: raw (accepted rows) -> cleaned -> curated, as plain PySpark DataFrame functions."""

@@ -1,0 +1,1 @@
+"""Ingestion: presigned uploads of sellers' files and their validation against the contracts."""

@@ -1,0 +1,57 @@
+"""Where things live in the data lake. Every key starts with the tenant so IAM, lifecycle rules and
+queries can be scoped by it."""
+
+import re
+
+from .errors import InvalidRequest
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SAFE_FILE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+RAW_PREFIX = "raw"
+ACCEPTED_PREFIX = "accepted"
+QUARANTINE_PREFIX = "quarantine"
+
+
+def check_id(value: str, field: str) -> str:
+    """IDs end up in S3 keys and SQL parameters: allow only a safe alphabet."""
+    if not _ID.match(value or ""):
+        raise InvalidRequest(
+            f"{field} must be 1-64 characters of letters, digits, '_', '-' or '.'", field=field
+        )
+    return value
+
+
+def safe_file_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _SAFE_FILE.sub("_", base).strip("._") or "upload"
+    return cleaned[:120]
+
+
+def raw_key(tenant_id: str, dataset: str, upload_id: str, file_name: str) -> str:
+    return f"{RAW_PREFIX}/{tenant_id}/{dataset}/{upload_id}/{safe_file_name(file_name)}"
+
+
+def parse_raw_key(key: str) -> tuple[str, str, str, str] | None:
+    """(tenant_id, dataset, upload_id, file_name) of an uploaded object, or None for other keys."""
+    parts = key.split("/")
+    if len(parts) != 5 or parts[0] != RAW_PREFIX:
+        return None
+    _, tenant_id, dataset, upload_id, file_name = parts
+    return tenant_id, dataset, upload_id, file_name
+
+
+def accepted_key(tenant_id: str, dataset: str, upload_id: str) -> str:
+    return f"{ACCEPTED_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
+
+
+def accepted_prefix(tenant_id: str, dataset: str) -> str:
+    return f"{ACCEPTED_PREFIX}/{tenant_id}/{dataset}/"
+
+
+def quarantine_key(tenant_id: str, dataset: str, upload_id: str) -> str:
+    return f"{QUARANTINE_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
+
+
+def curated_table_prefix(table: str, tenant_id: str) -> str:
+    return f"{table}/tenant_id={tenant_id}/"

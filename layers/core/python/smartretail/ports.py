@@ -1,0 +1,42 @@
+"""Ports: the small interfaces domain code uses to reach AWS services.
+
+Each has an AWS adapter (smartretail.adapters.aws_*) and a local or in-memory one, chosen in one
+composition root per runtime.
+"""
+
+from typing import IO, Any, Iterator, Protocol, Sequence
+
+from .models import UploadRecord
+
+
+class ObjectStore(Protocol):
+    def open_read(self, bucket: str, key: str) -> IO[bytes]: ...
+
+    def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
+
+    def exists(self, bucket: str, key: str) -> bool: ...
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]: ...
+
+    def presigned_post(
+        self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> dict[str, Any]: ...
+
+
+class UploadRepository(Protocol):
+    def create(self, record: UploadRecord, idempotency_key: str | None) -> UploadRecord:
+        """Store a new upload, or return the one already stored under the same idempotency key."""
+
+    def get(self, tenant_id: str, upload_id: str) -> UploadRecord | None: ...
+
+    def save(self, record: UploadRecord) -> None: ...
+
+    def list(self, tenant_id: str, limit: int) -> list[UploadRecord]: ...
+
+    def claim_content(self, tenant_id: str, dataset: str, sha256: str, upload_id: str) -> str:
+        """Record that `upload_id` holds this content; return the upload that first held it."""
+
+
+class QueryEngine(Protocol):
+    def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
+        """Run one SELECT whose table names are written as {table}; `?` marks parameters."""

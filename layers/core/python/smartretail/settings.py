@@ -1,0 +1,52 @@
+"""Runtime configuration read once, at cold start, from environment variables.
+
+Each runtime declares a pydantic model whose field names are the environment variable names; a
+missing or malformed variable fails the init with a message that names it.
+"""
+
+import os
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+T = TypeVar("T", bound="EnvSettings")
+
+
+class EnvSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def from_env(cls: type[T], environ: dict[str, str] | None = None) -> T:
+        env = dict(os.environ if environ is None else environ)
+        try:
+            return cls.model_validate(env)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise RuntimeError(f"invalid configuration for {cls.__name__}: {problems}") from None
+
+
+class ApiSettings(EnvSettings):
+    """Environment of the API Lambda (set by ApiConstruct)."""
+
+    AWS_REGION: str
+    COGNITO_USER_POOL_ID: str
+    COGNITO_CLIENT_ID: str
+    RAW_BUCKET: str
+    CURATED_BUCKET: str
+    UPLOADS_TABLE: str
+    GLUE_DATABASE: str
+    ATHENA_WORKGROUP: str
+    MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
+    UPLOAD_URL_TTL_SECONDS: int = 900
+    # Set only by the local stack: Athena is served by DuckDB over the same Parquet files.
+    SMARTRETAIL_LOCAL: bool = False
+
+
+class ValidationSettings(EnvSettings):
+    """Environment of the ingestion validation Lambda (set by IngestionConstruct)."""
+
+    AWS_REGION: str
+    RAW_BUCKET: str
+    UPLOADS_TABLE: str
