@@ -4,7 +4,7 @@ cdk-nag 3 acknowledges one finding at a time, so each wildcard below is named ex
 listed here fails `cdk synth`. Every entry carries the reason a reviewer would accept.
 """
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Token, Validations
 
 LAMBDA_BASIC = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -72,7 +72,9 @@ _ACKNOWLEDGED: dict[str, str] = {
 def acknowledge_findings(stack: Stack, glue_database: str) -> None:
     """Finding IDs embed the region and the stage's database name: render them for this stack."""
     rendered = {
-        k.replace("eu-west-1", stack.region).replace("smartretail_dev", glue_database): v
+        k.replace("eu-west-1", stack.region)
+        .replace("smartretail_dev", glue_database)
+        .replace("<AWS::AccountId>", stack.account if not Token.is_unresolved(stack.account) else "<AWS::AccountId>"): v
         for k, v in _ACKNOWLEDGED.items()
     }
     Validations.of(stack).acknowledge(*(Acknowledgment(id=k, reason=v) for k, v in rendered.items()))

@@ -3,6 +3,8 @@
 Kept light for cold starts: no pandas, numpy or pyarrow; AWS clients are created once here.
 """
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
@@ -11,6 +13,9 @@ from smartretail.settings import ApiSettings
 
 from api_app import create_app
 from api_services import build_services
+
+# Most requests record no business metric; an empty flush is expected, not worth a warning per call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service="smartretail-api")
 metrics = Metrics(namespace="SmartRetail", service="smartretail-api")

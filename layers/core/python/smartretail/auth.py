@@ -50,7 +50,9 @@ def bearer_token(authorization: str | None) -> str:
 
 
 class CognitoJwtVerifier:
-    def __init__(self, region: str, user_pool_id: str, client_id: str):
+    def __init__(self, region: str, user_pool_id: str, client_id: str | None):
+        """`client_id=None` accepts ID tokens of any client of the pool, as API Gateway's
+        Cognito authorizer does; the API Lambda always pins its own client."""
         import jwt
 
         self._jwt = jwt
@@ -68,7 +70,7 @@ class CognitoJwtVerifier:
                 algorithms=["RS256"],
                 audience=self._client_id,
                 issuer=self._issuer,
-                options={"require": ["exp", "iat", "sub", "token_use"]},
+                options={"require": ["exp", "iat", "sub", "token_use"], "verify_aud": self._client_id is not None},
                 leeway=5,
             )
         except jwt.ExpiredSignatureError:

@@ -1,0 +1,89 @@
+"""EventBridge rules of the template, delivered locally.
+
+Each rule is created in moto with its real event pattern. Moto cannot invoke Lambda, so every
+Lambda target is stood in for by a queue the rule targets, and a dispatcher invokes the local
+function for each message, with the target's retry count and dead-letter queue.
+"""
+
+import json
+import logging
+import threading
+from typing import Any
+
+import boto3
+
+from .functions import InvocationError, LocalFunction
+from .template import Template
+
+log = logging.getLogger("local_stack.events")
+
+
+class EventDispatcher:
+    def __init__(self, t: Template, functions: dict[str, LocalFunction]):
+        self._events = boto3.client("events")
+        self._sqs = boto3.client("sqs")
+        self._routes: list[tuple[str, LocalFunction]] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        for logical, res in t.resources("AWS::Events::Rule").items():
+            props = t.resolve(res["Properties"])
+            rule_name = t.local_name(logical, 64)
+            self._events.put_rule(Name=rule_name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED")
+            for target in res["Properties"].get("Targets", []):
+                function_logical = _target_function(target)
+                if function_logical not in functions:
+                    continue
+                queue_url = self._delivery_queue(t, rule_name, target)
+                queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                self._events.put_targets(Rule=rule_name, Targets=[{"Id": target["Id"], "Arn": queue_arn}])
+                self._routes.append((queue_url, functions[function_logical]))
+
+    def _delivery_queue(self, t: Template, rule_name: str, target: dict[str, Any]) -> str:
+        attributes = {"VisibilityTimeout": "30"}
+        resolved = t.resolve(target)
+        dlq_arn = resolved.get("DeadLetterConfig", {}).get("Arn")
+        if dlq_arn:
+            retries = int(resolved.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2))
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": retries + 1})
+        return self._sqs.create_queue(QueueName=f"{rule_name}-{target['Id']}"[:80], Attributes=attributes)["QueueUrl"]
+
+    def start(self) -> None:
+        for queue_url, function in self._routes:
+            thread = threading.Thread(target=self._poll, args=(queue_url, function), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    @property
+    def idle(self) -> bool:
+        with self._busy_lock:
+            return self._busy == 0
+
+    def _poll(self, queue_url: str, function: LocalFunction) -> None:
+        while not self._stop.is_set():
+            messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
+            for message in messages:
+                with self._busy_lock:
+                    self._busy += 1
+                try:
+                    function.invoke(json.loads(message["Body"]))
+                    self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                except InvocationError as exc:
+                    # Left on the queue: redelivered after the visibility timeout, then dead-lettered.
+                    log.error("event delivery to %s failed: %s", function.name, exc)
+                finally:
+                    with self._busy_lock:
+                        self._busy -= 1
+
+
+def _target_function(target: dict[str, Any]) -> str | None:
+    arn = target.get("Arn", {})
+    if isinstance(arn, dict) and "Fn::GetAtt" in arn:
+        return arn["Fn::GetAtt"][0]
+    return None

@@ -1,0 +1,97 @@
+"""Lambda functions of the template, run locally as worker processes (one warm instance each)."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from .template import Template
+
+
+class InvocationError(Exception):
+    def __init__(self, function: str, error: dict[str, Any]):
+        super().__init__(f"{function}: {error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    name: str
+    code_dir: str
+    handler: str
+    environment: dict[str, str]
+    timeout_s: float
+    memory_mb: int
+
+    def __post_init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._responses: Any = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        env = {**os.environ, **self.environment, "LOCAL_LAMBDA_RESPONSE_FD": str(write_fd),
+               "AWS_LAMBDA_FUNCTION_NAME": self.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb)}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "local_stack.lambda_worker", self.code_dir, self.handler, self.name,
+             str(self.timeout_s), str(self.memory_mb)],
+            stdin=subprocess.PIPE, text=True, env=env, pass_fds=(write_fd,),
+        )
+        os.close(write_fd)
+        self._responses = os.fdopen(read_fd, "r")
+        ready = json.loads(self._responses.readline() or '{"ready": false, "error": "worker exited"}')
+        if not ready.get("ready"):
+            self.stop()
+            raise RuntimeError(f"function {self.name} failed to initialise:\n{ready.get('error')}")
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+            assert self._process and self._process.stdin
+            self._process.stdin.write(json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n")
+            self._process.stdin.flush()
+            line = self._responses.readline()
+            if not line:
+                self._process = None
+                raise InvocationError(self.name, {"errorType": "Runtime.ExitError", "errorMessage": "worker exited"})
+            reply = json.loads(line)
+        if "error" in reply:
+            raise InvocationError(self.name, reply["error"])
+        return reply["result"]
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._process = None
+
+
+def load_functions(t: Template, overrides: dict[str, str]) -> dict[str, LocalFunction]:
+    """Functions by logical ID, each with the environment the template gives it (plus local overrides)."""
+    functions = {}
+    for logical, res in t.resources("AWS::Lambda::Function").items():
+        props = res["Properties"]
+        asset = res.get("Metadata", {}).get("aws:asset:path")
+        handler = props.get("Handler")
+        if not asset or not handler or props.get("Runtime", "").startswith("nodejs"):
+            continue  # CDK's own helper functions (inline Node code) have no local role
+        env = {k: str(v) for k, v in t.resolve(props.get("Environment", {}).get("Variables", {})).items()}
+        functions[logical] = LocalFunction(
+            logical_id=logical,
+            name=t.local_name(logical, 64),
+            code_dir=str(t.assembly_dir / asset),
+            handler=handler,
+            environment={**env, "AWS_REGION": t.region, **overrides},
+            timeout_s=float(props.get("Timeout", 3)),
+            memory_mb=int(props.get("MemorySize", 128)),
+        )
+    return functions

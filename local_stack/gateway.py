@@ -1,0 +1,191 @@
+"""An emulated API Gateway REST API: routes, Cognito authorizer and Lambda proxy integration are
+read from the template; requests become the same proxy events API Gateway sends."""
+
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from smartretail.auth import CognitoJwtVerifier, bearer_token
+from smartretail.errors import DomainError
+
+from .functions import InvocationError, LocalFunction
+from .template import Template
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    resource: str              # e.g. /ingest/{id}
+    pattern: re.Pattern
+    function: LocalFunction
+    authorizer_pool: str | None  # user pool id when a Cognito authorizer guards the route
+
+
+def _integration_function(method_props: dict[str, Any]) -> str | None:
+    """The logical ID of the function inside an AWS_PROXY integration URI."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "Fn::GetAtt" in node:
+                found.append(node["Fn::GetAtt"][0])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(method_props.get("Integration", {}).get("Uri"))
+    return found[0] if found else None
+
+
+def read_routes(t: Template, functions: dict[str, LocalFunction]) -> list[Route]:
+    resources = t.resources("AWS::ApiGateway::Resource")
+
+    def path_of(ref: Any) -> str:
+        if isinstance(ref, dict) and "Fn::GetAtt" in ref:
+            return ""  # the API's root resource
+        logical = ref["Ref"]
+        props = resources[logical]["Properties"]
+        return path_of(props["ParentId"]) + "/" + props["PathPart"]
+
+    authorizers = {
+        logical: t.resolve(res["Properties"]["ProviderARNs"][0]).rsplit("/", 1)[-1]
+        for logical, res in t.resources("AWS::ApiGateway::Authorizer").items()
+        if res["Properties"].get("Type") == "COGNITO_USER_POOLS"
+    }
+    routes = []
+    for res in t.resources("AWS::ApiGateway::Method").values():
+        props = res["Properties"]
+        function_logical = _integration_function(props)
+        if props["HttpMethod"] == "OPTIONS" or function_logical not in functions:
+            continue
+        resource_path = path_of(props["ResourceId"]) or "/"
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(resource_path)) + "$")
+        pool = None
+        if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
+            pool = authorizers[props["AuthorizerId"]["Ref"]]
+        routes.append(Route(props["HttpMethod"], resource_path, pattern, functions[function_logical], pool))
+    return routes
+
+
+class ApiGateway:
+    def __init__(self, routes: list[Route], region: str, stage: str = "v1"):
+        self.routes = routes
+        self.stage = stage
+        self._verifiers = {pool: CognitoJwtVerifier(region, pool, client_id=None) for pool in {r.authorizer_pool for r in routes} if pool}
+        self._server: ThreadingHTTPServer | None = None
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """(route, path parameters, path_exists)."""
+        path_exists = False
+        for route in self.routes:
+            m = route.pattern.match(path)
+            if m:
+                path_exists = True
+                if route.method == method:
+                    names = re.findall(r"\{([^/]+?)\}", route.resource)
+                    return route, dict(zip(names, m.groups())), True
+        return None, {}, path_exists
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        split = urlsplit(raw_path)
+        route, path_params, path_exists = self.match(method, split.path)
+        if route is None:
+            # What API Gateway answers for a method or path it does not have.
+            return 403, {"Content-Type": "application/json"}, b'{"message":"Missing Authentication Token"}'
+        claims: dict[str, Any] = {}
+        if route.authorizer_pool:
+            authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+            try:
+                claims = self._verifiers[route.authorizer_pool].claims(bearer_token(authorization))
+            except DomainError:
+                return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
+        event = self._event(method, route, split.path, split.query, path_params, headers, body, claims)
+        try:
+            result = route.function.invoke(event)
+        except InvocationError:
+            return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+        response_headers = dict(result.get("headers") or {})
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            response_headers[key] = ", ".join(values)
+        payload = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            import base64
+
+            data = base64.b64decode(payload)
+        else:
+            data = payload.encode()
+        return int(result.get("statusCode", 200)), response_headers, data
+
+    def _event(self, method: str, route: Route, path: str, query: str, path_params: dict[str, str],
+               headers: dict[str, str], body: bytes, claims: dict[str, Any]) -> dict[str, Any]:
+        multi_query = parse_qs(query, keep_blank_values=True)
+        request_id = str(uuid.uuid4())
+        # API Gateway passes claims as strings, lists flattened.
+        flat_claims = {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}
+        return {
+            "resource": route.resource,
+            "path": path,
+            "httpMethod": method,
+            "headers": dict(headers),
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": path_params or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.resource,
+                "httpMethod": method,
+                "path": f"/{self.stage}{path}",
+                "stage": self.stage,
+                "requestId": request_id,
+                "requestTimeEpoch": int(time.time() * 1000),
+                "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("User-Agent", "")},
+                "authorizer": {"claims": flat_claims} if claims else None,
+                "protocol": "HTTP/1.1",
+                "accountId": "123456789012",
+                "apiId": "local",
+            },
+            "body": body.decode("utf-8", errors="replace") if body else None,
+            "isBase64Encoded": False,
+        }
+
+    def serve(self, host: str, port: int) -> int:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+
+            def log_message(self, fmt: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self._server.server_address[1]
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()

@@ -1,0 +1,215 @@
+"""LocalStack: moto server + resources from the template + local functions, events and API."""
+
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .template import ROOT, Template, synthesize
+
+log = logging.getLogger("local_stack")
+REGION = "eu-west-1"
+DEMO_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass
+class DemoUser:
+    username: str
+    group: str | None
+    tenant_id: str
+    password: str
+
+
+@dataclass
+class LocalStack:
+    workdir: Path = field(default_factory=lambda: ROOT / ".local")
+    moto_port: int = 0
+    api_port: int = 0
+    stage: str = "dev"
+
+    def start(self) -> "LocalStack":
+        from moto.server import ThreadedMotoServer
+
+        from . import resources
+        from .events import EventDispatcher
+        from .functions import load_functions
+        from .gateway import ApiGateway, read_routes
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port or _free_port(), verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        # Every boto3 client of this process and of the local functions talks to moto.
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "MOTO_PORT": str(port),
+                "CDK_DEFAULT_REGION": REGION,
+                "CDK_DEFAULT_ACCOUNT": "123456789012",
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        self.template = Template(synthesize(self.workdir / "cdk.out", self.stage), region=REGION)
+        resources.create_all(self.template)
+        overrides = {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "SMARTRETAIL_LOCAL": "true",          # Athena -> DuckDB over the same Parquet
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        self.functions = load_functions(self.template, overrides)
+        self.events = EventDispatcher(self.template, self.functions)
+        self.events.start()
+        self.gateway = ApiGateway(read_routes(self.template, self.functions), REGION)
+        bound = self.gateway.serve("127.0.0.1", self.api_port)
+        self.api_url = f"http://127.0.0.1:{bound}"
+        return self
+
+    def stop(self) -> None:
+        for stopper in (
+            lambda: self.gateway.stop(),
+            lambda: self.events.stop(),
+            lambda: [f.stop() for f in self.functions.values()],
+            lambda: self._moto.stop(),
+        ):
+            try:
+                stopper()
+            except Exception:  # keep stopping the rest
+                log.exception("error while stopping the local stack")
+
+    # --- resources by role ------------------------------------------------------------------
+    def output(self, name: str) -> str:
+        return str(self.template.resolve(self.template.body["Outputs"][name]["Value"]))
+
+    @property
+    def user_pool_id(self) -> str:
+        return self.output("UserPoolId")
+
+    @property
+    def client_id(self) -> str:
+        return self.output("UserPoolClientId")
+
+    def function_env(self, logical_prefix: str) -> dict[str, str]:
+        for logical, fn in self.functions.items():
+            if logical.startswith(logical_prefix):
+                return fn.environment
+        raise KeyError(logical_prefix)
+
+    # --- users and tokens -------------------------------------------------------------------
+    def create_user(self, username: str, tenant_id: str, group: str | None) -> DemoUser:
+        import boto3
+
+        idp = boto3.client("cognito-idp")
+        password = "Sr-" + "".join(secrets.choice(DEMO_PASSWORD_ALPHABET) for _ in range(16)) + "9!"
+        idp.admin_create_user(
+            UserPoolId=self.user_pool_id,
+            Username=username,
+            UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}, {"Name": "custom:tenant_id", "Value": tenant_id}],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True)
+        if group:
+            idp.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username=username, GroupName=group)
+        return DemoUser(username, group, tenant_id, password)
+
+    def id_token(self, username: str, password: str) -> str:
+        import boto3
+
+        result = boto3.client("cognito-idp").admin_initiate_auth(
+            UserPoolId=self.user_pool_id,
+            ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+        return result["AuthenticationResult"]["IdToken"]
+
+    def wait_for_events(self, timeout_s: float = 60.0) -> None:
+        """Block until every queued S3 event has been handled (uploads validated)."""
+        import boto3
+
+        sqs = boto3.client("sqs")
+        deadline = time.monotonic() + timeout_s
+        queues = [url for url in sqs.list_queues().get("QueueUrls", [])]
+        while time.monotonic() < deadline:
+            pending = 0
+            for url in queues:
+                attrs = sqs.get_queue_attributes(
+                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+                )["Attributes"]
+                if "dead" in url.lower():
+                    continue
+                pending += int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+            if pending == 0 and self.events.idle:
+                return
+            time.sleep(0.2)
+        raise TimeoutError("events still pending after %.0fs" % timeout_s)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(method: str, url: str, token: str | None = None, body: Any = None, headers: dict | None = None) -> tuple[int, Any]:
+    """A small JSON client for the local API (stdlib only)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", token)
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        payload = exc.read()
+        try:
+            return exc.code, json.loads(payload)
+        except ValueError:
+            return exc.code, payload.decode()
+
+
+def post_file(upload: dict[str, Any], file_name: str, content: bytes, content_type: str) -> int:
+    """Upload through a presigned POST exactly as a browser form would (multipart/form-data)."""
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    parts = []
+    for key, value in upload["fields"].items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = urllib.request.Request(upload["url"], data=b"".join(parts), method="POST")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
