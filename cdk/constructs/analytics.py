@@ -9,7 +9,7 @@ from ..config import CORE_LAYER_DIR, GLUE_JOBS_DIR, StageConfig
 # Column layout of the curated tables written by smartretail.etl (kept in step by a test).
 SALES_DAILY_COLUMNS = (
     ("store_id", "string"), ("sku_id", "string"), ("category", "string"), ("brand", "string"),
-    ("units", "double"), ("price", "double"), ("revenue", "double"), ("promo_flag", "boolean"),
+    ("units", "double"), ("units_clean", "double"), ("price", "double"), ("revenue", "double"), ("promo_flag", "boolean"),
     ("imputed_price", "boolean"), ("on_hand", "bigint"), ("stockout", "boolean"), ("currency", "string"),
 )
 

@@ -155,6 +155,7 @@ class ValidationService:
                         continue
                     accepted += 1
                     values["upload_id"] = record.upload_id
+                    values["ingested_at"] = record.created_at
                     values["row_number"] = row_number
                     ok_out.write(json.dumps(values) + "\n")
             if total == 0:

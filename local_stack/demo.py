@@ -1,0 +1,40 @@
+"""Load a tenant's files through the public API exactly as a seller would."""
+
+import time
+from pathlib import Path
+
+from .stack import LocalStack, http_json, post_file
+
+DATASET_FILES = {"products": "products.csv", "sales": "sales.csv", "inventory": "inventory.csv",
+                 "competitor-prices": "competitor-prices.csv"}
+
+
+def upload_file(stack: LocalStack, token: str, dataset: str, path: Path, idempotency_key: str | None = None) -> dict:
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    status, slot = http_json("POST", f"{stack.api_url}/ingest/{dataset}", token, {"file_name": path.name}, headers)
+    if status != 201:
+        raise RuntimeError(f"POST /ingest/{dataset} answered {status}: {slot}")
+    code = post_file(slot["upload"], path.name, path.read_bytes(), slot["content_type"])
+    if code not in (200, 201, 204):
+        raise RuntimeError(f"upload of {path.name} refused by S3 with {code}")
+    return slot
+
+
+def wait_for_upload(stack: LocalStack, token: str, upload_id: str, timeout_s: float = 300) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status, body = http_json("GET", f"{stack.api_url}/ingest/{upload_id}", token)
+        if status == 200 and body["status"] != "awaiting_upload":
+            return body
+        time.sleep(0.3)
+    raise TimeoutError(f"upload {upload_id} not validated after {timeout_s}s")
+
+
+def load_tenant_files(stack: LocalStack, token: str, data_dir: Path) -> list[dict]:
+    results = []
+    for dataset, name in DATASET_FILES.items():
+        path = data_dir / name
+        if path.exists():
+            slot = upload_file(stack, token, dataset, path, idempotency_key=f"demo-{dataset}")
+            results.append(wait_for_upload(stack, token, slot["upload_id"]))
+    return results

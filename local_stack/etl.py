@@ -1,0 +1,81 @@
+"""Run the Glue ETL job of the template locally: the same pipeline on local Spark.
+
+Local Spark cannot reach the emulated S3 (no S3A connector offline), so inputs are downloaded to a
+work directory and outputs uploaded back, replacing the tenant's previous outputs as the job does.
+"""
+
+import json
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from smartretail.lake import accepted_prefix
+
+from .template import Template
+
+
+def job_arguments(t: Template) -> dict[str, str]:
+    jobs = t.resources("AWS::Glue::Job")
+    (job,) = jobs.values()
+    args = t.resolve(job["Properties"]["DefaultArguments"])
+    return {k.lstrip("-"): v for k, v in args.items()}
+
+
+def _tenants(s3: Any, bucket: str) -> list[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="accepted/", Delimiter="/")
+    return sorted(p["Prefix"].split("/")[1] for page in pages for p in page.get("CommonPrefixes", []))
+
+
+def _replace_prefix(s3: Any, bucket: str, prefix: str, local_root: Path) -> int:
+    """Make s3://bucket/prefix hold exactly the files under local_root (Parquet outputs)."""
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    stale = [{"Key": o["Key"]} for page in pages for o in page.get("Contents", [])]
+    for i in range(0, len(stale), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": stale[i : i + 1000], "Quiet": True})
+    uploaded = 0
+    for path in local_root.rglob("*.parquet"):
+        s3.upload_file(str(path), bucket, prefix + path.relative_to(local_root).as_posix())
+        uploaded += 1
+    return uploaded
+
+
+def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rates: dict | None = None) -> list[dict]:
+    from smartretail.etl.pipeline import CLEANED_TABLES, DATASETS, local_spark, run_etl
+
+    args = job_arguments(t)
+    s3 = boto3.client("s3")
+    spark = spark or local_spark()
+    tenants = _tenants(s3, args["raw_bucket"]) if tenant_id == "all" else [tenant_id]
+    run_id = uuid.uuid4().hex
+    reports = []
+    for tenant in tenants:
+        with tempfile.TemporaryDirectory(prefix="smartretail-etl-") as work:
+            root = Path(work)
+            inputs: dict[str, list[str]] = {}
+            for dataset in DATASETS:
+                files = []
+                pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args["raw_bucket"], Prefix=accepted_prefix(tenant, dataset))
+                for page in pages:
+                    for obj in page.get("Contents", []):
+                        target = root / "in" / obj["Key"]
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        s3.download_file(args["raw_bucket"], obj["Key"], str(target))
+                        files.append(str(target))
+                inputs[dataset] = files
+            report = run_etl(
+                spark, tenant, inputs, str(root / "cleaned"), str(root / "curated"), args["base_currency"],
+                fx_rates or json.loads(args.get("fx_rates", "{}")), run_id,
+            )
+            for table in CLEANED_TABLES.values():
+                _replace_prefix(s3, args["cleaned_bucket"], f"{table}/tenant_id={tenant}/", root / "cleaned" / table / f"tenant_id={tenant}")
+            _replace_prefix(s3, args["curated_bucket"], f"sales_daily/tenant_id={tenant}/", root / "curated" / "sales_daily" / f"tenant_id={tenant}")
+            s3.put_object(
+                Bucket=args["curated_bucket"], Key=f"quality/tenant_id={tenant}/run_id={run_id}/report.json",
+                Body=report.to_json().encode(), ContentType="application/json",
+            )
+            reports.append(json.loads(report.to_json()))
+    return reports
