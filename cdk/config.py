@@ -31,4 +31,7 @@ class StageConfig:
 def load_stage(stage: str) -> StageConfig:
     if stage == "prod":
         return StageConfig(stage="prod", log_retention_days=365, glue_workers=4)
+    if stage == "test":
+        # Small limits so tests can exercise them with small files.
+        return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120)
     return StageConfig(stage=stage)

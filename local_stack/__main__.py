@@ -28,8 +28,6 @@ def up(args: argparse.Namespace) -> int:
     print("Starting the local AWS emulator and reading the CDK template ...", flush=True)
     stack = LocalStack(moto_port=args.moto_port, api_port=args.port).start()
     stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         users = {role: stack.create_user(f"demo-{role}", DEMO_TENANT, group) for role, group in DEMO_USERS.items()}
         STATE_FILE.write_text(json.dumps({
@@ -44,8 +42,17 @@ def up(args: argparse.Namespace) -> int:
         for result in load_tenant_files(stack, seller_token, data_dir):
             print(f"  {result['dataset']:<18} {result['status']:<10} accepted {result['rows_accepted']:>7}  quarantined {result['rows_quarantined']}")
         print("Running the ETL job on local Spark ...", flush=True)
-        for report in run_local_etl(stack.template, DEMO_TENANT):
-            print(f"  curated sales_daily rows: {report['outputs'].get('curated.sales_daily')}")
+        from smartretail.etl.pipeline import local_spark
+
+        spark = local_spark()
+        try:
+            for report in run_local_etl(stack.template, DEMO_TENANT, spark=spark):
+                print(f"  curated sales_daily rows: {report['outputs'].get('curated.sales_daily')}")
+        finally:
+            spark.stop()
+        # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         tokens = {role: stack.id_token(u.username, u.password) for role, u in users.items()}
         print(f"\nSmartRetail is up in {time.monotonic() - started:.0f}s.\n")
         print(f"  API        {stack.api_url}")
@@ -60,6 +67,8 @@ def up(args: argparse.Namespace) -> int:
         )
         while not stop.is_set():
             stop.wait(1)
+    except KeyboardInterrupt:
+        pass
     finally:
         print("\nStopping ...", flush=True)
         stack.stop()

@@ -41,6 +41,7 @@ class LocalFunction:
             [sys.executable, "-m", "local_stack.lambda_worker", self.code_dir, self.handler, self.name,
              str(self.timeout_s), str(self.memory_mb)],
             stdin=subprocess.PIPE, text=True, env=env, pass_fds=(write_fd,),
+            start_new_session=True,  # Ctrl-C goes to the local stack, which stops its workers
         )
         os.close(write_fd)
         self._responses = os.fdopen(read_fd, "r")

@@ -12,6 +12,7 @@ from .template import ROOT, Template, synthesize
 
 log = logging.getLogger("local_stack")
 REGION = "eu-west-1"
+LOCAL_SECRET = "local"  # credentials of the emulated account (moto accepts any)
 DEMO_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -31,8 +32,6 @@ class LocalStack:
     stage: str = "dev"
 
     def start(self) -> "LocalStack":
-        from moto.server import ThreadedMotoServer
-
         from . import resources
         from .events import EventDispatcher
         from .functions import load_functions
@@ -40,7 +39,7 @@ class LocalStack:
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port or _free_port(), verbose=False)
+        self._moto = _MotoServer(ip_address="127.0.0.1", port=self.moto_port or _free_port(), verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -49,7 +48,7 @@ class LocalStack:
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
                 "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
                 "MOTO_PORT": str(port),
@@ -63,7 +62,7 @@ class LocalStack:
         overrides = {
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
             "AWS_DEFAULT_REGION": REGION,
             "SMARTRETAIL_LOCAL": "true",          # Athena -> DuckDB over the same Parquet
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
@@ -157,6 +156,29 @@ class LocalStack:
                 return
             time.sleep(0.2)
         raise TimeoutError("events still pending after %.0fs" % timeout_s)
+
+
+def _moto_server_class() -> type:
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    from .s3_post_policy import PostPolicyMiddleware
+
+    class MotoServer(ThreadedMotoServer):
+        """moto server with S3's presigned-POST policy checks in front of it."""
+
+        def _server_entry(self) -> None:
+            app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app), secret=LOCAL_SECRET)
+            self._server = make_server(self._ip_address, self._port, app, True)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return MotoServer
+
+
+def _MotoServer(**kwargs: Any) -> Any:
+    return _moto_server_class()(**kwargs)
 
 
 def _free_port() -> int:

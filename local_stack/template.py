@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,17 +12,27 @@ ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
 
 
+_SYNTH = """
+import sys
+from app import build_app
+assembly = build_app(
+    context={"stage": sys.argv[2], "aws:cdk:bundling-stacks": [], "aws:cdk:enable-asset-metadata": True},
+    outdir=sys.argv[1],
+).synth()
+print(assembly.stacks[0].template_full_path)
+"""
+
+
 def synthesize(outdir: Path, stage: str = "dev") -> Path:
-    """Synthesize without bundling (no pip/Docker needed locally) and return the template path."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    import sys
-
-    sys.path.insert(0, str(ROOT))
-    from app import build_app
-
-    assembly = build_app(context={"stage": stage, "aws:cdk:bundling-stacks": [], "aws:cdk:enable-asset-metadata": True}, outdir=str(outdir)).synth()
-    stack = assembly.stacks[0]
-    return Path(stack.template_full_path)
+    """Synthesize (as `cdk synth` would, minus bundling: no pip or Docker needed locally) in a child
+    process, so the CDK's Node runtime does not outlive the synth; return the template path."""
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SYNTH, str(outdir), stage], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cdk synth failed:\n{done.stderr[-4000:]}")
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 @dataclass

@@ -1,0 +1,94 @@
+import json
+
+import pytest
+
+from smartretail.adapters.memory import MemoryObjectStore, MemoryUploadRepository
+from smartretail.ingestion.uploads import UploadLimits, UploadService
+from smartretail.ingestion.validation import ValidationService
+from smartretail.models import UploadStatus
+
+BUCKET = "raw"
+
+
+@pytest.fixture
+def env():
+    store, repo = MemoryObjectStore(), MemoryUploadRepository()
+    uploads = UploadService(store, repo, BUCKET, UploadLimits(1024 * 1024, 60))
+    return store, repo, uploads, ValidationService(store, repo, BUCKET)
+
+
+def _upload(env, tenant, dataset, name, content: bytes):
+    store, repo, uploads, validator = env
+    slot = uploads.create(tenant, "user-1", dataset, name, None, None)
+    key = repo.get(tenant, slot["upload_id"]).key
+    store.put_bytes(BUCKET, key, content)
+    return validator.handle_object_created(BUCKET, key), key
+
+
+def _lines(store, key):
+    return [json.loads(line) for line in store.objects[(BUCKET, key)].decode().splitlines()]
+
+
+def test_malformed_rows_are_quarantined_with_reasons_and_nothing_is_lost(env):
+    store = env[0]
+    content = (
+        b"date,store_id,sku_id,units,price\n"
+        b"2024-01-01,S1,A,3,2.5\n"
+        b"2024-01-02,S1,A,three,2.5\n"
+        b"2024-13-01,S1,A,1,2.5\n"
+        b"2024-01-03,S1,A,1,2.5,extra\n"
+    )
+    record, key = _upload(env, "t1", "sales", "s.csv", content)
+    assert record.status is UploadStatus.VALIDATED
+    assert (record.rows_total, record.rows_accepted, record.rows_quarantined) == (4, 1, 3)
+    quarantined = _lines(store, record.quarantine_key)
+    assert [q["row_number"] for q in quarantined] == [3, 4, 5]
+    assert "units must be a number" in quarantined[0]["reasons"][0]
+    assert quarantined[0]["row"]["units"] == "three"  # the row as sent, for the seller to fix
+    assert "row has 6 fields but the header has 5" in quarantined[2]["reasons"][0]
+    assert store.objects[(BUCKET, key)] == content  # the raw upload is untouched
+    assert _lines(store, record.accepted_key)[0]["units"] == 3.0
+
+
+def test_a_file_missing_required_columns_is_rejected_with_the_names(env):
+    record, _ = _upload(env, "t1", "sales", "s.csv", b"date,sku_id,units\n2024-01-01,A,1\n")
+    assert record.status is UploadStatus.REJECTED
+    assert record.reason.startswith("missing required columns: store_id")
+    assert record.accepted_key is None
+
+
+def test_the_same_content_uploaded_twice_is_counted_once(env):
+    content = b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n"
+    first, _ = _upload(env, "t1", "sales", "a.csv", content)
+    second, _ = _upload(env, "t1", "sales", "b.csv", content)
+    assert first.status is UploadStatus.VALIDATED
+    assert second.status is UploadStatus.DUPLICATE and second.duplicate_of == first.upload_id
+    assert second.accepted_key is None
+    other_tenant, _ = _upload(env, "t2", "sales", "a.csv", content)
+    assert other_tenant.status is UploadStatus.VALIDATED
+
+
+def test_json_lines_are_validated_row_by_row(env):
+    content = b'{"date": "2024-01-01", "store_id": "S1", "sku_id": "A", "units": 2}\nnot json\n[1, 2]\n{"date": "2024-01-02"}\n'
+    record, _ = _upload(env, "t1", "sales", "s.jsonl", content)
+    assert (record.rows_accepted, record.rows_quarantined) == (1, 3)
+    reasons = {q.row_number: q.reasons for q in record.quarantine_sample}
+    assert reasons[2][0].startswith("line is not valid JSON")
+    assert reasons[3] == ["line must be a JSON object with the dataset's columns"]
+    assert "store_id is required" in reasons[4]
+
+
+def test_non_utf8_and_empty_files_are_rejected_with_a_reason(env):
+    latin1, _ = _upload(env, "t1", "products", "p.csv", "sku_id,name,category\nA,Caf\xe9,Food\n".encode("latin-1"))
+    assert latin1.status is UploadStatus.REJECTED and "UTF-8" in latin1.reason
+    empty, _ = _upload(env, "t1", "products", "q.csv", b"")
+    assert empty.status is UploadStatus.REJECTED and "empty" in empty.reason
+    header_only, _ = _upload(env, "t1", "products", "r.csv", b"sku_id,name,category\n")
+    assert header_only.status is UploadStatus.REJECTED and "no data rows" in header_only.reason
+
+
+def test_objects_that_are_not_pending_uploads_are_ignored(env):
+    store, _, _, validator = env
+    store.put_bytes(BUCKET, "raw/t1/sales/up_unknown/x.csv", b"date\n")
+    assert validator.handle_object_created(BUCKET, "raw/t1/sales/up_unknown/x.csv") is None
+    assert validator.handle_object_created(BUCKET, "accepted/t1/sales/up_x.jsonl") is None

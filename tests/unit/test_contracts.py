@@ -1,0 +1,50 @@
+from smartretail.contracts import CONTRACTS, normalise_header
+
+SALES = CONTRACTS["sales"]
+
+
+def test_a_valid_sales_row_is_typed():
+    values, reasons = SALES.validate_row(
+        {"date": "2024-03-31", "store_id": " S1 ", "sku_id": "A-1", "units": "3", "price": "2.50", "promo_flag": "yes"}
+    )
+    assert reasons == []
+    assert values["units"] == 3.0 and values["price"] == 2.5 and values["promo_flag"] is True
+    assert values["store_id"] == "S1"
+
+
+def test_every_problem_of_a_row_is_reported_with_the_value_seen():
+    values, reasons = SALES.validate_row({"date": "31/03/2024", "store_id": "", "sku_id": "A", "units": "-2", "price": "abc"})
+    assert values is None
+    assert "date must be an ISO-8601 date such as 2024-03-31 (got '31/03/2024')" in reasons
+    assert "store_id is required" in reasons
+    assert any(r.startswith("units must be >= 0") for r in reasons)
+    assert any(r.startswith("price must be a number") for r in reasons)
+
+
+def test_optional_columns_may_be_blank():
+    values, reasons = SALES.validate_row({"date": "2024-01-01", "store_id": "S", "sku_id": "A", "units": "0", "price": ""})
+    assert reasons == [] and values["price"] is None and values["promo_flag"] is False
+
+
+def test_prices_must_be_positive_and_dates_plausible():
+    _, reasons = SALES.validate_row({"date": "1850-01-01", "store_id": "S", "sku_id": "A", "units": "1", "price": "0"})
+    assert any("between 1990 and 2100" in r for r in reasons)
+    assert any(r.startswith("price must be > 0") for r in reasons)
+
+
+def test_json_values_keep_their_types():
+    values, reasons = SALES.validate_row({"date": "2024-01-01T10:00:00", "store_id": "S", "sku_id": "A", "units": 4, "promo_flag": True})
+    assert reasons == [] and values["date"] == "2024-01-01" and values["promo_flag"] is True
+
+
+def test_header_names_are_normalised_and_missing_columns_named():
+    header = [normalise_header(h) for h in ["\ufeffDate", "Store ID", "sku-id", "Units", "Colour"]]
+    assert header == ["date", "store_id", "sku_id", "units", "colour"]
+    missing, ignored = CONTRACTS["inventory"].check_header(["date", "sku_id"])
+    assert missing == ["store_id"] and ignored == []
+    assert SALES.check_header(header) == ([], ["colour"])
+
+
+def test_inventory_on_hand_must_be_a_whole_number():
+    _, reasons = CONTRACTS["inventory"].validate_row({"date": "2024-01-01", "store_id": "S", "sku_id": "A", "on_hand": "2.5"})
+    assert reasons == ["on_hand must be a whole number (got '2.5')"]
