@@ -34,7 +34,8 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]":
         "Glue's security configuration encrypts logs and bookmarks with this stack's own key only.",
     "AwsSolutions-IAM5[Resource::*]":
-        "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        "Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which AWS offers only on "
+        "all resources (X-Ray has no resource-level permissions).",
     "AwsSolutions-IAM5[Resource::<DataLakeRaw1F82835B.Arn>/raw/*]":
         "Uploads are keyed raw/<tenant>/<dataset>/<upload>/<file>: the API signs presigned POSTs "
         "for exact keys under raw/, and the validator reads them.",

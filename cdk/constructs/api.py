@@ -65,7 +65,7 @@ class ApiConstruct(Construct):
         fn = self.function
         # Presigned POSTs are signed with this role: it may put only under raw/.
         raw_bucket.grant_put(fn, "raw/*")
-        uploads_table.grant_read_write_data(fn)
+        uploads_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
         curated_bucket.grant_read(fn)
         # Athena writes query results as the caller: read and put under athena/ only, no delete.
         query_results_bucket.grant_read(fn, "athena/*")

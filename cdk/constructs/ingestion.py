@@ -46,7 +46,7 @@ class IngestionConstruct(Construct):
         raw_bucket.grant_read(self.validation_function, "raw/*")
         raw_bucket.grant_put(self.validation_function, "accepted/*")
         raw_bucket.grant_put(self.validation_function, "quarantine/*")
-        self.uploads_table.grant_read_write_data(self.validation_function)
+        self.uploads_table.grant(self.validation_function, "dynamodb:GetItem", "dynamodb:PutItem")
 
         self.dead_letters = sqs.Queue(
             self,

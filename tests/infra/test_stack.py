@@ -1,0 +1,158 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from aws_cdk.assertions import Match
+
+from cdk.constructs.analytics import SALES_DAILY_COLUMNS
+from cdk.constructs.api import ROUTES
+from cdk.nag import _ACKNOWLEDGED
+
+
+def resources(body, kind):
+    return {k: v for k, v in body["Resources"].items() if v["Type"] == kind}
+
+
+def test_every_bucket_is_encrypted_versioned_private_and_logged(synthesized):
+    _, body, template = synthesized
+    buckets = resources(body, "AWS::S3::Bucket")
+    assert len(buckets) == 7  # raw, cleaned, curated, documents, artifacts, query results, access logs
+    for logical, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True
+        }, logical
+        assert props["LifecycleConfiguration"]["Rules"], logical
+        if "AccessLogs" not in logical:
+            assert "LoggingConfiguration" in props, logical
+    policies = resources(body, "AWS::S3::BucketPolicy").values()
+    tls_denials = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+                   if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"]
+    assert len(tls_denials) == 7
+
+
+def test_raw_uploads_are_never_expired_by_lifecycle(synthesized):
+    _, body, _ = synthesized
+    raw = next(v for k, v in body["Resources"].items() if k.startswith("DataLakeRaw") and v["Type"] == "AWS::S3::Bucket")
+    assert all("ExpirationInDays" not in rule for rule in raw["Properties"]["LifecycleConfiguration"]["Rules"])
+
+
+def test_every_api_method_requires_a_cognito_token(synthesized):
+    _, body, template = synthesized
+    methods = resources(body, "AWS::ApiGateway::Method")
+    assert len(methods) == len(ROUTES)
+    for method in methods.values():
+        assert method["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    template.has_resource_properties("AWS::ApiGateway::Stage", {
+        "MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100})]),
+        "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+        "TracingEnabled": True,
+    })
+
+
+def test_user_pool_has_the_three_groups_and_an_immutable_tenant_claim(synthesized):
+    _, body, template = synthesized
+    groups = {g["Properties"]["GroupName"] for g in resources(body, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"sellers", "managers", "admins"}
+    template.has_resource_properties("AWS::Cognito::UserPool", {
+        "Schema": Match.array_with([Match.object_like({"Name": "tenant_id", "Mutable": False})]),
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+    })
+    client = next(iter(resources(body, "AWS::Cognito::UserPoolClient").values()))["Properties"]
+    assert "custom:tenant_id" not in client["WriteAttributes"] and "custom:tenant_id" in client["ReadAttributes"]
+
+
+def test_the_api_function_gets_its_configuration_from_the_stack(synthesized):
+    _, body, _ = synthesized
+    api = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("ApiApiFunction"))
+    env = api["Properties"]["Environment"]["Variables"]
+    assert {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "RAW_BUCKET", "CURATED_BUCKET", "UPLOADS_TABLE",
+            "GLUE_DATABASE", "ATHENA_WORKGROUP", "MAX_UPLOAD_BYTES"} <= set(env)
+    assert api["Properties"]["Handler"] == "api_handler.handler" and len(api["Properties"]["Layers"]) == 2
+    assert api["Properties"]["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_the_validation_function_cannot_delete_or_rewrite_raw_uploads(synthesized):
+    _, body, _ = synthesized
+    policy = next(v for k, v in resources(body, "AWS::IAM::Policy").items() if k.startswith("IngestionValidationFunction"))
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not [a for a in actions if a.startswith("s3:Delete")]
+    writes = [s for s in statements if any(a.startswith("s3:PutObject") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    targets = json.dumps([s["Resource"] for s in writes])
+    assert "/accepted/*" in targets and "/quarantine/*" in targets and "/raw/*" not in targets
+
+
+def test_uploads_reach_the_validator_through_an_eventbridge_rule(synthesized):
+    _, _, template = synthesized
+    template.has_resource_properties("AWS::Events::Rule", {
+        "EventPattern": Match.object_like({
+            "source": ["aws.s3"], "detail-type": ["Object Created"],
+            "detail": Match.object_like({"object": {"key": [{"prefix": "raw/"}]}}),
+        }),
+        "Targets": Match.array_with([Match.object_like({"DeadLetterConfig": Match.any_value(), "RetryPolicy": Match.any_value()})]),
+    })
+
+
+def test_tables_have_point_in_time_recovery(synthesized):
+    _, body, _ = synthesized
+    for table in resources(body, "AWS::DynamoDB::Table").values():
+        assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_the_catalog_table_matches_what_the_etl_writes(synthesized):
+    from smartretail.etl.transforms import curate_sales_daily
+    import inspect
+
+    _, body, _ = synthesized
+    table = next(iter(resources(body, "AWS::Glue::Table").values()))["Properties"]["TableInput"]
+    columns = [c["Name"] for c in table["StorageDescriptor"]["Columns"]]
+    assert columns == [name for name, _ in SALES_DAILY_COLUMNS]
+    source = inspect.getsource(curate_sales_daily)
+    for name in columns + ["dt"]:
+        assert f'"{name}"' in source, f"curate_sales_daily does not write {name}"
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["tenant_id", "dt"]
+    assert table["Parameters"]["projection.tenant_id.type"] == "injected"
+
+
+def test_glue_job_runs_glue_5_with_an_encrypting_security_configuration(synthesized):
+    _, _, template = synthesized
+    template.has_resource_properties("AWS::Glue::Job", {"GlueVersion": "5.0", "SecurityConfiguration": Match.any_value()})
+    template.has_resource_properties("AWS::Athena::WorkGroup", {
+        "WorkGroupConfiguration": Match.object_like({"EnforceWorkGroupConfiguration": True})
+    })
+
+
+def test_cdk_nag_reports_nothing_unacknowledged(synthesized):
+    outdir, _, _ = synthesized
+    report = json.loads((outdir / "validation-report.json").read_text())
+    assert [p for p in report["pluginReports"] if p["conclusion"] != "success"] == []
+
+
+def test_cdk_nag_fails_the_synth_when_a_finding_is_not_acknowledged(monkeypatch, tmp_path):
+    import pytest
+
+    import cdk.nag
+    from app import build_app
+
+    monkeypatch.setattr(cdk.nag, "_ACKNOWLEDGED", {})
+    with pytest.raises(RuntimeError, match="ValidationFailed") as failure:
+        build_app(context={"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path)).synth()
+    assert "AwsSolutions-L1" in str(failure.value) and "AwsSolutions-COG8" in str(failure.value)
+
+
+def test_every_nag_acknowledgment_gives_a_reason():
+    for finding, reason in _ACKNOWLEDGED.items():
+        assert finding.startswith("AwsSolutions-")
+        assert len(reason.split()) >= 8, f"{finding}: say why in a sentence"
+
+
+def test_cfn_lint_is_clean(synthesized):
+    outdir, _, _ = synthesized
+    templates = [str(p) for p in outdir.glob("*.template.json")]
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    done = subprocess.run([str(cfn_lint), *templates], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout + done.stderr
