@@ -1,6 +1,5 @@
 """Composition root of the API Lambda: settings -> adapters -> domain services, once per container."""
 
-import os
 import tempfile
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ def build_services(settings: ApiSettings) -> Services:
     if settings.SMARTRETAIL_LOCAL:
         from smartretail.adapters.local_duckdb import LocalDuckDbQueryEngine
 
-        cache = os.path.join(tempfile.gettempdir(), "smartretail-duckdb", settings.CURATED_BUCKET)
+        cache = tempfile.mkdtemp(prefix="smartretail-duckdb-")
         engine: QueryEngine = LocalDuckDbQueryEngine(settings.CURATED_BUCKET, cache)
     else:
         from smartretail.adapters.athena import AthenaQueryEngine

@@ -36,10 +36,14 @@ class LocalDuckDbQueryEngine:
                     os.makedirs(os.path.dirname(target), exist_ok=True)
                     self._s3.download_file(self._bucket, key, target)
                     self._seen[key] = obj["ETag"]
-        for key in list(self._seen):  # objects replaced by a later ETL run
-            if key.startswith(f"{table}/") and key not in present:
-                os.remove(os.path.join(self._cache, key))
-                del self._seen[key]
+        # The cache must hold exactly what the bucket holds: drop files a later ETL run replaced
+        # and anything left by an earlier process.
+        for folder, _, files in os.walk(root):
+            for name in files:
+                key = os.path.relpath(os.path.join(folder, name), self._cache).replace(os.sep, "/")
+                if key not in present:
+                    os.remove(os.path.join(folder, name))
+                    self._seen.pop(key, None)
         return root
 
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:

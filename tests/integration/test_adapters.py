@@ -1,0 +1,110 @@
+import io
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+from botocore.stub import Stubber
+
+from smartretail.adapters.athena import AthenaQueryEngine
+from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
+from smartretail.adapters.aws_s3 import S3ObjectStore
+from smartretail.adapters.local_duckdb import LocalDuckDbQueryEngine
+from smartretail.kpis import KPI_SQL, KpiQuery, build_query, compute_kpis
+from smartretail.models import UploadRecord
+
+
+def _record(tenant="t1", upload_id="up_1", dataset="sales"):
+    return UploadRecord(tenant_id=tenant, upload_id=upload_id, dataset=dataset, file_name="s.csv",
+                        content_type="text/csv", key=f"raw/{tenant}/{dataset}/{upload_id}/s.csv", request_fingerprint="f")
+
+
+def test_an_idempotency_key_maps_to_one_upload_per_tenant(uploads_table):
+    repo = DynamoUploadRepository(uploads_table, boto3.client("dynamodb"))
+    first = repo.create(_record(upload_id="up_1"), "key-1")
+    again = repo.create(_record(upload_id="up_2"), "key-1")
+    assert again.upload_id == first.upload_id == "up_1"
+    assert repo.get("t1", "up_2") is None
+    other = repo.create(_record(tenant="t2", upload_id="up_3"), "key-1")
+    assert other.upload_id == "up_3"
+
+
+def test_uploads_are_listed_per_tenant_without_marker_items(uploads_table):
+    repo = DynamoUploadRepository(uploads_table, boto3.client("dynamodb"))
+    repo.create(_record(upload_id="up_1"), "key-1")
+    repo.create(_record(tenant="t2", upload_id="up_2"), None)
+    repo.claim_content("t1", "sales", "abc", "up_1")
+    assert [r.upload_id for r in repo.list("t1", 10)] == ["up_1"]
+    assert repo.get("t1", "idem#key-1") is None
+
+
+def test_content_is_claimed_by_the_first_upload_only(uploads_table):
+    repo = DynamoUploadRepository(uploads_table, boto3.client("dynamodb"))
+    assert repo.claim_content("t1", "sales", "abc", "up_1") == "up_1"
+    assert repo.claim_content("t1", "sales", "abc", "up_2") == "up_1"
+    assert repo.claim_content("t1", "inventory", "abc", "up_3") == "up_3"
+
+
+def test_a_presigned_post_pins_key_type_and_size(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="raw", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    post = S3ObjectStore(s3).presigned_post("raw", "raw/t1/sales/up_1/s.csv", "text/csv", 1000, 60)
+    import base64
+    import json
+
+    policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+    assert {"key": "raw/t1/sales/up_1/s.csv"} in policy["conditions"]
+    assert {"Content-Type": "text/csv"} in policy["conditions"]
+    assert ["content-length-range", 1, 1000] in policy["conditions"]
+
+
+def test_the_kpi_query_runs_on_duckdb_over_curated_parquet(aws, tmp_path):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="curated", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    for tenant, units in (("t1", 10.0), ("t2", 99.0)):
+        table = pa.table({
+            "store_id": ["S1", "S2"], "sku_id": ["A", "A"], "category": ["Dairy", "Dairy"], "brand": [None, None],
+            "units": [units, 5.0], "units_clean": [units, 5.0], "price": [2.0, 2.0], "revenue": [units * 2, 10.0],
+            "promo_flag": [True, False], "imputed_price": [False, False], "on_hand": [0, None],
+            "stockout": [True, None], "currency": ["EUR", "EUR"],
+        })
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        s3.put_object(Bucket="curated", Key=f"sales_daily/tenant_id={tenant}/dt=2024-01-01/part-0.parquet", Body=buffer.getvalue())
+    engine = LocalDuckDbQueryEngine("curated", str(tmp_path), s3)
+    from datetime import date
+
+    result = compute_kpis(engine, "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 31)))
+    assert result["kpis"] == {"revenue": 30.0, "units": 15.0, "average_selling_price": 2.0, "promo_share": 0.6667, "stockout_days": 1}
+    filtered = compute_kpis(engine, "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 31), store_id="s2"))
+    assert filtered["kpis"]["units"] == 5.0
+
+
+def test_the_same_query_goes_to_athena_with_quoted_parameters():
+    athena = boto3.client("athena", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    sql, params = build_query("t1", KpiQuery(start="2024-01-01", end="2024-01-31", category="Kid's"))
+    with Stubber(athena) as stub:
+        stub.add_response("start_query_execution", {"QueryExecutionId": "q1"}, {
+            "QueryString": KPI_SQL.replace("{filters}", " AND category = ?").replace("{sales_daily}", '"db"."sales_daily"'),
+            "QueryExecutionContext": {"Database": "db"}, "WorkGroup": "wg",
+            "ExecutionParameters": ["'t1'", "'2024-01-01'", "'2024-01-31'", "'Kid''s'"],
+        })
+        stub.add_response("get_query_execution", {"QueryExecution": {"Status": {"State": "SUCCEEDED"}}}, {"QueryExecutionId": "q1"})
+        stub.add_response("get_query_results", {
+            "ResultSet": {
+                "ResultSetMetadata": {"ColumnInfo": [{"Name": n, "Type": "varchar"} for n in ("dt", "units")]},
+                "Rows": [{"Data": [{"VarCharValue": "dt"}, {"VarCharValue": "units"}]},
+                         {"Data": [{"VarCharValue": "2024-01-01"}, {"VarCharValue": "4.0"}]}],
+            }
+        }, {"QueryExecutionId": "q1"})
+        rows = AthenaQueryEngine("db", "wg", athena=athena).query(sql, params)
+    assert rows == [{"dt": "2024-01-01", "units": "4.0"}]
+
+
+def test_the_duckdb_mirror_drops_files_the_bucket_no_longer_has(aws, tmp_path):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="curated", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    stale = tmp_path / "sales_daily" / "tenant_id=t1" / "dt=2020-01-01" / "old.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"left by an earlier run")
+    LocalDuckDbQueryEngine("curated", str(tmp_path), s3)._mirror("sales_daily")
+    assert not stale.exists()

@@ -1,0 +1,107 @@
+"""Sellers upload files through presigned POSTs; validation reports what it accepted and why not."""
+
+import boto3
+
+from local_stack.demo import upload_file, wait_for_upload
+from local_stack.stack import http_json, post_file
+
+GOOD = b"date,store_id,sku_id,units,price,promo_flag\n2024-01-01,S1,A,3,2.50,false\n2024-01-02,S1,A,4,2.50,true\n"
+
+
+def _slot(local, who="seller", dataset="sales", name="sales.csv", key=None):
+    headers = {"Idempotency-Key": key} if key else None
+    status, body = http_json("POST", f"{local.api_url}/ingest/{dataset}", local.users.token(who), {"file_name": name}, headers)
+    assert status == 201, body
+    return body
+
+
+def _raw_object(local, upload_id):
+    s3 = boto3.client("s3")
+    bucket = local.function_env("Api")["RAW_BUCKET"]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="raw/")["Contents"] if f"/{upload_id}/" in o["Key"]]
+    return s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()
+
+
+def test_a_seller_uploads_a_file_and_sees_it_validated(local, tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_bytes(GOOD + b"2024-01-03,S1,A,5,2.5,false\n")
+    slot = upload_file(local, local.users.token("seller"), "sales", path)
+    assert slot["expires_in_seconds"] == 120 and slot["max_bytes"] == 64 * 1024
+    result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
+    assert result["status"] == "validated" and result["rows_accepted"] == 3 and result["rows_quarantined"] == 0
+    assert "key" not in result and "tenant_id" not in result
+
+
+def test_malformed_rows_are_quarantined_with_reasons_and_the_raw_file_is_kept(local):
+    content = GOOD + b"2024-01-03,S1,A,lots,2.5,false\nnot-a-date,S1,A,1,2.5,false\n2024-01-04,S1\n"
+    slot = _slot(local, name="messy.csv")
+    assert post_file(slot["upload"], "messy.csv", content, "text/csv") == 204
+    result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
+    assert result["status"] == "validated"
+    assert (result["rows_total"], result["rows_accepted"], result["rows_quarantined"]) == (5, 2, 3)
+    reasons = {row["row_number"]: row["reasons"] for row in result["quarantine_sample"]}
+    assert reasons[4] == ["units must be a number like 12.5 (dot as decimal separator) (got 'lots')"]
+    assert reasons[5][0].startswith("date must be an ISO-8601 date")
+    assert reasons[6] == ["row has 2 fields but the header has 6 (check for unquoted commas)"]
+    assert _raw_object(local, slot["upload_id"]) == content
+
+
+def test_a_file_without_required_columns_is_rejected_with_what_is_missing(local):
+    slot = _slot(local, name="bad.csv")
+    post_file(slot["upload"], "bad.csv", b"day,sku,qty\n2024-01-01,A,1\n", "text/csv")
+    result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
+    assert result["status"] == "rejected" and result["reason"].startswith("missing required columns: date, store_id, sku_id, units")
+
+
+def test_an_upload_over_the_size_limit_is_refused_by_the_presigned_policy(local):
+    slot = _slot(local, name="big.csv")
+    too_big = GOOD + b"2024-01-05,S1,A,1,2.5,false\n" * (slot["max_bytes"] // 20)
+    assert len(too_big) > slot["max_bytes"]
+    assert post_file(slot["upload"], "big.csv", too_big, "text/csv") == 400
+    status, body = http_json("GET", f"{local.api_url}/ingest/{slot['upload_id']}", local.users.token("seller"))
+    assert status == 200 and body["status"] == "awaiting_upload"
+
+
+def test_the_presigned_post_cannot_be_used_for_another_key_or_type(local):
+    slot = _slot(local, name="x.csv")
+    other_key = {**slot["upload"], "fields": {**slot["upload"]["fields"], "key": "raw/tenant-b/sales/up_x/x.csv"}}
+    assert post_file(other_key, "x.csv", GOOD, "text/csv") == 403
+    other_type = {**slot["upload"], "fields": {**slot["upload"]["fields"], "Content-Type": "text/html"}}
+    assert post_file(other_type, "x.csv", GOOD, "text/html") == 403
+
+
+def test_a_repeated_request_with_the_same_idempotency_key_returns_the_same_upload(local):
+    first = _slot(local, name="same.csv", key="retry-123")
+    second = _slot(local, name="same.csv", key="retry-123")
+    assert second["upload_id"] == first["upload_id"]
+    status, body = http_json("POST", f"{local.api_url}/ingest/inventory", local.users.token("seller"), {"file_name": "same.csv"}, {"Idempotency-Key": "retry-123"})
+    assert status == 409 and body["field"] == "Idempotency-Key"
+
+
+def test_the_same_content_uploaded_twice_is_not_counted_twice(local):
+    content = b"date,store_id,sku_id,units\n2023-05-01,S9,DUP,7\n"
+    first, second = _slot(local, name="d1.csv"), _slot(local, name="d2.csv")
+    post_file(first["upload"], "d1.csv", content, "text/csv")
+    first_result = wait_for_upload(local, local.users.token("seller"), first["upload_id"])
+    post_file(second["upload"], "d2.csv", content, "text/csv")
+    second_result = wait_for_upload(local, local.users.token("seller"), second["upload_id"])
+    assert first_result["status"] == "validated"
+    assert second_result["status"] == "duplicate" and second_result["duplicate_of"] == first["upload_id"]
+
+
+def test_another_tenants_upload_is_not_found_and_nothing_leaks(local):
+    slot = _slot(local, name="secret.csv")
+    status, body = http_json("GET", f"{local.api_url}/ingest/{slot['upload_id']}", local.users.token("other_seller"))
+    assert status == 404 and body == {"error": f"upload {slot['upload_id']} not found", "field": "upload_id"}
+    status, listing = http_json("GET", f"{local.api_url}/ingest", local.users.token("other_seller"))
+    assert status == 200 and slot["upload_id"] not in {u["upload_id"] for u in listing["uploads"]}
+
+
+def test_bad_requests_get_messages_a_person_can_act_on(local):
+    token = local.users.token("seller")
+    status, body = http_json("POST", f"{local.api_url}/ingest/orders", token, {"file_name": "o.csv"})
+    assert status == 404 and "use one of: competitor-prices, inventory, products, sales" in body["error"]
+    status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {"file_name": "s.xlsx"})
+    assert status == 422 and body["field"] == "file_name"
+    status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {})
+    assert status == 422 and body["field"] == "file_name"
