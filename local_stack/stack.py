@@ -3,16 +3,18 @@
 import logging
 import os
 import secrets
+import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .template import ROOT, Template, synthesize
+from .template import LOCAL_SECRET, ROOT, Template, synthesize
 
 log = logging.getLogger("local_stack")
 REGION = "eu-west-1"
-LOCAL_SECRET = "local"  # credentials of the emulated account (moto accepts any)
 DEMO_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -38,11 +40,15 @@ class LocalStack:
         from .gateway import ApiGateway, read_routes
 
         self.workdir.mkdir(parents=True, exist_ok=True)
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's per-request lines
-        self._moto = _MotoServer(ip_address="127.0.0.1", port=self.moto_port or _free_port(), verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        port = self.moto_port or _free_port()
+        self._moto = subprocess.Popen(
+            [sys.executable, "-m", "local_stack.moto_server", str(port)],
+            stdout=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
+        )
+        if (self._moto.stdout.readline() or "").strip() != "ready":
+            raise RuntimeError(f"the AWS emulator did not start on port {port} (is the port in use?)")
+        threading.Thread(target=self._moto.stdout.read, daemon=True).start()  # never let its pipe fill
+        self.endpoint = f"http://127.0.0.1:{port}"
         # Every boto3 client of this process and of the local functions talks to moto.
         os.environ.update(
             {
@@ -83,7 +89,7 @@ class LocalStack:
             lambda: self.gateway.stop(),
             lambda: self.events.stop(),
             lambda: [f.stop() for f in self.functions.values()],
-            lambda: self._moto.stop(),
+            lambda: (self._moto.terminate(), self._moto.wait(timeout=10)),
         ):
             try:
                 stopper()
@@ -156,29 +162,6 @@ class LocalStack:
                 return
             time.sleep(0.2)
         raise TimeoutError("events still pending after %.0fs" % timeout_s)
-
-
-def _moto_server_class() -> type:
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-    from moto.server import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import make_server
-
-    from .s3_post_policy import PostPolicyMiddleware
-
-    class MotoServer(ThreadedMotoServer):
-        """moto server with S3's presigned-POST policy checks in front of it."""
-
-        def _server_entry(self) -> None:
-            app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app), secret=LOCAL_SECRET)
-            self._server = make_server(self._ip_address, self._port, app, True)
-            self._server_ready_event.set()
-            self._server.serve_forever()
-
-    return MotoServer
-
-
-def _MotoServer(**kwargs: Any) -> Any:
-    return _moto_server_class()(**kwargs)
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"  # moto's default account
+LOCAL_SECRET = "local"  # secret key of the emulated account's credentials (signs presigned POSTs)
 
 
 _SYNTH = """
