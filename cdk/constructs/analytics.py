@@ -93,7 +93,7 @@ class AnalyticsConstruct(Construct):
         )
         script = assets.Asset(self, "EtlScript", path=str(GLUE_JOBS_DIR / "etl_job.py"))
         library = assets.Asset(self, "EtlLibrary", path=str(CORE_LAYER_DIR / "python"),
-                               exclude=["**/__pycache__", "**/*.pyc"])
+                               exclude=["**/__pycache__", "**/*.pyc", "*.egg-info"])
         self.job_role = iam.Role(self, "EtlRole", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"))
         self.job_role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSGlueServiceRole"))
         script.grant_read(self.job_role)

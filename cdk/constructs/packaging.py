@@ -1,5 +1,11 @@
-"""Lambda code and layers packaged without Docker: pip installs manylinux wheels locally."""
+"""Lambda code and layers packaged without Docker.
 
+Dependencies are installed as manylinux wheels for the Lambda runtime; every package ships compiled
+bytecode, because /var/task and /opt are read-only in Lambda: without .pyc files each cold start
+recompiles every module it imports.
+"""
+
+import compileall
 import shutil
 import subprocess
 import sys
@@ -12,7 +18,20 @@ from constructs import Construct
 from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_11
-_PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache"]
+_PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info"]
+# Already in the Lambda Python runtime; shipping them again only adds size (botocore alone is ~30 MB).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+# Modules of the domain library that no Lambda function imports (Spark ETL, demo data).
+NOT_FOR_LAMBDA = ("etl", "demo")
+
+
+def compile_tree(root: Path) -> None:
+    """Precompile for the runtime's Python; hash-checked .pyc stay valid whatever the zip's mtimes."""
+    ok = compileall.compile_dir(
+        str(root), quiet=1, workers=0, invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    if not ok:
+        raise RuntimeError(f"byte-compiling {root} failed")
 
 
 @jsii.implements(ILocalBundling)
@@ -22,7 +41,7 @@ class PipWheelsBundling:
     def __init__(self, requirements: Path):
         self._requirements = requirements
 
-    def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
+    def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
         target = Path(output_dir) / "python"
         subprocess.run(
             [
@@ -33,11 +52,52 @@ class PipWheelsBundling:
             ],
             check=True,
         )
-        # boto3 is in the Lambda runtime; tests and caches are dead weight.
-        for pattern in ("**/__pycache__", "**/tests"):
+        for pattern in [*RUNTIME_PROVIDED, *(f"{p}-*.dist-info" for p in RUNTIME_PROVIDED), "**/tests", "**/__pycache__"]:
             for path in target.glob(pattern):
                 shutil.rmtree(path, ignore_errors=True)
+        compile_tree(target)
         return True
+
+
+@jsii.implements(ILocalBundling)
+class CompiledCopyBundling:
+    """Copies our own source (minus what Lambda never imports) and precompiles it."""
+
+    def __init__(self, source: Path, ignore: tuple[str, ...] = ()):
+        self._source = source
+        self._ignore = ignore
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
+        shutil.copytree(
+            self._source, output_dir, dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info", *self._ignore),
+        )
+        compile_tree(Path(output_dir))
+        return True
+
+
+def _bundled(source: Path, local: object) -> lambda_.Code:
+    return lambda_.Code.from_asset(
+        str(source),
+        exclude=_PY_EXCLUDES,
+        bundling=BundlingOptions(
+            image=PYTHON_RUNTIME.bundling_image,
+            local=local,
+            command=["bash", "-c", "cp -r /asset-input/. /asset-output/ && python -m compileall -q /asset-output"],
+        ),
+    )
+
+
+def deps_bundling() -> PipWheelsBundling:
+    return PipWheelsBundling(DEPS_LAYER_DIR / "requirements.txt")
+
+
+def core_bundling() -> CompiledCopyBundling:
+    return CompiledCopyBundling(CORE_LAYER_DIR, ignore=NOT_FOR_LAMBDA)
+
+
+def function_bundling(name: str) -> CompiledCopyBundling:
+    return CompiledCopyBundling(LAMBDAS_DIR / name)
 
 
 def deps_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
@@ -49,7 +109,7 @@ def deps_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
             str(DEPS_LAYER_DIR),
             bundling=BundlingOptions(
                 image=PYTHON_RUNTIME.bundling_image,
-                local=PipWheelsBundling(DEPS_LAYER_DIR / "requirements.txt"),
+                local=deps_bundling(),
                 command=["bash", "-c", "pip install -r requirements.txt -t /asset-output/python"],
             ),
         ),
@@ -61,16 +121,10 @@ def deps_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
 def core_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
     """The smartretail domain library, minus the Spark and demo-data modules Lambdas never import."""
     return lambda_.LayerVersion(
-        scope,
-        construct_id,
-        code=lambda_.Code.from_asset(
-            str(CORE_LAYER_DIR),
-            exclude=_PY_EXCLUDES + ["python/smartretail/etl/**", "python/smartretail/demo/**"],
-        ),
-        compatible_runtimes=[PYTHON_RUNTIME],
-        description="SmartRetail domain library",
+        scope, construct_id, code=_bundled(CORE_LAYER_DIR, core_bundling()),
+        compatible_runtimes=[PYTHON_RUNTIME], description="SmartRetail domain library",
     )
 
 
 def function_code(name: str) -> lambda_.Code:
-    return lambda_.Code.from_asset(str(LAMBDAS_DIR / name), exclude=_PY_EXCLUDES)
+    return _bundled(LAMBDAS_DIR / name, function_bundling(name))
