@@ -19,7 +19,8 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service="smartretail-api")
 metrics = Metrics(namespace="SmartRetail", service="smartretail-api")
-tracer = Tracer(service="smartretail-api")
+# Only AWS SDK calls are worth tracing here; patching every supported library costs cold-start time.
+tracer = Tracer(service="smartretail-api", patch_modules=("botocore",))
 
 settings = ApiSettings.from_env()
 app = create_app(build_services(settings), logger)

@@ -17,7 +17,11 @@ class AthenaQueryEngine:
         self._database = database
         self._workgroup = workgroup
         self._timeout = timeout_seconds
-        self._athena = athena or client("athena")
+        self._client = athena
+
+    @property
+    def _athena(self) -> Any:
+        return self._client or client("athena")  # created on first use
 
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         statement = sql.replace("{sales_daily}", f'"{self._database}"."sales_daily"')

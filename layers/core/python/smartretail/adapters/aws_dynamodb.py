@@ -30,7 +30,11 @@ def _from_item(item: dict[str, Any]) -> UploadRecord:
 class DynamoUploadRepository:
     def __init__(self, table_name: str, dynamodb: Any | None = None):
         self._table = table_name
-        self._ddb = dynamodb or client("dynamodb")
+        self._client = dynamodb
+
+    @property
+    def _ddb(self) -> Any:
+        return self._client or client("dynamodb")  # created on first use
 
     def create(self, record: UploadRecord, idempotency_key: str | None) -> UploadRecord:
         if idempotency_key is None:

@@ -7,7 +7,12 @@ from .aws_clients import client
 
 class S3ObjectStore:
     def __init__(self, s3: Any | None = None):
-        self._s3 = s3 or client("s3")
+        self._client = s3
+
+    @property
+    def _s3(self) -> Any:
+        # Created on first use: a cold start should not pay for clients its request never calls.
+        return self._client or client("s3")
 
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
