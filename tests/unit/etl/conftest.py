@@ -8,8 +8,3 @@ def spark():
     session = local_spark("smartretail-tests", shuffle_partitions=2)
     yield session
     session.stop()
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        item.add_marker(pytest.mark.spark)

@@ -1,10 +1,15 @@
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from smartretail.etl.pipeline import run_etl
 from smartretail.etl.quality import QualityReport
 from smartretail.etl.schemas import ACCEPTED_SCHEMAS
 from smartretail.etl.transforms import clean_inventory, clean_sales, curate_sales_daily, clean_products
+
+
+pytestmark = pytest.mark.spark  # may talk to its own JVM on loopback, nothing else
 
 
 def _frame(spark, dataset, defaults, rows):
