@@ -11,7 +11,6 @@ GLUE_JOBS_DIR = ROOT / "glue_jobs"
 
 TENANT_CLAIM = "tenant_id"  # Cognito custom attribute -> `custom:tenant_id` in tokens
 GROUPS = ("sellers", "managers", "admins")
-CURATED_TABLES = ("sales_daily",)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ work directory and outputs uploaded back, replacing the tenant's previous output
 """
 
 import json
-import os
 import tempfile
 import uuid
 from pathlib import Path

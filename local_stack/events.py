@@ -25,8 +25,6 @@ class EventDispatcher:
         self._routes: list[tuple[str, LocalFunction]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._busy = 0
-        self._busy_lock = threading.Lock()
         for logical, res in t.resources("AWS::Events::Rule").items():
             props = t.resolve(res["Properties"])
             rule_name = t.local_name(logical, 64)
@@ -60,26 +58,16 @@ class EventDispatcher:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    @property
-    def idle(self) -> bool:
-        with self._busy_lock:
-            return self._busy == 0
-
     def _poll(self, queue_url: str, function: LocalFunction) -> None:
         while not self._stop.is_set():
             messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
             for message in messages:
-                with self._busy_lock:
-                    self._busy += 1
                 try:
                     function.invoke(json.loads(message["Body"]))
                     self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 except InvocationError as exc:
                     # Left on the queue: redelivered after the visibility timeout, then dead-lettered.
                     log.error("event delivery to %s failed: %s", function.name, exc)
-                finally:
-                    with self._busy_lock:
-                        self._busy -= 1
 
 
 def _target_function(target: dict[str, Any]) -> str | None:

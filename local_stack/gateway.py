@@ -1,7 +1,6 @@
 """An emulated API Gateway REST API: routes, Cognito authorizer and Lambda proxy integration are
 read from the template; requests become the same proxy events API Gateway sends."""
 
-import json
 import re
 import threading
 import time

@@ -6,7 +6,6 @@ import secrets
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,27 +140,6 @@ class LocalStack:
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
         return result["AuthenticationResult"]["IdToken"]
-
-    def wait_for_events(self, timeout_s: float = 60.0) -> None:
-        """Block until every queued S3 event has been handled (uploads validated)."""
-        import boto3
-
-        sqs = boto3.client("sqs")
-        deadline = time.monotonic() + timeout_s
-        queues = [url for url in sqs.list_queues().get("QueueUrls", [])]
-        while time.monotonic() < deadline:
-            pending = 0
-            for url in queues:
-                attrs = sqs.get_queue_attributes(
-                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-                )["Attributes"]
-                if "dead" in url.lower():
-                    continue
-                pending += int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
-            if pending == 0 and self.events.idle:
-                return
-            time.sleep(0.2)
-        raise TimeoutError("events still pending after %.0fs" % timeout_s)
 
 
 def _free_port() -> int:

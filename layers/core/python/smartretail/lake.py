@@ -52,6 +52,3 @@ def accepted_prefix(tenant_id: str, dataset: str) -> str:
 def quarantine_key(tenant_id: str, dataset: str, upload_id: str) -> str:
     return f"{QUARANTINE_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
 
-
-def curated_table_prefix(table: str, tenant_id: str) -> str:
-    return f"{table}/tenant_id={tenant_id}/"

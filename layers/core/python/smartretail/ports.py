@@ -4,7 +4,7 @@ Each has an AWS adapter (smartretail.adapters.aws_*) and a local or in-memory on
 composition root per runtime.
 """
 
-from typing import IO, Any, Iterator, Protocol, Sequence
+from typing import IO, Any, Protocol, Sequence
 
 from .models import UploadRecord
 
@@ -13,10 +13,6 @@ class ObjectStore(Protocol):
     def open_read(self, bucket: str, key: str) -> IO[bytes]: ...
 
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
-
-    def exists(self, bucket: str, key: str) -> bool: ...
-
-    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]: ...
 
     def presigned_post(
         self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int

@@ -1,6 +1,6 @@
 """ObjectStore on Amazon S3."""
 
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from .aws_clients import client
 
@@ -19,23 +19,6 @@ class S3ObjectStore:
 
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self._s3.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
-
-    def exists(self, bucket: str, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self._s3.head_object(Bucket=bucket, Key=key)
-            return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-
-    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
-        paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"]
 
     def presigned_post(
         self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int

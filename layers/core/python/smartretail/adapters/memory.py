@@ -1,7 +1,7 @@
 """In-memory adapters for unit tests of domain logic (no sockets, no moto)."""
 
 import io
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from ..models import UploadRecord
 
@@ -19,12 +19,6 @@ class MemoryObjectStore:
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         with open(path, "rb") as f:
             self.objects[(bucket, key)] = f.read()
-
-    def exists(self, bucket: str, key: str) -> bool:
-        return (bucket, key) in self.objects
-
-    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
-        return iter(sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix)))
 
     def presigned_post(self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
         return {"url": f"memory://{bucket}", "fields": {"key": key, "Content-Type": content_type}}

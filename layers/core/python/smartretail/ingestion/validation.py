@@ -5,7 +5,6 @@ writes accepted rows and quarantined rows (with reasons) to their own objects. T
 only ever read.
 """
 
-import codecs
 import csv
 import hashlib
 import io
