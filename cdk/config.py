@@ -22,14 +22,16 @@ class StageConfig:
     upload_url_ttl_seconds: int = 900
     log_retention_days: int = 30
     base_currency: str = "EUR"
-    upload_cors_origins: tuple[str, ...] = ("*",)
+    # Where the dashboard is served from: allowed to call the API and to POST uploads to S3.
+    dashboard_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
     glue_workers: int = 2
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 
 def load_stage(stage: str) -> StageConfig:
     if stage == "prod":
-        return StageConfig(stage="prod", log_retention_days=365, glue_workers=4)
+        return StageConfig(stage="prod", log_retention_days=365, glue_workers=4,
+                           dashboard_origins=("https://app.smartretail.example",))
     if stage == "test":
         # Small limits so tests can exercise them with small files.
         return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120)

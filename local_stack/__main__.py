@@ -53,7 +53,9 @@ def up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         tokens = {role: stack.id_token(u.username, u.password) for role, u in users.items()}
+        dashboard = stack.serve_dashboard(args.dashboard_port, "2026-07-01", "2026-09-30")
         print(f"\nSmartRetail is up in {time.monotonic() - started:.0f}s.\n")
+        print(f"  Dashboard  {dashboard}   sign in as {users['seller'].username} / {users['seller'].password}")
         print(f"  API        {stack.api_url}")
         print(f"  AWS (moto) {stack.endpoint}")
         for role, token in tokens.items():
@@ -102,6 +104,8 @@ def main() -> int:
     p_up = sub.add_parser("up", help="run SmartRetail locally with the demo tenant")
     p_up.add_argument("--port", type=int, default=8080, help="API port (default 8080)")
     p_up.add_argument("--moto-port", type=int, default=4566, help="AWS emulator port (default 4566)")
+    p_up.add_argument("--dashboard-port", type=int, default=8090,
+                      help="dashboard port (default 8090, the origin the dev stage's API allows)")
     p_up.set_defaults(func=up)
     p_token = sub.add_parser("token", help="print a fresh ID token for a demo user")
     p_token.add_argument("role", choices=sorted(DEMO_USERS))

@@ -22,8 +22,15 @@ class Route:
     method: str
     resource: str              # e.g. /ingest/{id}
     pattern: re.Pattern
-    function: LocalFunction
+    function: LocalFunction | None  # None for a MOCK integration (CORS preflight)
     authorizer_pool: str | None  # user pool id when a Cognito authorizer guards the route
+    mock_status: int = 200
+    mock_headers: tuple[tuple[str, str], ...] = ()
+
+
+def _static_headers(parameters: dict[str, str], prefix: str) -> tuple[tuple[str, str], ...]:
+    """'method.response.header.X': "'v'" -> ("X", "v"): API Gateway's quoted static values."""
+    return tuple((k.removeprefix(prefix), v.strip("'")) for k, v in parameters.items() if k.startswith(prefix))
 
 
 def _integration_function(method_props: dict[str, Any]) -> str | None:
@@ -62,11 +69,18 @@ def read_routes(t: Template, functions: dict[str, LocalFunction]) -> list[Route]
     routes = []
     for res in t.resources("AWS::ApiGateway::Method").values():
         props = res["Properties"]
-        function_logical = _integration_function(props)
-        if props["HttpMethod"] == "OPTIONS" or function_logical not in functions:
-            continue
         resource_path = path_of(props["ResourceId"]) or "/"
         pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(resource_path)) + "$")
+        integration = props.get("Integration", {})
+        if integration.get("Type") == "MOCK":
+            # Static mock answers only (CORS preflights); VTL response templates are not evaluated.
+            answer = integration.get("IntegrationResponses", [{}])[0]
+            routes.append(Route(props["HttpMethod"], resource_path, pattern, None, None, int(answer.get("StatusCode", 200)),
+                                _static_headers(answer.get("ResponseParameters", {}), "method.response.header.")))
+            continue
+        function_logical = _integration_function(props)
+        if function_logical not in functions:
+            continue
         pool = None
         if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
             pool = authorizers[props["AuthorizerId"]["Ref"]]
@@ -74,11 +88,22 @@ def read_routes(t: Template, functions: dict[str, LocalFunction]) -> list[Route]
     return routes
 
 
+def read_gateway_responses(t: Template) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Extra headers API Gateway adds to the errors it answers itself, by DEFAULT_4XX / DEFAULT_5XX."""
+    return {
+        res["Properties"]["ResponseType"]: _static_headers(res["Properties"].get("ResponseParameters", {}), "gatewayresponse.header.")
+        for res in t.resources("AWS::ApiGateway::GatewayResponse").values()
+    }
+
+
 class ApiGateway:
-    def __init__(self, routes: list[Route], region: str, stage: str = "v1"):
+    def __init__(self, routes: list[Route], region: str, stage: str = "v1",
+                 gateway_responses: dict[str, tuple[tuple[str, str], ...]] | None = None):
         self.routes = routes
         self.stage = stage
-        self._verifiers = {pool: CognitoJwtVerifier(region, pool, client_id=None) for pool in {r.authorizer_pool for r in routes} if pool}
+        self._gateway_responses = gateway_responses or {}
+        pools = {r.authorizer_pool for r in routes if r.authorizer_pool}
+        self._verifiers = {pool: CognitoJwtVerifier(region, pool, client_id=None) for pool in pools}
         self._server: ThreadingHTTPServer | None = None
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
@@ -98,19 +123,21 @@ class ApiGateway:
         route, path_params, path_exists = self.match(method, split.path)
         if route is None:
             # What API Gateway answers for a method or path it does not have.
-            return 403, {"Content-Type": "application/json"}, b'{"message":"Missing Authentication Token"}'
+            return self._gateway_error(403, b'{"message":"Missing Authentication Token"}')
+        if route.function is None:
+            return route.mock_status, dict(route.mock_headers), b""
         claims: dict[str, Any] = {}
         if route.authorizer_pool:
             authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
             try:
                 claims = self._verifiers[route.authorizer_pool].claims(bearer_token(authorization))
             except DomainError:
-                return 401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}'
+                return self._gateway_error(401, b'{"message":"Unauthorized"}')
         event = self._event(method, route, split.path, split.query, path_params, headers, body, claims)
         try:
             result = route.function.invoke(event)
         except InvocationError:
-            return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+            return self._gateway_error(502, b'{"message": "Internal server error"}')
         response_headers = dict(result.get("headers") or {})
         for key, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[key] = ", ".join(values)
@@ -122,6 +149,10 @@ class ApiGateway:
         else:
             data = payload.encode()
         return int(result.get("statusCode", 200)), response_headers, data
+
+    def _gateway_error(self, status: int, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        extra = self._gateway_responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX", ())
+        return status, {"Content-Type": "application/json", **dict(extra)}, body
 
     def _event(self, method: str, route: Route, path: str, query: str, path_params: dict[str, str],
                headers: dict[str, str], body: bytes, claims: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +205,7 @@ class ApiGateway:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _any
 
             def log_message(self, fmt: str, *args: Any) -> None:
                 pass

@@ -92,6 +92,8 @@ class PostPolicyMiddleware:
         size = len(upload.read()) if upload else 0
         refusal = check_post(path.strip("/"), fields, size, self._secret)
         if refusal is not None:
+            if environ.get("HTTP_ORIGIN"):  # let a browser read the refusal, as S3 does for CORS buckets
+                refusal.headers["Access-Control-Allow-Origin"] = environ["HTTP_ORIGIN"]
             return refusal(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(body)
         return self._app(environ, start_response)

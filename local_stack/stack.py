@@ -36,7 +36,7 @@ class LocalStack:
         from . import resources
         from .events import EventDispatcher
         from .functions import load_functions
-        from .gateway import ApiGateway, read_routes
+        from .gateway import ApiGateway, read_gateway_responses, read_routes
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         port = self.moto_port or _free_port()
@@ -78,13 +78,25 @@ class LocalStack:
         self.functions = load_functions(self.template, overrides)
         self.events = EventDispatcher(self.template, self.functions)
         self.events.start()
-        self.gateway = ApiGateway(read_routes(self.template, self.functions), REGION)
+        self.gateway = ApiGateway(read_routes(self.template, self.functions), REGION,
+                                  gateway_responses=read_gateway_responses(self.template))
         bound = self.gateway.serve("127.0.0.1", self.api_port)
         self.api_url = f"http://127.0.0.1:{bound}"
         return self
 
+    def serve_dashboard(self, port: int, default_start: str, default_end: str) -> str:
+        """Serve web/ configured for this stack; the API allows this origin only on the stage's port."""
+        from .dashboard import serve_dashboard
+
+        self._dashboard = serve_dashboard(port, {
+            "apiUrl": self.api_url, "cognitoEndpoint": self.endpoint + "/", "clientId": self.client_id,
+            "region": REGION, "defaultStart": default_start, "defaultEnd": default_end,
+        })
+        return f"http://127.0.0.1:{self._dashboard.server_address[1]}"
+
     def stop(self) -> None:
         for stopper in (
+            lambda: self._dashboard.shutdown() if getattr(self, "_dashboard", None) else None,
             lambda: self.gateway.stop(),
             lambda: self.events.stop(),
             lambda: [f.stop() for f in self.functions.values()],

@@ -58,6 +58,7 @@ class ApiConstruct(Construct):
                 "ATHENA_WORKGROUP": athena_workgroup,
                 "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
                 "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),
+                "CORS_ALLOWED_ORIGINS": ",".join(config.dashboard_origins),
                 "POWERTOOLS_SERVICE_NAME": "smartretail-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SmartRetail",
             },
@@ -108,7 +109,18 @@ class ApiConstruct(Construct):
                 metrics_enabled=True,
             ),
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=list(config.dashboard_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                max_age=Duration.hours(1),
+            ),
         )
+        # Errors API Gateway answers itself (bad token, throttling) must carry CORS headers too, or a
+        # browser shows a CORS failure instead of the 401/429.
+        cors_headers = {"Access-Control-Allow-Origin": "'*'", "Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key'"}
+        for name, response_type in (("Default4xx", apigw.ResponseType.DEFAULT_4_XX), ("Default5xx", apigw.ResponseType.DEFAULT_5_XX)):
+            self.api.add_gateway_response(name, type=response_type, response_headers=cors_headers)
         authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
         validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True, validate_request_body=True)
         integration = apigw.LambdaIntegration(fn, proxy=True)

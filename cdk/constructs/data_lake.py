@@ -40,11 +40,11 @@ class DataLakeConstruct(Construct):
                 ),
             ],
             event_bridge=True,
-            cors_origins=config.upload_cors_origins,
+            cors_origins=config.dashboard_origins,
         )
         self.cleaned = self._bucket("Cleaned", lifecycle=[keep_history])
         self.curated = self._bucket("Curated", lifecycle=[keep_history])
-        self.documents = self._bucket("Documents", lifecycle=[keep_history], event_bridge=True, cors_origins=config.upload_cors_origins)
+        self.documents = self._bucket("Documents", lifecycle=[keep_history], event_bridge=True, cors_origins=config.dashboard_origins)
         self.artifacts = self._bucket("Artifacts", lifecycle=[keep_history])
         self.query_results = self._bucket(
             "QueryResults",

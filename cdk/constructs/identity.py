@@ -25,7 +25,8 @@ class IdentityConstruct(Construct):
         )
         self.client = self.user_pool.add_client(
             "ApiClient",
-            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
+            # SRP for SDK clients; password auth (over TLS, to Cognito only) for the dashboard's sign-in form.
+            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True, admin_user_password=True),
             prevent_user_existence_errors=True,
             id_token_validity=Duration.hours(1),
             access_token_validity=Duration.hours(1),

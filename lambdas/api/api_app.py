@@ -41,6 +41,12 @@ def create_app(services: Any, logger: Any = None) -> FastAPI:
     app = FastAPI(title="SmartRetail API", version="0.1.0", docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.logger = logger
+    origins = [o for o in services.settings.CORS_ALLOWED_ORIGINS.split(",") if o]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     secured = [Depends(current_principal)]

@@ -24,7 +24,7 @@ def _resigned_copy(token: str, expires_in: int) -> str:
 
 
 def test_every_route_of_the_template_is_served_and_guarded(local):
-    served = {(r.method, r.resource) for r in local.gateway.routes}
+    served = {(r.method, r.resource) for r in local.gateway.routes if r.method != "OPTIONS"}
     assert served == set(ROUTES)
     for method, resource in ROUTES:
         status, body = http_json(method, local.api_url + resource.replace("{id}", "x"), body={} if method == "POST" else None)
@@ -76,3 +76,22 @@ def test_admins_read_but_cannot_upload_data(local):
 def test_unknown_routes_answer_like_api_gateway(local):
     status, body = http_json("DELETE", f"{local.api_url}/ingest/x", local.users.token("seller"))
     assert status == 403 and body == {"message": "Missing Authentication Token"}
+
+
+def test_cors_preflights_and_gateway_errors_let_the_dashboard_read_answers(local):
+    import urllib.request
+
+    request = urllib.request.Request(f"{local.api_url}/kpis", method="OPTIONS", headers={"Origin": "http://127.0.0.1:8090"})
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8090"
+        assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+    import urllib.error
+
+    try:
+        urllib.request.urlopen(urllib.request.Request(f"{local.api_url}/me", headers={"Origin": "http://127.0.0.1:8090"}))
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 401 and refused.headers["Access-Control-Allow-Origin"] == "*"
+    request = urllib.request.Request(f"{local.api_url}/me", headers={"Origin": "http://127.0.0.1:8090", "Authorization": local.users.token("seller")})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8090"

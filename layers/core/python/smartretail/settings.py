@@ -40,6 +40,7 @@ class ApiSettings(EnvSettings):
     ATHENA_WORKGROUP: str
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
     UPLOAD_URL_TTL_SECONDS: int = 900
+    CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
     # Set only by the local stack: Athena is served by DuckDB over the same Parquet files.
     SMARTRETAIL_LOCAL: bool = False
 
