@@ -92,6 +92,8 @@ def test_cors_preflights_and_gateway_errors_let_the_dashboard_read_answers(local
         urllib.request.urlopen(urllib.request.Request(f"{local.api_url}/me", headers={"Origin": "http://127.0.0.1:8090"}))
     except urllib.error.HTTPError as refused:
         assert refused.code == 401 and refused.headers["Access-Control-Allow-Origin"] == "*"
+    else:
+        pytest.fail("a request without a token was accepted")
     request = urllib.request.Request(f"{local.api_url}/me", headers={"Origin": "http://127.0.0.1:8090", "Authorization": local.users.token("seller")})
     with urllib.request.urlopen(request) as response:
         assert response.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8090"
