@@ -23,6 +23,10 @@ FEATURE_FLAGS = {
 
 def build_app(context: dict | None = None, outdir: str | None = None) -> cdk.App:
     app = cdk.App(context={**FEATURE_FLAGS, **(context or {})}, outdir=outdir)
+    if str(app.node.try_get_context("bundling")).lower() == "false":
+        # `-c bundling=false`: synthesize offline without building the Lambda packages (pip needs PyPI).
+        # Set on the node, because the CDK CLI passes its own bundling list in the context.
+        app.node.set_context("aws:cdk:bundling-stacks", [])
     stage = app.node.try_get_context("stage") or "dev"
     SmartRetailStack(
         app,
