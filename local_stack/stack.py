@@ -33,42 +33,43 @@ class LocalStack:
     stage: str = "dev"
 
     def start(self) -> "LocalStack":
-        from . import resources
-        from .events import EventDispatcher
-        from .functions import load_functions
-        from .gateway import ApiGateway, read_gateway_responses, read_routes
-
         self.workdir.mkdir(parents=True, exist_ok=True)
         port = self.moto_port or _free_port()
         self._moto = subprocess.Popen(
             [sys.executable, "-m", "local_stack.moto_server", str(port)],
             stdout=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
         )
-        if (self._moto.stdout.readline() or "").strip() != "ready":
-            raise RuntimeError(f"the AWS emulator did not start on port {port} (is the port in use?)")
-        threading.Thread(target=self._moto.stdout.read, daemon=True).start()  # never let its pipe fill
-        self.endpoint = f"http://127.0.0.1:{port}"
-        # Every boto3 client of this process and of the local functions talks to moto.
-        os.environ.update(
-            {
-                "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_REGION": REGION,
-                "MOTO_PORT": str(port),
-                "CDK_DEFAULT_REGION": REGION,
-                "CDK_DEFAULT_ACCOUNT": "123456789012",
-            }
-        )
-        os.environ.pop("AWS_PROFILE", None)
-        self.template = Template(synthesize(self.workdir / "cdk.out", self.stage), region=REGION)
-        resources.create_all(self.template)
-        overrides = {
+        try:
+            if (self._moto.stdout.readline() or "").strip() != "ready":
+                raise RuntimeError(f"the AWS emulator did not start on port {port} (is the port in use?)")
+            threading.Thread(target=self._moto.stdout.read, daemon=True).start()  # never let its pipe fill
+            self.endpoint = f"http://127.0.0.1:{port}"
+            self._start_on_emulator(port)
+        except BaseException:
+            self.stop()  # the emulator runs in its own session: never leave it behind
+            raise
+        return self
+
+    def _start_on_emulator(self, port: int) -> None:
+        from . import resources
+        from .events import EventDispatcher
+        from .functions import load_functions
+        from .gateway import ApiGateway, read_gateway_responses, read_routes
+
+        # Every boto3 client of this process and of the local functions talks to the emulator.
+        aws = {
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET,
             "AWS_DEFAULT_REGION": REGION,
+        }
+        os.environ.update({**aws, "AWS_REGION": REGION, "MOTO_PORT": str(port),
+                           "CDK_DEFAULT_REGION": REGION, "CDK_DEFAULT_ACCOUNT": "123456789012"})
+        os.environ.pop("AWS_PROFILE", None)
+        self.template = Template(synthesize(self.workdir / "cdk.out", self.stage), region=REGION)
+        resources.create_all(self.template)
+        overrides = {
+            **aws,
             "SMARTRETAIL_LOCAL": "true",          # Athena -> DuckDB over the same Parquet
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -80,9 +81,7 @@ class LocalStack:
         self.events.start()
         self.gateway = ApiGateway(read_routes(self.template, self.functions), REGION,
                                   gateway_responses=read_gateway_responses(self.template))
-        bound = self.gateway.serve("127.0.0.1", self.api_port)
-        self.api_url = f"http://127.0.0.1:{bound}"
-        return self
+        self.api_url = f"http://127.0.0.1:{self.gateway.serve('127.0.0.1', self.api_port)}"
 
     def serve_dashboard(self, port: int, default_start: str, default_end: str) -> str:
         """Serve web/ configured for this stack; the API allows this origin only on the stage's port."""
@@ -95,17 +94,22 @@ class LocalStack:
         return f"http://127.0.0.1:{self._dashboard.server_address[1]}"
 
     def stop(self) -> None:
-        for stopper in (
-            lambda: self._dashboard.shutdown() if getattr(self, "_dashboard", None) else None,
-            lambda: self.gateway.stop(),
-            lambda: self.events.stop(),
-            lambda: [f.stop() for f in self.functions.values()],
-            lambda: (self._moto.terminate(), self._moto.wait(timeout=10)),
-        ):
+        """Stop whatever was started, in reverse order; safe after a partial start."""
+        steps = [
+            ("_dashboard", lambda d: d.shutdown()),
+            ("gateway", lambda g: g.stop()),
+            ("events", lambda e: e.stop()),
+            ("functions", lambda fs: [f.stop() for f in fs.values()]),
+            ("_moto", lambda p: (p.terminate(), p.wait(timeout=10))),
+        ]
+        for attribute, stopper in steps:
+            part = getattr(self, attribute, None)
+            if part is None:
+                continue
             try:
-                stopper()
+                stopper(part)
             except Exception:  # keep stopping the rest
-                log.exception("error while stopping the local stack")
+                log.exception("error while stopping %s", attribute)
 
     # --- resources by role ------------------------------------------------------------------
     def output(self, name: str) -> str:
