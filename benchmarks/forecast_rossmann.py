@@ -11,7 +11,6 @@ mlforecast LightGBM with default lags/date features and conformal 80% intervals)
 import argparse
 import time
 
-import numpy as np
 import pandas as pd
 
 from ._results import SHARED_DATA, write_result
