@@ -8,12 +8,13 @@
 - Closed days are forecast as 0.
 """
 
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .features import calendar_drivers
+from .features import DERIVED, calendar_drivers
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,22 @@ class Forecaster:
     def fit(self, history: pd.DataFrame, future: pd.DataFrame) -> "Forecaster":
         h = self.config.horizon
         frame = calendar_drivers(pd.concat([history, future.drop(columns=["y"], errors="ignore")], ignore_index=True))
-        self._exog = [*self.config.drivers, "closed_yesterday", "closed_tomorrow", "promo_day", "holiday_next_days"]
+        self._exog = [*self.config.drivers, *(c for c in DERIVED if c in frame)]
         columns = ["unique_id", "ds", *self._exog, *self.config.static]
         known = frame[columns]
         history = history[["unique_id", "ds", "y"]].merge(known, on=["unique_id", "ds"])
         cutoff = history["ds"].max()
+        span = (cutoff - history["ds"].min()).days
+        # A lag longer than the history would be empty: leave it out rather than feed a null column.
+        self.config = replace(self.config, extra_lags=tuple(lag for lag in self.config.extra_lags if lag + 2 * h < span))
         calibration_start = cutoff - pd.Timedelta(days=h - 1)
         train = history[history["ds"] < calibration_start]
         recent = history[history["ds"] >= calibration_start]
 
         self._fcst = _mlforecast(self.config)
-        features = self._fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
+        with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
+            warnings.filterwarnings("ignore", message="Found null values")
+            features = self._fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
         open_days = features["open"] == 1  # closed days are 0 by rule: do not spend the model on them
         target = features["y"]
         x = features.drop(columns=["unique_id", "ds", "y"])
@@ -105,7 +111,9 @@ class Forecaster:
     def _predict_raw(self, future: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
         x_df = known.merge(future[["unique_id", "ds"]], on=["unique_id", "ds"])[["unique_id", "ds", *self._exog]]
         horizon = int(x_df.groupby("unique_id")["ds"].nunique().max())
-        predictions = self._fcst.predict(h=horizon, X_df=x_df)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Found null values")
+            predictions = self._fcst.predict(h=horizon, X_df=x_df)
         return predictions.merge(future[["unique_id", "ds"]], on=["unique_id", "ds"])
 
     def predict(self, future: pd.DataFrame) -> pd.DataFrame:

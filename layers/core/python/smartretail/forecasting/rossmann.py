@@ -38,7 +38,8 @@ def read_daily(path: Path, stores: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "unique_id": raw["Store"].astype(str),
         "ds": raw["Date"],
-        "open": raw["Open"].astype("int8") if "Open" in raw else 1,
+        # A future file may leave Open blank where it is not yet known: assume the store opens.
+        "open": raw["Open"].fillna(1).astype("int8") if "Open" in raw else 1,
         "promo": raw["Promo"].astype("int8"),
         "state_holiday": raw["StateHoliday"].map({"0": 0, "a": 1, "b": 2, "c": 3}).fillna(0).astype("int8"),
         "school_holiday": raw["SchoolHoliday"].astype("int8"),
