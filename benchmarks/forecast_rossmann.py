@@ -38,7 +38,7 @@ def run_smartretail(history: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame
     from smartretail.forecasting.model import ForecastConfig, Forecaster
 
     config = ForecastConfig(horizon=HORIZON, drivers=tuple(DRIVERS), static=tuple(STATIC))
-    return Forecaster(config).fit(history, future.drop(columns=["y"])).predict(future.drop(columns=["y"]))
+    return Forecaster(config).fit(history).predict(future.drop(columns=["y"]))
 
 
 def run_statsforecast(history: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -59,7 +59,7 @@ def _contract_frame(path: Path, with_target: bool) -> pd.DataFrame:
 
 
 def _complete(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, ids: list[str], fill: dict) -> pd.DataFrame:
-    """Every series on every day from start to end; days a file does not mention get `fill`."""
+    """Every series on every day of the history; days the file does not mention sold nothing."""
     grid = pd.MultiIndex.from_product([ids, pd.date_range(start, end, freq="D")], names=["unique_id", "ds"])
     out = frame.set_index(["unique_id", "ds"]).reindex(grid).reset_index()
     for column, value in fill.items():
@@ -89,15 +89,7 @@ def load_problem(history_path: Path, future_path: Path, stores_path: Path | None
         static, layout = (), "contract"
         ids = sorted(history["unique_id"].unique())
         history = _complete(history, history["ds"].min(), history["ds"].max(), ids, {"y": 0.0, "open": 1, "promo": 0})
-    cutoff = history["ds"].max()
-    known_ids = sorted(set(history["unique_id"]))
-    end = future["ds"].max()
-    # The model needs every day from the end of history to the last future day, for every series.
-    future = _complete(future[future["unique_id"].isin(known_ids)], cutoff + pd.Timedelta(days=1), end, known_ids,
-                       {"open": 1, "promo": 0, "state_holiday": 0, "school_holiday": 0, "promo2_active": 0})
-    if static:
-        attributes = history.drop_duplicates("unique_id").set_index("unique_id")[list(static)]
-        future = future.drop(columns=list(static), errors="ignore").join(attributes, on="unique_id")
+    cutoff, end = history["ds"].max(), future["ds"].max()
     horizon = int((end - cutoff).days)
     if horizon < 1:
         raise ValueError("the future file must start after the last day of the history file")
@@ -107,7 +99,7 @@ def load_problem(history_path: Path, future_path: Path, stores_path: Path | None
 
 def forecast_files(history_path: Path, future_path: Path, out_path: Path, stores_path: Path | None = None) -> int:
     problem = load_problem(history_path, future_path, stores_path)
-    forecast = Forecaster(problem.config).fit(problem.history, problem.future).predict(problem.future)
+    forecast = Forecaster(problem.config).fit(problem.history).predict(problem.future)
     if problem.layout == "rossmann":
         rows = problem.future_raw.assign(unique_id=problem.future_raw["Store"].astype(str), ds=problem.future_raw["Date"])
         out = rows.merge(forecast, on=["unique_id", "ds"], how="left")

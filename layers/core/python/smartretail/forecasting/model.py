@@ -68,62 +68,139 @@ def _mlforecast(config: ForecastConfig):
 
 @dataclass
 class Forecaster:
-    """Fit on a history frame (unique_id, ds, y, drivers, static) and forecast a future frame."""
+    """fit(history) on unique_id, ds, y, drivers and static columns (optional `censored` marks stockout
+    days whose sales understate demand); predict(future) from the future's drivers."""
 
     config: ForecastConfig = field(default_factory=ForecastConfig)
 
-    def fit(self, history: pd.DataFrame, future: pd.DataFrame) -> "Forecaster":
+    def fit(self, history: pd.DataFrame) -> "Forecaster":
         h = self.config.horizon
-        frame = calendar_drivers(pd.concat([history, future.drop(columns=["y"], errors="ignore")], ignore_index=True))
+        frame = calendar_drivers(history)
         self._exog = [*self.config.drivers, *(c for c in DERIVED if c in frame)]
-        columns = ["unique_id", "ds", *self._exog, *self.config.static]
-        known = frame[columns]
-        history = history[["unique_id", "ds", "y"]].merge(known, on=["unique_id", "ds"])
-        cutoff = history["ds"].max()
-        span = (cutoff - history["ds"].min()).days
+        cutoff = frame["ds"].max()
+        span = (cutoff - frame["ds"].min()).days
         # A lag longer than the history would be empty: leave it out rather than feed a null column.
         self.config = replace(self.config, extra_lags=tuple(lag for lag in self.config.extra_lags if lag + 2 * h < span))
         calibration_start = cutoff - pd.Timedelta(days=h - 1)
-        train = history[history["ds"] < calibration_start]
-        recent = history[history["ds"] >= calibration_start]
+        columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
+        train = frame.loc[frame["ds"] < calibration_start, columns]
+        recent = frame[frame["ds"] >= calibration_start]
 
         self._fcst = _mlforecast(self.config)
         with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
             warnings.filterwarnings("ignore", message="Found null values")
             features = self._fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
-        open_days = features["open"] == 1  # closed days are 0 by rule: do not spend the model on them
-        target = features["y"]
+        # Closed days are 0 by rule and stockout days understate demand: neither teaches the model.
+        usable = (features["open"] == 1).to_numpy()
+        if "censored" in frame:
+            usable &= ~frame.loc[frame["ds"] < calibration_start, "censored"].fillna(False).astype(bool).to_numpy()
         x = features.drop(columns=["unique_id", "ds", "y"])
-        self._fcst.fit_models(x[open_days], target[open_days].to_numpy())
+        self._fcst.fit_models(x[usable], features["y"].to_numpy()[usable])
 
         # Conformalized quantile regression on the held-out last horizon, in log space.
-        held_out = self._predict_raw(recent.drop(columns=["y"]), known)
+        self._cutoff = calibration_start - pd.Timedelta(days=1)
+        held_out = self._predict_known(recent)
         joined = held_out.merge(recent[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
         joined = joined[joined["open"] == 1]
         log_y = np.log1p(joined["y"])
         scores = np.maximum(np.log1p(joined["p10"]) - log_y, log_y - np.log1p(joined["p90"]))
         level = min(1.0, np.ceil((len(scores) + 1) * self.config.coverage) / len(scores))
         self.interval_adjustment = float(np.quantile(scores, level))
-        self._fcst.update(recent[["unique_id", "ds", "y", *self._exog, *self.config.static]].drop(columns=list(self.config.static)))
-        self._known = known
+        # The models stay as trained; the series move on to the last observed day.
+        self._fcst.update(recent[["unique_id", "ds", "y"]])
+        self._cutoff = cutoff
+        self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=7)][["unique_id", "ds", *self.config.drivers]]
+        self.series = sorted(frame["unique_id"].unique())
         return self
 
-    def _predict_raw(self, future: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
-        x_df = known.merge(future[["unique_id", "ds"]], on=["unique_id", "ds"])[["unique_id", "ds", *self._exog]]
-        horizon = int(x_df.groupby("unique_id")["ds"].nunique().max())
+    def _predict_known(self, rows: pd.DataFrame, features: list | None = None) -> pd.DataFrame:
+        """Raw model output for rows whose drivers (and derived features) are all present; the
+        model's input features of every step are appended to `features` when given."""
+        horizon = int((rows["ds"].max() - self._cutoff).days)
+        x_df = rows[["unique_id", "ds", *self._exog]]
+
+        def keep(x: pd.DataFrame) -> pd.DataFrame:
+            if features is not None:
+                features.append(x.copy())
+            return x
+
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Found null values")
-            predictions = self._fcst.predict(h=horizon, X_df=x_df)
-        return predictions.merge(future[["unique_id", "ds"]], on=["unique_id", "ds"])
+            predictions = self._fcst.predict(h=horizon, X_df=x_df, before_predict_callback=keep)
+        return predictions.merge(rows[["unique_id", "ds"]], on=["unique_id", "ds"])
 
-    def predict(self, future: pd.DataFrame) -> pd.DataFrame:
-        """unique_id, ds, p10, p50, p90 for every row of `future` (closed days 0)."""
-        out = self._predict_raw(future, self._known)
+    def _complete(self, future: pd.DataFrame) -> pd.DataFrame:
+        """Every known series on every day from the cutoff to the last future day; days the future
+        does not mention are open, without promotion, at the last known price."""
+        grid = pd.MultiIndex.from_product(
+            [self.series, pd.date_range(self._cutoff + pd.Timedelta(days=1), future["ds"].max(), freq="D")],
+            names=["unique_id", "ds"],
+        )
+        known = future[future["unique_id"].isin(self.series)].set_index(["unique_id", "ds"])[list(self.config.drivers)]
+        full = known.reindex(grid).reset_index()
+        combined = pd.concat([self._tail, full], ignore_index=True).sort_values(["unique_id", "ds"])
+        if "price" in combined:
+            combined["price"] = combined.groupby("unique_id")["price"].ffill()
+        defaults = {"open": 1, "promo": 0, "state_holiday": 0, "school_holiday": 0, "promo2_active": 0}
+        combined = combined.fillna({c: v for c, v in defaults.items() if c in combined})
+        derived = calendar_drivers(combined)
+        return derived[derived["ds"] > self._cutoff]
+
+    def predict(self, future: pd.DataFrame, explain: bool = False) -> pd.DataFrame:
+        """unique_id, ds, p10, p50, p90 for the rows of `future` whose series the model knows (closed
+        days 0); with `explain`, also `drivers`: the feature groups that moved each P50 most."""
+        if future["ds"].min() <= self._cutoff:
+            raise ValueError(f"forecasts start after the last observed day ({self._cutoff.date()})")
+        rows = self._complete(future)
+        steps: list[pd.DataFrame] = []
+        out = self._predict_known(rows, steps if explain else None)
+        if explain:
+            out = out.merge(self._explain(steps), on=["unique_id", "ds"], how="left")
         widen = self.interval_adjustment
         out["p10"] = np.expm1(np.log1p(out["p10"].clip(lower=0)) - widen)
         out["p90"] = np.expm1(np.log1p(out["p90"].clip(lower=0)) + widen)
-        values = np.sort(out[["p10", "p50", "p90"]].clip(lower=0).to_numpy(), axis=1)
-        out[["p10", "p50", "p90"]] = values
-        closed = out.merge(self._known[["unique_id", "ds", "open"]], on=["unique_id", "ds"])["open"].to_numpy() == 0
-        out.loc[closed, ["p10", "p50", "p90"]] = 0.0
-        return out[["unique_id", "ds", "p10", "p50", "p90"]]
+        out[["p10", "p50", "p90"]] = np.sort(out[["p10", "p50", "p90"]].clip(lower=0).to_numpy(), axis=1)
+        out = out.merge(rows[["unique_id", "ds", "open"]], on=["unique_id", "ds"])
+        out.loc[out["open"] == 0, ["p10", "p50", "p90"]] = 0.0
+        wanted = future[["unique_id", "ds"]].drop_duplicates()
+        columns = ["unique_id", "ds", "p10", "p50", "p90", *(["drivers"] if explain else [])]
+        return out.merge(wanted, on=["unique_id", "ds"])[columns]
+
+    def _explain(self, steps: list[pd.DataFrame]) -> pd.DataFrame:
+        """Per forecast, LightGBM feature contributions of the P50 model (log scale) summed by driver
+        group and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low."""
+        booster = self._fcst.models_["p50"].booster_
+        ids = self._fcst.ts.uids
+        records = []
+        for step, x in enumerate(steps, start=1):
+            contributions = booster.predict(x, pred_contrib=True)[:, :-1]  # last column: the bias
+            groups = {}
+            for column, values in zip(x.columns, contributions.T):
+                group = driver_group(column)
+                groups[group] = groups.get(group, 0) + values
+            day = self._cutoff + pd.Timedelta(days=step)
+            for i, uid in enumerate(ids):
+                effects = sorted(((g, float(np.expm1(v[i]))) for g, v in groups.items()), key=lambda kv: -abs(kv[1]))[:3]
+                records.append((uid, day, [
+                    {"driver": g, "effect_pct": round(100 * e, 1), "direction": "up" if e >= 0 else "down",
+                     "impact": "high" if abs(e) >= 0.2 else "medium" if abs(e) >= 0.05 else "low"}
+                    for g, e in effects
+                ]))
+        return pd.DataFrame(records, columns=["unique_id", "ds", "drivers"])
+
+
+def driver_group(feature: str) -> str:
+    """The driver a model feature belongs to, in words a seller uses."""
+    if feature.startswith(("lag", "rolling", "seasonal_rolling")):
+        return "recent demand"
+    if feature in ("promo", "promo_day", "promo2_active"):
+        return "promotion"
+    if feature == "price":
+        return "price"
+    if feature in ("state_holiday", "school_holiday", "holiday_next_days"):
+        return "holidays"
+    if feature in ("open", "closed_yesterday", "closed_tomorrow"):
+        return "opening days"
+    if feature in ("dayofweek", "day", "month", "dayofyear", "year"):
+        return "season and weekday"
+    return "store and product"

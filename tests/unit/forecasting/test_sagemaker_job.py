@@ -1,0 +1,77 @@
+"""The training job as SageMaker runs it (a process with the SM_* environment) and the inference handlers."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smartretail.demo.generator import DemoSpec, generate
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "sagemaker_jobs" / "forecasting"))
+import inference  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("job")
+    data = folder / "data"
+    generate(DemoSpec(days=200, skus_per_category=1, stores=2), data)
+    sales = pd.read_csv(data / "sales.csv").merge(pd.read_csv(data / "products.csv")[["sku_id", "category"]], on="sku_id")
+    train = folder / "input" / "train"
+    train.mkdir(parents=True)
+    sales.to_csv(train / "sales.csv", index=False)
+    env = {**os.environ, "SM_CHANNEL_TRAIN": str(train), "SM_MODEL_DIR": str(folder / "model"),
+           "SM_OUTPUT_DATA_DIR": str(folder / "output"),
+           "SM_HPS": json.dumps({"horizon": "14", "backtest_windows": "3", "n_estimators": "60"})}
+    done = subprocess.run([sys.executable, str(ROOT / "sagemaker_jobs" / "forecasting" / "train.py")],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder
+
+
+def test_the_job_writes_a_model_and_a_backtest_against_the_baselines(trained):
+    evaluation = json.loads((trained / "model" / "evaluation.json").read_text())
+    assert len(evaluation["windows"]) == 3 and evaluation["horizon_days"] == 14
+    assert set(evaluation["overall"]) == {"smartretail", "seasonal_naive", "autoets"}
+    for metrics in evaluation["overall"].values():
+        assert {"wape", "mape", "smape", "bias", "pinball_mean", "coverage_80"} <= set(metrics)
+    assert set(evaluation["per_group"]) == {"Beverages", "Snacks", "Dairy", "Bakery", "Household", "Personal Care"}
+    assert evaluation["overall"]["smartretail"]["wape"] < evaluation["overall"]["seasonal_naive"]["wape"]
+    assert (trained / "output" / "evaluation.json").exists()
+
+
+def test_the_endpoint_handlers_forecast_a_scenario_with_drivers(trained):
+    model = inference.model_fn(str(trained / "model"))
+    body = inference.input_fn(json.dumps({"store_id": "s01", "sku_ids": ["BEV-001", "NOPE-1"], "horizon_days": 7}), "application/json")
+    prediction = inference.predict_fn(body, model)
+    assert len(prediction["forecasts"]) == 7 and prediction["unknown_series"] == ["S01|NOPE-1"]
+    first = prediction["forecasts"][0]
+    assert first["p10"] <= first["p50"] <= first["p90"] and first["drivers"][0]["impact"] in ("high", "medium", "low")
+    csv, content_type = inference.output_fn(prediction, "text/csv")
+    assert content_type == "text/csv" and csv.splitlines()[0] == "store_id,sku_id,date,p10,p50,p90"
+
+
+def test_a_planned_promotion_lifts_the_forecast_of_that_day(trained):
+    model = inference.model_fn(str(trained / "model"))
+    day = str((model._cutoff + pd.Timedelta(days=3)).date())
+    history = pd.read_csv(trained / "input" / "train" / "sales.csv")
+    regular = history.query("store_id == 'S01' and sku_id == 'BEV-001' and promo_flag == False")["price"].median()
+    scenario = {"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 7,
+                "prices": [{"sku_id": "BEV-001", "date": day, "price": regular}]}
+    promoted = {**scenario, "promotions": [{"sku_id": "BEV-001", "date": day}],
+                "prices": [{"sku_id": "BEV-001", "date": day, "price": round(regular * 0.8, 2)}]}
+    without = {f["date"]: f for f in inference.predict_fn(scenario, model)["forecasts"]}[day]
+    with_promo = {f["date"]: f for f in inference.predict_fn(promoted, model)["forecasts"]}[day]
+    assert with_promo["p50"] > without["p50"]
+    assert any(d["driver"] in ("promotion", "price") for d in with_promo["drivers"])
+
+
+def test_the_endpoint_refuses_horizons_out_of_range(trained):
+    model = inference.model_fn(str(trained / "model"))
+    with pytest.raises(ValueError, match="between 1 and 90"):
+        inference.predict_fn({"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 365}, model)
