@@ -7,6 +7,7 @@ from .config import StageConfig
 from .constructs.analytics import AnalyticsConstruct
 from .constructs.api import ApiConstruct
 from .constructs.data_lake import DataLakeConstruct
+from .constructs.forecasting import ForecastingConstruct
 from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
 from .constructs.packaging import core_layer, deps_layer
@@ -28,10 +29,12 @@ class SmartRetailStack(Stack):
             curated_bucket=lake.curated, query_results_bucket=lake.query_results,
         )
         ingestion = IngestionConstruct(self, "Ingestion", config=config, raw_bucket=lake.raw, layers=layers)
+        forecasting = ForecastingConstruct(self, "Forecasting")
         api = ApiConstruct(
             self, "Api", config=config, user_pool=identity.user_pool, user_pool_client=identity.client,
             raw_bucket=lake.raw, curated_bucket=lake.curated, query_results_bucket=lake.query_results,
-            uploads_table=ingestion.uploads_table, glue_database=analytics.database_name,
+            uploads_table=ingestion.uploads_table, forecasts_table=forecasting.forecasts_table,
+            models_table=forecasting.models_table, glue_database=analytics.database_name,
             athena_workgroup=analytics.workgroup_name, layers=layers,
         )
         CfnOutput(self, "ApiUrl", value=api.api.url)

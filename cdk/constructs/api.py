@@ -14,6 +14,9 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/ingest/{id}"),   # id = dataset name
     ("GET", "/ingest/{id}"),    # id = upload id
     ("GET", "/kpis"),
+    ("POST", "/forecast"),
+    ("GET", "/forecast/export"),
+    ("GET", "/models"),
 )
 
 
@@ -30,6 +33,8 @@ class ApiConstruct(Construct):
         curated_bucket: s3.IBucket,
         query_results_bucket: s3.IBucket,
         uploads_table: dynamodb.ITable,
+        forecasts_table: dynamodb.ITable,
+        models_table: dynamodb.ITable,
         glue_database: str,
         athena_workgroup: str,
         layers: list[lambda_.ILayerVersion],
@@ -54,6 +59,8 @@ class ApiConstruct(Construct):
                 "RAW_BUCKET": raw_bucket.bucket_name,
                 "CURATED_BUCKET": curated_bucket.bucket_name,
                 "UPLOADS_TABLE": uploads_table.table_name,
+                "FORECASTS_TABLE": forecasts_table.table_name,
+                "MODELS_TABLE": models_table.table_name,
                 "GLUE_DATABASE": glue_database,
                 "ATHENA_WORKGROUP": athena_workgroup,
                 "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
@@ -67,6 +74,9 @@ class ApiConstruct(Construct):
         # Presigned POSTs are signed with this role: it may put only under raw/.
         raw_bucket.grant_put(fn, "raw/*")
         uploads_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+        # Forecasts and model versions are written by the training pipeline; the API only reads them.
+        forecasts_table.grant(fn, "dynamodb:Query")
+        models_table.grant(fn, "dynamodb:Query")
         curated_bucket.grant_read(fn)
         # Athena writes query results as the caller: read and put under athena/ only, no delete.
         query_results_bucket.grant_read(fn, "athena/*")

@@ -22,7 +22,7 @@ _PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info
 # Already in the Lambda Python runtime; shipping them again only adds size (botocore alone is ~30 MB).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 # Modules of the domain library that no Lambda function imports (Spark ETL, demo data, model training).
-NOT_FOR_LAMBDA = ("etl", "demo", "forecasting")
+NOT_FOR_LAMBDA = ("etl", "demo")
 
 
 def compile_tree(root: Path) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smartretail.auth import CognitoJwtVerifier
+from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.ports import QueryEngine
 from smartretail.settings import ApiSettings
@@ -16,10 +17,12 @@ class Services:
     verifier: Any
     uploads: UploadService
     query_engine: QueryEngine
+    forecasts: ForecastService
 
 
 def build_services(settings: ApiSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
+    from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
     from smartretail.adapters.aws_s3 import S3ObjectStore
 
     if settings.SMARTRETAIL_LOCAL:
@@ -41,4 +44,5 @@ def build_services(settings: ApiSettings) -> Services:
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
         ),
         query_engine=engine,
+        forecasts=ForecastService(DynamoForecastStore(settings.FORECASTS_TABLE), DynamoModelRegistry(settings.MODELS_TABLE), engine),
     )

@@ -4,7 +4,7 @@ from smartretail.settings import ApiSettings
 
 FULL = {
     "AWS_REGION": "eu-west-1", "COGNITO_USER_POOL_ID": "p", "COGNITO_CLIENT_ID": "c", "RAW_BUCKET": "r",
-    "CURATED_BUCKET": "k", "UPLOADS_TABLE": "u", "GLUE_DATABASE": "d", "ATHENA_WORKGROUP": "w",
+    "CURATED_BUCKET": "k", "UPLOADS_TABLE": "u", "FORECASTS_TABLE": "f", "MODELS_TABLE": "m", "GLUE_DATABASE": "d", "ATHENA_WORKGROUP": "w",
 }
 
 

@@ -33,6 +33,19 @@ class UploadRepository(Protocol):
         """Record that `upload_id` holds this content; return the upload that first held it."""
 
 
+class ForecastStore(Protocol):
+    def series(self, tenant_id: str, store_id: str, sku_id: str, start: str, end: str) -> list[dict[str, Any]]:
+        """Stored forecast days (date, p10, p50, p90, drivers) of one series between two ISO dates."""
+
+    def put_series(self, tenant_id: str, store_id: str, sku_id: str, days: list[dict[str, Any]]) -> None: ...
+
+
+class ModelRegistry(Protocol):
+    def versions(self, tenant_id: str) -> list[dict[str, Any]]: ...
+
+    def record(self, tenant_id: str, version: dict[str, Any]) -> None: ...
+
+
 class QueryEngine(Protocol):
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         """Run one SELECT whose table names are written as {table}; `?` marks parameters."""

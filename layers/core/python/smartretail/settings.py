@@ -36,6 +36,8 @@ class ApiSettings(EnvSettings):
     RAW_BUCKET: str
     CURATED_BUCKET: str
     UPLOADS_TABLE: str
+    FORECASTS_TABLE: str
+    MODELS_TABLE: str
     GLUE_DATABASE: str
     ATHENA_WORKGROUP: str
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024

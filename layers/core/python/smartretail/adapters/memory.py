@@ -52,3 +52,26 @@ class MemoryUploadRepository:
 
     def claim_content(self, tenant_id: str, dataset: str, sha256: str, upload_id: str) -> str:
         return self.contents.setdefault((tenant_id, dataset, sha256), upload_id)
+
+
+class MemoryForecastStore:
+    def __init__(self) -> None:
+        self.days: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
+
+    def series(self, tenant_id: str, store_id: str, sku_id: str, start: str, end: str) -> list[dict[str, Any]]:
+        stored = self.days.get((tenant_id, store_id, sku_id), {})
+        return [stored[d] for d in sorted(stored) if start <= d <= end]
+
+    def put_series(self, tenant_id: str, store_id: str, sku_id: str, days: list[dict[str, Any]]) -> None:
+        self.days.setdefault((tenant_id, store_id, sku_id), {}).update({d["date"]: dict(d) for d in days})
+
+
+class MemoryModelRegistry:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def versions(self, tenant_id: str) -> list[dict[str, Any]]:
+        return [dict(v) for (t, _), v in self.items.items() if t == tenant_id]
+
+    def record(self, tenant_id: str, version: dict[str, Any]) -> None:
+        self.items[(tenant_id, version["model_version"])] = dict(version)

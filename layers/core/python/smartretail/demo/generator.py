@@ -36,6 +36,7 @@ class DemoSpec:
     stores: int = 5
     seed: int = 20241001
     currency: str = "EUR"
+    volume: float = 1.0  # demand multiplier: 10 is a busy shop whose weekly and promotion patterns stand out
 
 
 def holidays(years: range) -> set[date]:
@@ -98,7 +99,7 @@ def generate(spec: DemoSpec, out_dir: Path) -> dict:
         yearly = 1 + p["_summer"] * np.sin(2 * math.pi * (t + (spec.start.timetuple().tm_yday - 172 + 91)) / 365.25)
         trend = 1 + 0.08 * t / 365
         for s, store in enumerate(stores):
-            base = p["_popularity"] * store_size[s]
+            base = p["_popularity"] * store_size[s] * spec.volume
             on_hand = int(base * 14) + 10
             pipeline: dict[int, int] = {}
             lead = p["_lead_time"]

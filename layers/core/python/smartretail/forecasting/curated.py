@@ -48,7 +48,7 @@ def _complete(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out["y"] = out["y"].fillna(0.0)
     out["promo"] = out["promo"].fillna(0).astype("int8")
-    out["censored"] = out["censored"].fillna(False).astype(bool)
+    out["censored"] = out["censored"].astype("boolean").fillna(False).astype(bool)
     out["price"] = out.groupby("unique_id")["price"].ffill().bfill()
     out["category"] = out.groupby("unique_id")["category"].ffill().bfill()
     out["open"] = 1  # the contracts carry no store calendar yet: every day is a selling day

@@ -3,7 +3,7 @@
 - Target log1p(units); lags and rolling statistics only at or beyond the horizon, so every day of
   the horizon is forecast from observed history (no recursion on its own predictions).
 - Calendar features plus the known-future drivers and static attributes.
-- P50 from an L2 model, P10/P90 from quantile models, then widened by conformalized quantile
+- P10/P50/P90 from quantile models (the median, not a mean of logs), P10/P90 then widened by conformalized quantile
   regression on a held-out window so the 80% interval covers what it claims.
 - Closed days are forecast as 0.
 """
@@ -51,7 +51,8 @@ def _mlforecast(config: ForecastConfig):
     lower, upper = (1 - config.coverage) / 2, 1 - (1 - config.coverage) / 2
     return MLForecast(
         models={
-            "p50": _lgbm(config),
+            # The median of log1p(y) is the median of y: unbiased where an L2 fit on logs is not (low counts).
+            "p50": _lgbm(config, objective="quantile", alpha=0.5),
             "p10": _lgbm(config, objective="quantile", alpha=lower),
             "p90": _lgbm(config, objective="quantile", alpha=upper),
         },
@@ -136,7 +137,8 @@ class Forecaster:
             [self.series, pd.date_range(self._cutoff + pd.Timedelta(days=1), future["ds"].max(), freq="D")],
             names=["unique_id", "ds"],
         )
-        known = future[future["unique_id"].isin(self.series)].set_index(["unique_id", "ds"])[list(self.config.drivers)]
+        # A driver the caller does not give (e.g. no price plan) is filled like a day it does not mention.
+        known = future[future["unique_id"].isin(self.series)].set_index(["unique_id", "ds"]).reindex(columns=list(self.config.drivers))
         full = known.reindex(grid).reset_index()
         combined = pd.concat([self._tail, full], ignore_index=True).sort_values(["unique_id", "ds"])
         if "price" in combined:

@@ -1,0 +1,157 @@
+"""Serving forecasts to the API: precomputed P10/P50/P90 from the forecasts table, or, where no model
+output exists, a seasonal-naive forecast computed on the fly and labelled as such.
+
+Runs in the API Lambda: standard library and pydantic only (no pandas, no numpy).
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from ..errors import NotFound
+from ..lake import check_id
+from ..ports import ForecastStore, ModelRegistry, QueryEngine
+
+MAX_HORIZON_DAYS = 90
+FALLBACK_WEEKS = 4
+
+HISTORY_SQL = """
+SELECT sku_id, dt, units
+FROM {sales_daily}
+WHERE tenant_id = ? AND store_id = ? AND dt BETWEEN ? AND ? AND sku_id IN ({skus})
+"""
+LAST_DAY_SQL = "SELECT MAX(dt) AS last_day FROM {sales_daily} WHERE tenant_id = ? AND store_id = ?"
+
+
+class ForecastRequest(BaseModel):
+    store_id: str = Field(min_length=1, max_length=64)
+    sku_ids: list[str] = Field(min_length=1, max_length=50, description="up to 50 SKUs")
+    horizon_days: int = Field(default=28, ge=1, le=MAX_HORIZON_DAYS, description=f"1 to {MAX_HORIZON_DAYS} days")
+    granularity: Literal["day", "week"] = "day"
+
+    @field_validator("store_id")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        return check_id(value.strip(), "store_id").upper()
+
+    @field_validator("sku_ids")
+    @classmethod
+    def _skus(cls, values: list[str]) -> list[str]:
+        return list(dict.fromkeys(check_id(v.strip(), "sku_ids").upper() for v in values))
+
+
+def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
+    live = [v for v in registry.versions(tenant_id) if v.get("status") == "live"]
+    return max(live, key=lambda v: v["model_version"]) if live else None
+
+
+def should_promote(evaluation: dict[str, Any], live: dict[str, Any] | None) -> tuple[bool, str]:
+    """Deploy only a model that beats the best baseline and the model in production on backtest WAPE."""
+    ours = evaluation["overall"]["smartretail"]["wape"]
+    best = evaluation.get("best_baseline")
+    if best and ours >= evaluation["overall"][best]["wape"]:
+        return False, f"backtest WAPE {ours:.4f} does not beat {best} ({evaluation['overall'][best]['wape']:.4f})"
+    if live is not None and ours >= live["wape"]:
+        return False, f"backtest WAPE {ours:.4f} does not beat the live model {live['model_version']} ({live['wape']:.4f})"
+    return True, f"backtest WAPE {ours:.4f} beats the baselines" + (f" and {live['model_version']}" if live else "")
+
+
+def _days(start: date, count: int) -> list[date]:
+    return [start + timedelta(days=i) for i in range(count)]
+
+
+def _summarise_drivers(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Average each driver's effect over the horizon; the three largest, labelled by size."""
+    effects: dict[str, list[float]] = defaultdict(list)
+    for day in days:
+        for driver in day.get("drivers") or []:
+            effects[driver["driver"]].append(driver["effect_pct"])
+    summary = sorted(((name, sum(v) / len(days)) for name, v in effects.items()), key=lambda kv: -abs(kv[1]))[:3]
+    return [{"driver": name, "effect_pct": round(effect, 1), "direction": "up" if effect >= 0 else "down",
+             "impact": "high" if abs(effect) >= 20 else "medium" if abs(effect) >= 5 else "low"} for name, effect in summary]
+
+
+def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    weeks: dict[str, dict[str, Any]] = {}
+    for day in series:
+        d = date.fromisoformat(day["date"])
+        key = (d - timedelta(days=d.weekday())).isoformat()
+        week = weeks.setdefault(key, {"week_start": key, "days": 0, "yhat": 0.0, "yhat_lower": 0.0, "yhat_upper": 0.0})
+        week["days"] += 1
+        for field in ("yhat", "yhat_lower", "yhat_upper"):
+            week[field] = round(week[field] + day[field], 2)
+    return list(weeks.values())
+
+
+class ForecastService:
+    def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine):
+        self._store = store
+        self._registry = registry
+        self._engine = engine
+
+    def models(self, tenant_id: str) -> list[dict[str, Any]]:
+        versions = sorted(self._registry.versions(tenant_id), key=lambda v: v["model_version"], reverse=True)
+        live = live_model(self._registry, tenant_id)
+        return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
+
+    def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
+        model = live_model(self._registry, tenant_id)
+        results: dict[str, dict[str, Any]] = {}
+        missing: list[str] = []
+        if model is not None:
+            start = date.fromisoformat(model["trained_through"]) + timedelta(days=1)
+            end = start + timedelta(days=request.horizon_days - 1)
+            for sku in request.sku_ids:
+                days = self._store.series(tenant_id, request.store_id, sku, start.isoformat(), end.isoformat())
+                if not days:
+                    missing.append(sku)
+                    continue
+                results[sku] = {
+                    "sku_id": sku, "method": "ml", "model_version": model["model_version"],
+                    "series": [{"date": d["date"], "yhat": d["p50"], "yhat_lower": d["p10"], "yhat_upper": d["p90"]} for d in days],
+                    "drivers": _summarise_drivers(days),
+                }
+        else:
+            missing = list(request.sku_ids)
+        if missing:
+            results.update(self._fallback(tenant_id, request, missing))
+        ordered = [results[sku] for sku in request.sku_ids]
+        if request.granularity == "week":
+            for item in ordered:
+                item["series"] = _to_weeks(item["series"])
+                item["note"] = "weekly bands are sums of daily bands: wider than a true weekly interval"
+        return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
+                "forecasts": ordered}
+
+    def _fallback(self, tenant_id: str, request: ForecastRequest, skus: list[str]) -> dict[str, dict[str, Any]]:
+        """Seasonal naive (same weekday last week) with the range of the last four weeks as band."""
+        rows = self._engine.query(LAST_DAY_SQL, [tenant_id, request.store_id])
+        last = rows[0]["last_day"] if rows else None
+        if not last:
+            raise NotFound(f"store {request.store_id} has no sales history and no forecast", field="store_id")
+        last_day = date.fromisoformat(str(last)[:10])
+        first_day = last_day - timedelta(days=7 * FALLBACK_WEEKS - 1)
+        sql = HISTORY_SQL.replace("{skus}", ", ".join("?" for _ in skus))
+        history: dict[str, dict[date, float]] = defaultdict(dict)
+        for row in self._engine.query(sql, [tenant_id, request.store_id, first_day.isoformat(), last_day.isoformat(), *skus]):
+            history[row["sku_id"]][date.fromisoformat(str(row["dt"])[:10])] = float(row["units"] or 0)
+        unknown = [sku for sku in skus if sku not in history]
+        if unknown:
+            raise NotFound(f"no forecast and no sales history for sku_ids {', '.join(unknown)} at store {request.store_id}",
+                           field="sku_ids")
+        out = {}
+        for sku in skus:
+            series = []
+            for day in _days(last_day + timedelta(days=1), request.horizon_days):
+                weeks_back = ((day - last_day).days + 6) // 7  # the latest observed same weekday
+                same_weekday = [history[sku].get(day - timedelta(days=7 * k), 0.0)
+                                for k in range(weeks_back, weeks_back + FALLBACK_WEEKS)
+                                if day - timedelta(days=7 * k) >= first_day]
+                recent = same_weekday or [0.0]
+                series.append({"date": day.isoformat(), "yhat": recent[0], "yhat_lower": min(recent), "yhat_upper": max(recent)})
+            out[sku] = {"sku_id": sku, "method": "seasonal_naive_fallback", "model_version": None,
+                        "note": "no model output for this SKU yet: same weekday of the last observed week",
+                        "series": series, "drivers": []}
+        return out

@@ -1,0 +1,52 @@
+"""The training pipeline's steps run locally for one tenant: the SageMaker training entry point as a
+process with the SM_* environment on the curated data, then batch forecast and publication to the
+forecasts and models tables of the template."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import boto3
+
+from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
+from smartretail.forecasting.batch import publish
+
+from .etl import job_arguments
+from .template import ROOT, Template
+
+TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "train.py"
+
+
+def _download(bucket: str, prefix: str, target: Path) -> int:
+    s3 = boto3.client("s3")
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            path = target / obj["Key"][len(prefix):]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, obj["Key"], str(path))
+            count += 1
+    return count
+
+
+def run_local_training(t: Template, tables: dict[str, str], tenant_id: str, hyperparameters: dict | None = None) -> dict:
+    hps = {"horizon": "28", "backtest_windows": "3", **{k: str(v) for k, v in (hyperparameters or {}).items()}}
+    curated = job_arguments(t)["curated_bucket"]
+    with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
+        root = Path(work)
+        if not _download(curated, f"sales_daily/tenant_id={tenant_id}/", root / "train"):
+            raise RuntimeError(f"no curated sales for tenant {tenant_id}: run the ETL first")
+        env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
+               "SM_OUTPUT_DATA_DIR": str(root / "output"), "SM_HPS": json.dumps(hps)}
+        done = subprocess.run([sys.executable, str(TRAIN_SCRIPT)], env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"training failed:\n{done.stderr[-3000:]}")
+        with open(root / "model" / "model.pkl", "rb") as f:
+            model = pickle.load(f)
+        evaluation = json.loads((root / "model" / "evaluation.json").read_text())
+    return publish(model, evaluation, tenant_id, DynamoForecastStore(tables["FORECASTS_TABLE"]),
+                   DynamoModelRegistry(tables["MODELS_TABLE"]), int(hps["horizon"]))

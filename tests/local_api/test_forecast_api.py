@@ -1,0 +1,114 @@
+"""Forecasts through the API: trained by the pipeline's entry point, served from the forecasts table,
+seasonal naive when no model output exists; scoped to the caller's tenant."""
+
+import csv
+import io
+import urllib.request
+
+import pytest
+
+from local_stack.demo import load_tenant_files
+from local_stack.etl import run_local_etl
+from local_stack.stack import http_json
+from local_stack.training import run_local_training
+from smartretail.demo.generator import DemoSpec, generate
+
+TENANT = "tenant-f"
+
+
+@pytest.fixture(scope="module")
+def trained(local, spark_session, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("forecast-tenant")
+    generate(DemoSpec(tenant_id=TENANT, days=200, skus_per_category=1, stores=1, volume=10), folder)  # fits the test stage's 64 KiB uploads
+    seller = local.create_user("f-seller", TENANT, "sellers")
+    manager = local.create_user("f-manager", TENANT, "managers")
+    tokens = {"seller": local.id_token(seller.username, seller.password), "manager": local.id_token(manager.username, manager.password)}
+    for result in load_tenant_files(local, tokens["seller"], folder):
+        assert result["status"] == "validated", result
+    run_local_etl(local.template, TENANT, spark=spark_session)
+    version = run_local_training(local.template, local.function_env("Api"), TENANT,
+                                 {"horizon": 14, "backtest_windows": 2})
+    return tokens, version
+
+
+def _forecast(local, token, **body):
+    return http_json("POST", f"{local.api_url}/forecast", token, {"store_id": "S01", "sku_ids": ["BEV-001", "SNA-001"], **body})
+
+
+def test_a_trained_model_goes_live_with_its_backtest(local, trained):
+    tokens, version = trained
+    assert version["status"] == "live" and "beats the baselines" in version["reason"], (version["reason"], version["backtest"]["overall"])
+    status, body = http_json("GET", f"{local.api_url}/models", tokens["manager"])
+    assert status == 200 and [m["model_version"] for m in body["models"] if m["live"]] == [version["model_version"]]
+    assert {"smartretail", "seasonal_naive", "autoets"} <= set(body["models"][0]["backtest"]["overall"])
+
+
+def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
+    tokens, version = trained
+    status, body = _forecast(local, tokens["seller"], horizon_days=14)
+    assert status == 200, body
+    assert [f["sku_id"] for f in body["forecasts"]] == ["BEV-001", "SNA-001"]
+    for item in body["forecasts"]:
+        assert item["method"] == "ml" and item["model_version"] == version["model_version"]
+        assert len(item["series"]) == 14
+        assert all(p["yhat_lower"] <= p["yhat"] <= p["yhat_upper"] for p in item["series"])
+        assert item["drivers"] and {d["impact"] for d in item["drivers"]} <= {"high", "medium", "low"}
+    assert body["forecasts"][0]["series"][0]["date"] > version["trained_through"]
+
+
+def test_weekly_granularity_sums_days_into_weeks(local, trained):
+    tokens, _ = trained
+    _, daily = _forecast(local, tokens["seller"], horizon_days=14)
+    _, weekly = _forecast(local, tokens["seller"], horizon_days=14, granularity="week")
+    item, days = weekly["forecasts"][0], daily["forecasts"][0]["series"]
+    assert sum(w["days"] for w in item["series"]) == 14
+    assert round(sum(w["yhat"] for w in item["series"]), 1) == round(sum(d["yhat"] for d in days), 1)
+
+
+def test_the_export_is_a_csv_a_spreadsheet_opens(local, trained):
+    tokens, _ = trained
+    request = urllib.request.Request(f"{local.api_url}/forecast/export?store_id=S01&sku_ids=BEV-001&horizon_days=14",
+                                     headers={"Authorization": tokens["seller"]})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.read().decode())))
+    assert len(rows) == 14 and rows[0]["method"] == "ml" and float(rows[0]["yhat"]) >= 0
+
+
+def test_bad_forecast_requests_are_explained(local, trained):
+    tokens, _ = trained
+    status, body = _forecast(local, tokens["seller"], horizon_days=91)
+    assert status == 422 and body["field"] == "horizon_days"
+    status, body = _forecast(local, tokens["seller"], sku_ids=["NOT-A-SKU"])
+    assert status == 404 and "NOT-A-SKU" in body["error"] and body["field"] == "sku_ids"
+    status, body = _forecast(local, tokens["seller"], sku_ids=[])
+    assert status == 422 and body["field"] == "sku_ids"
+
+
+def test_only_managers_and_admins_see_model_versions(local, trained):
+    tokens, _ = trained
+    status, _ = http_json("GET", f"{local.api_url}/models", tokens["seller"])
+    assert status == 403
+
+
+def test_another_tenant_cannot_read_these_forecasts(local, trained):
+    status, body = _forecast(local, local.users.token("other_seller"), horizon_days=14)
+    assert status == 404 and "no sales history" in body["error"]
+
+
+def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, trained, spark_session, tmp_path):
+    token = local.users.token("other_seller")
+    path = tmp_path / "sales.csv"
+    path.write_text("date,store_id,sku_id,units\n" + "".join(f"2025-04-{d:02d},S7,TEA,{d}\n" for d in range(1, 29)))
+    from local_stack.demo import upload_file, wait_for_upload
+
+    assert wait_for_upload(local, token, upload_file(local, token, "sales", path)["upload_id"])["status"] == "validated"
+    run_local_etl(local.template, "tenant-b", spark=spark_session)
+    status, body = http_json("POST", f"{local.api_url}/forecast", token, {"store_id": "S7", "sku_ids": ["TEA"], "horizon_days": 8})
+    assert status == 200, body
+    item = body["forecasts"][0]
+    assert item["method"] == "seasonal_naive_fallback" and "no model output" in item["note"]
+    # 2025-04-29 is a Tuesday: the last Tuesday observed was the 22nd (22 units); the band spans the last four Tuesdays.
+    first = item["series"][0]
+    assert first == {"date": "2025-04-29", "yhat": 22.0, "yhat_lower": 1.0, "yhat_upper": 22.0}
+    assert item["series"][6] == {"date": "2025-05-05", "yhat": 28.0, "yhat_lower": 7.0, "yhat_upper": 28.0}  # Mondays 28, 21, 14, 7

@@ -1,0 +1,47 @@
+import pytest
+from pydantic import ValidationError
+
+from smartretail.adapters.memory import MemoryForecastStore, MemoryModelRegistry
+from smartretail.forecasting.serving import ForecastRequest, ForecastService, live_model, should_promote
+
+
+def _evaluation(ours, naive=0.5, ets=0.4):
+    return {"overall": {"smartretail": {"wape": ours}, "seasonal_naive": {"wape": naive}, "autoets": {"wape": ets}},
+            "best_baseline": "autoets" if ets < naive else "seasonal_naive"}
+
+
+def test_a_model_is_promoted_only_if_it_beats_the_best_baseline_and_the_live_model():
+    assert should_promote(_evaluation(0.3), None)[0]
+    assert not should_promote(_evaluation(0.45), None)[0]
+    ok, reason = should_promote(_evaluation(0.3), {"model_version": "v1", "wape": 0.25})
+    assert not ok and "live model v1" in reason
+
+
+def test_requests_are_normalised_and_bounded():
+    request = ForecastRequest(store_id=" s01 ", sku_ids=["a", "A", "b"])
+    assert request.store_id == "S01" and request.sku_ids == ["A", "B"] and request.horizon_days == 28
+    with pytest.raises(ValidationError):
+        ForecastRequest(store_id="S01", sku_ids=["A"], horizon_days=91)
+    with pytest.raises(ValidationError):
+        ForecastRequest(store_id="S01; drop", sku_ids=["A"])
+
+
+def test_stored_forecasts_are_served_from_the_live_model_and_summed_by_week():
+    store, registry = MemoryForecastStore(), MemoryModelRegistry()
+    registry.record("t", {"model_version": "v1", "status": "archived", "trained_through": "2024-01-07", "wape": 0.3})
+    registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.2})
+    store.put_series("t", "S1", "A", [
+        {"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 3.0, "model_version": "v2",
+         "drivers": [{"driver": "promotion", "effect_pct": 30.0}]} for d in range(8, 22)
+    ])
+    assert live_model(registry, "t")["model_version"] == "v2"
+    service = ForecastService(store, registry, engine=None)
+    result = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=14, granularity="week"))
+    item = result["forecasts"][0]
+    assert item["method"] == "ml" and item["model_version"] == "v2"
+    assert item["series"] == [
+        {"week_start": "2024-01-08", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
+        {"week_start": "2024-01-15", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
+    ]
+    assert item["drivers"] == [{"driver": "promotion", "effect_pct": 30.0, "direction": "up", "impact": "high"}]
+    assert [m["live"] for m in service.models("t")] == [True, False]
