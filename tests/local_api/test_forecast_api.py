@@ -112,3 +112,9 @@ def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, train
     first = item["series"][0]
     assert first == {"date": "2025-04-29", "yhat": 22.0, "yhat_lower": 1.0, "yhat_upper": 22.0}
     assert item["series"][6] == {"date": "2025-05-05", "yhat": 28.0, "yhat_lower": 7.0, "yhat_upper": 28.0}  # Mondays 28, 21, 14, 7
+
+
+def test_ids_with_unsafe_characters_get_a_422_not_a_server_error(local, trained):
+    tokens, _ = trained
+    status, body = _forecast(local, tokens["seller"], store_id="S01'; --")
+    assert status == 422 and body["field"] == "store_id"

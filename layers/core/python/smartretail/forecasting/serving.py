@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..errors import NotFound
+from ..errors import InvalidRequest, NotFound
 from ..lake import check_id
 from ..ports import ForecastStore, ModelRegistry, QueryEngine
 
@@ -34,12 +34,20 @@ class ForecastRequest(BaseModel):
     @field_validator("store_id")
     @classmethod
     def _store(cls, value: str) -> str:
-        return check_id(value.strip(), "store_id").upper()
+        return _id(value, "store_id")
 
     @field_validator("sku_ids")
     @classmethod
     def _skus(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(check_id(v.strip(), "sku_ids").upper() for v in values))
+        return list(dict.fromkeys(_id(v, "sku_ids") for v in values))
+
+
+def _id(value: str, field: str) -> str:
+    """An ID as stored by the ETL (trimmed, upper case); pydantic needs a ValueError to answer 422."""
+    try:
+        return check_id(value.strip(), field).upper()
+    except InvalidRequest as exc:
+        raise ValueError(exc.message) from None
 
 
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
