@@ -22,6 +22,7 @@ def up(args: argparse.Namespace) -> int:
     from .demo import load_tenant_files
     from .etl import run_local_etl
     from .stack import LocalStack
+    from .training import run_local_training
 
     started = time.monotonic()
     print("Starting the local AWS emulator and reading the CDK template ...", flush=True)
@@ -49,6 +50,12 @@ def up(args: argparse.Namespace) -> int:
                 print(f"  curated sales_daily rows: {report['outputs'].get('curated.sales_daily')}")
         finally:
             spark.stop()
+        print("Training the demand forecast (backtest against seasonal naive and AutoETS, then fit) ...", flush=True)
+        version = run_local_training(stack.template, stack.function_env("Api"), DEMO_TENANT)
+        backtest = version["backtest"]["overall"]
+        print(f"  model {version['model_version']}: {version['status']} ({version['reason']}); "
+              f"WAPE smartretail {backtest['smartretail']['wape']:.3f}, autoets {backtest['autoets']['wape']:.3f}, "
+              f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -64,6 +71,8 @@ def up(args: argparse.Namespace) -> int:
             "\nTry:\n"
             f"  TOKEN=$(.venv/bin/python -m local_stack token seller)\n"
             f"  curl -s -H \"Authorization: $TOKEN\" '{stack.api_url}/kpis?start=2026-01-01&end=2026-03-31'\n"
+            f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/forecast \\\n"
+            "       -d '{\"store_id\": \"S01\", \"sku_ids\": [\"BEV-001\"], \"horizon_days\": 14}'\n"
             "\nCtrl-C stops everything.", flush=True,
         )
         while not stop.is_set():
