@@ -60,13 +60,16 @@ def _rossmann_files(folder, stores=3, days=220, seed=5):
     )
 
 
-def test_the_rossmann_layout_is_read_and_closed_days_are_zero(tmp_path):
-    _rossmann_files(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "smartretail.forecasting", "--history", str(tmp_path / "train.csv"),
-         "--future", str(tmp_path / "test.csv"), "--out", str(tmp_path / "forecast.csv")],
+def _cli(history, future, out):
+    return subprocess.run(
+        [sys.executable, "-m", "smartretail.forecasting", "--history", str(history), "--future", str(future), "--out", str(out)],
         capture_output=True, text=True,
     )
+
+
+def test_the_rossmann_layout_is_read_and_closed_days_are_zero(tmp_path):
+    _rossmann_files(tmp_path)
+    done = _cli(tmp_path / "train.csv", tmp_path / "test.csv", tmp_path / "forecast.csv")
     assert done.returncode == 0, done.stderr
     out = pd.read_csv(tmp_path / "forecast.csv")
     test = pd.read_csv(tmp_path / "test.csv")
@@ -78,9 +81,5 @@ def test_the_rossmann_layout_is_read_and_closed_days_are_zero(tmp_path):
 
 def test_a_future_file_that_overlaps_the_history_is_refused(tmp_path):
     _rossmann_files(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "smartretail.forecasting", "--history", str(tmp_path / "train.csv"),
-         "--future", str(tmp_path / "train.csv"), "--out", str(tmp_path / "x.csv")],
-        capture_output=True, text=True,
-    )
+    done = _cli(tmp_path / "train.csv", tmp_path / "train.csv", tmp_path / "x.csv")
     assert done.returncode == 2 and "must start after the last day of the history" in done.stderr

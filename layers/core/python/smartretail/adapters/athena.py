@@ -3,7 +3,7 @@
 import time
 from typing import Any, Sequence
 
-from .aws_clients import client
+from .aws_clients import LazyClient
 
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
@@ -13,15 +13,13 @@ def _literal(value: str) -> str:
 
 
 class AthenaQueryEngine:
+    _athena = LazyClient("athena")
+
     def __init__(self, database: str, workgroup: str, timeout_seconds: float = 25.0, athena: Any | None = None):
         self._database = database
         self._workgroup = workgroup
         self._timeout = timeout_seconds
         self._client = athena
-
-    @property
-    def _athena(self) -> Any:
-        return self._client or client("athena")  # created on first use
 
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         statement = sql.replace("{sales_daily}", f'"{self._database}"."sales_daily"')

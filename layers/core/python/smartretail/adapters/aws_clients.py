@@ -19,8 +19,12 @@ def client(service: str) -> Any:
     return boto3.client(service, config=Config(**options))
 
 
-@lru_cache(maxsize=None)
-def resource(service: str) -> Any:
-    import boto3
+class LazyClient:
+    """An adapter attribute: the client injected into `_client`, or else the process-wide client of
+    `service`, created on first use (a cold start pays only for the clients its request calls)."""
 
-    return boto3.resource(service)
+    def __init__(self, service: str):
+        self._service = service
+
+    def __get__(self, adapter: Any, owner: type | None = None) -> Any:
+        return getattr(adapter, "_client", None) or client(self._service)

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ..models import UploadRecord
-from .aws_clients import client
+from .aws_clients import LazyClient
 
 _UPLOAD_PREFIX = "up_"
 
@@ -28,13 +28,11 @@ def _from_item(item: dict[str, Any]) -> UploadRecord:
 
 
 class DynamoUploadRepository:
+    _ddb = LazyClient("dynamodb")
+
     def __init__(self, table_name: str, dynamodb: Any | None = None):
         self._table = table_name
         self._client = dynamodb
-
-    @property
-    def _ddb(self) -> Any:
-        return self._client or client("dynamodb")  # created on first use
 
     def create(self, record: UploadRecord, idempotency_key: str | None) -> UploadRecord:
         if idempotency_key is None:

@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .aws_clients import client
+from .aws_clients import LazyClient
 
 
 def _series_key(tenant_id: str, store_id: str, sku_id: str) -> str:
@@ -12,13 +12,11 @@ def _series_key(tenant_id: str, store_id: str, sku_id: str) -> str:
 
 
 class DynamoForecastStore:
+    _ddb = LazyClient("dynamodb")
+
     def __init__(self, table_name: str, dynamodb: Any | None = None):
         self._table = table_name
         self._client = dynamodb
-
-    @property
-    def _ddb(self) -> Any:
-        return self._client or client("dynamodb")  # created on first use
 
     def series(self, tenant_id: str, store_id: str, sku_id: str, start: str, end: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -57,13 +55,11 @@ class DynamoForecastStore:
 
 
 class DynamoModelRegistry:
+    _ddb = LazyClient("dynamodb")
+
     def __init__(self, table_name: str, dynamodb: Any | None = None):
         self._table = table_name
         self._client = dynamodb
-
-    @property
-    def _ddb(self) -> Any:
-        return self._client or client("dynamodb")
 
     def versions(self, tenant_id: str) -> list[dict[str, Any]]:
         page = self._ddb.query(

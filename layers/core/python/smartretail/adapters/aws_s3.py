@@ -2,17 +2,14 @@
 
 from typing import IO, Any
 
-from .aws_clients import client
+from .aws_clients import LazyClient
 
 
 class S3ObjectStore:
+    _s3 = LazyClient("s3")
+
     def __init__(self, s3: Any | None = None):
         self._client = s3
-
-    @property
-    def _s3(self) -> Any:
-        # Created on first use: a cold start should not pay for clients its request never calls.
-        return self._client or client("s3")
 
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"]

@@ -8,22 +8,20 @@ import os
 import threading
 from typing import Any, Sequence
 
-from .aws_clients import client
+from .aws_clients import LazyClient
 
 TABLES = ("sales_daily",)
 
 
 class LocalDuckDbQueryEngine:
+    _s3 = LazyClient("s3")
+
     def __init__(self, curated_bucket: str, cache_dir: str, s3: Any | None = None):
         self._bucket = curated_bucket
         self._cache = cache_dir
         self._client = s3
         self._lock = threading.Lock()
         self._seen: dict[str, str] = {}
-
-    @property
-    def _s3(self) -> Any:
-        return self._client or client("s3")  # created on first use
 
     def _mirror(self, table: str) -> str:
         root = os.path.join(self._cache, table)
