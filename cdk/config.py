@@ -25,6 +25,10 @@ class StageConfig:
     # Where the dashboard is served from: allowed to call the API and to POST uploads to S3.
     dashboard_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
     glue_workers: int = 2
+    # powertools Tracer (X-Ray SDK subsegments for every AWS call) in the API function costs ~150-200 ms
+    # of cold start; Lambda active tracing still traces every request without it. Turn on to dig
+    # into latency.
+    api_sdk_tracing: bool = False
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 

@@ -66,6 +66,7 @@ class ApiConstruct(Construct):
                 "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
                 "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),
                 "CORS_ALLOWED_ORIGINS": ",".join(config.dashboard_origins),
+                "SDK_TRACING": "true" if config.api_sdk_tracing else "false",
                 "POWERTOOLS_SERVICE_NAME": "smartretail-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SmartRetail",
             },

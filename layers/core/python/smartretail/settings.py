@@ -43,6 +43,7 @@ class ApiSettings(EnvSettings):
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
+    SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
     # Set only by the local stack: Athena is served by DuckDB over the same Parquet files.
     SMARTRETAIL_LOCAL: bool = False
 
