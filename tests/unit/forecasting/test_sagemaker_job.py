@@ -75,3 +75,29 @@ def test_the_endpoint_refuses_horizons_out_of_range(trained):
     model = inference.model_fn(str(trained / "model"))
     with pytest.raises(ValueError, match="between 1 and 90"):
         inference.predict_fn({"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 365}, model)
+
+
+@pytest.mark.loopback  # talks HTTP to its own server on 127.0.0.1
+def test_the_local_invocations_server_serves_the_same_handlers(trained):
+    import urllib.error
+    import urllib.request
+
+    from local_stack.invocations import serve
+
+    server = serve(str(trained / "model"))
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{url}/ping") as ping:
+            assert ping.status == 200
+        body = json.dumps({"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 5}).encode()
+        request = urllib.request.Request(f"{url}/invocations", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            answer = json.loads(response.read())
+        assert len(answer["forecasts"]) == 5 and answer["forecasts"][0]["p50"] >= 0
+        bad = urllib.request.Request(f"{url}/invocations", data=b'{"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 500}',
+                                     headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(bad)
+        assert refused.value.code == 400 and "between 1 and 90" in refused.value.read().decode()
+    finally:
+        server.shutdown()
