@@ -50,6 +50,8 @@ def up(args: argparse.Namespace) -> int:
                 print(f"  curated sales_daily rows: {report['outputs'].get('curated.sales_daily')}")
         finally:
             spark.stop()
+            # Spark leaves its own SIGINT handler behind, which fails once the context is stopped.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         print("Training the demand forecast (backtest against seasonal naive and AutoETS, then fit) ...", flush=True)
         version = run_local_training(stack.template, stack.function_env("Api"), DEMO_TENANT)
         backtest = version["backtest"]["overall"]
