@@ -1,35 +1,22 @@
-"""Spark schemas of the accepted rows the validation Lambda writes (contract columns + lineage)."""
+"""Spark schemas of the accepted rows the validation Lambda writes: each contract's columns, typed as
+the contract parses them, plus lineage. Derived from the contracts, so the two cannot drift apart."""
 
-from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import BooleanType, DataType, DoubleType, LongType, StringType, StructField, StructType
 
+from ..contracts import CONTRACTS, Kind
+
+# Dates are written as ISO strings and currencies as codes: both stay strings in Spark.
+_SPARK_TYPES: dict[Kind, type[DataType]] = {
+    Kind.STRING: StringType, Kind.CURRENCY: StringType, Kind.DATE: StringType,
+    Kind.DECIMAL: DoubleType, Kind.INTEGER: LongType, Kind.BOOLEAN: BooleanType,
+}
 _LINEAGE = [
     StructField("upload_id", StringType()),
     StructField("ingested_at", StringType()),
     StructField("row_number", LongType()),
 ]
 
-
-def _schema(*fields: StructField) -> StructType:
-    return StructType(list(fields) + _LINEAGE)
-
-
 ACCEPTED_SCHEMAS = {
-    "sales": _schema(
-        StructField("date", StringType()), StructField("store_id", StringType()), StructField("sku_id", StringType()),
-        StructField("units", DoubleType()), StructField("price", DoubleType()), StructField("promo_flag", BooleanType()),
-        StructField("currency", StringType()), StructField("source_event_id", StringType()),
-    ),
-    "inventory": _schema(
-        StructField("date", StringType()), StructField("store_id", StringType()), StructField("sku_id", StringType()),
-        StructField("on_hand", LongType()), StructField("on_order", LongType()), StructField("lead_time_days", LongType()),
-    ),
-    "products": _schema(
-        StructField("sku_id", StringType()), StructField("name", StringType()), StructField("category", StringType()),
-        StructField("brand", StringType()), StructField("unit_cost", DoubleType()), StructField("list_price", DoubleType()),
-        StructField("min_margin_pct", DoubleType()), StructField("currency", StringType()),
-    ),
-    "competitor-prices": _schema(
-        StructField("date", StringType()), StructField("sku_id", StringType()), StructField("competitor", StringType()),
-        StructField("price", DoubleType()), StructField("store_id", StringType()), StructField("currency", StringType()),
-    ),
+    dataset: StructType([StructField(c.name, _SPARK_TYPES[c.kind]()) for c in contract.columns] + _LINEAGE)
+    for dataset, contract in CONTRACTS.items()
 }
