@@ -13,8 +13,8 @@ from awsglue.context import GlueContext
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
+from smartretail.adapters.aws_lake import accepted_keys, put_quality_report, tenants_with_accepted_rows
 from smartretail.etl.pipeline import DATASETS, run_etl
-from smartretail.lake import accepted_prefix
 
 REQUIRED = ["raw_bucket", "cleaned_bucket", "curated_bucket", "tenant_id", "base_currency"]
 
@@ -23,32 +23,23 @@ def _optional(name: str, default: str) -> str:
     return getResolvedOptions(sys.argv, [name])[name] if f"--{name}" in sys.argv else default
 
 
-def _tenants(s3, bucket: str, requested: str) -> list[str]:
-    if requested != "all":
-        return [requested]
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="accepted/", Delimiter="/")
-    return sorted(p["Prefix"].split("/")[1] for page in pages for p in page.get("CommonPrefixes", []))
-
-
 def main() -> None:
     args = getResolvedOptions(sys.argv, REQUIRED)
     fx_rates = json.loads(_optional("fx_rates", "{}"))
     run_id = _optional("run_id", uuid.uuid4().hex)
     spark = GlueContext(SparkContext.getOrCreate()).spark_session
     s3 = boto3.client("s3")
-    for tenant in _tenants(s3, args["raw_bucket"], args["tenant_id"]):
-        inputs = {}
-        for dataset in DATASETS:
-            pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args["raw_bucket"], Prefix=accepted_prefix(tenant, dataset))
-            inputs[dataset] = [f"s3://{args['raw_bucket']}/{o['Key']}" for page in pages for o in page.get("Contents", [])]
+    tenants = tenants_with_accepted_rows(s3, args["raw_bucket"]) if args["tenant_id"] == "all" else [args["tenant_id"]]
+    for tenant in tenants:
+        inputs = {
+            dataset: [f"s3://{args['raw_bucket']}/{key}" for key in keys]
+            for dataset, keys in accepted_keys(s3, args["raw_bucket"], tenant, DATASETS).items()
+        }
         report = run_etl(
             spark, tenant, inputs, f"s3://{args['cleaned_bucket']}", f"s3://{args['curated_bucket']}",
             args["base_currency"], fx_rates, run_id,
         )
-        s3.put_object(
-            Bucket=args["curated_bucket"], Key=f"quality/tenant_id={tenant}/run_id={run_id}/report.json",
-            Body=report.to_json().encode(), ContentType="application/json",
-        )
+        put_quality_report(s3, args["curated_bucket"], tenant, run_id, report.to_json())
 
 
 if __name__ == "__main__":

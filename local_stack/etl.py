@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from smartretail.adapters.aws_lake import keys_under, put_quality_report, tenants_with_accepted_rows
 from smartretail.lake import accepted_prefix
 
 from .template import Template
@@ -24,15 +25,20 @@ def job_arguments(t: Template) -> dict[str, str]:
     return {k.lstrip("-"): v for k, v in args.items()}
 
 
-def _tenants(s3: Any, bucket: str) -> list[str]:
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="accepted/", Delimiter="/")
-    return sorted(p["Prefix"].split("/")[1] for page in pages for p in page.get("CommonPrefixes", []))
+def download_prefix(s3: Any, bucket: str, prefix: str, target: Path) -> list[Path]:
+    """Copy every object under s3://bucket/prefix to target/<rest of the key>; the local files."""
+    files = []
+    for key in keys_under(s3, bucket, prefix):
+        path = target / key[len(prefix):]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(bucket, key, str(path))
+        files.append(path)
+    return files
 
 
 def _replace_prefix(s3: Any, bucket: str, prefix: str, local_root: Path) -> int:
     """Make s3://bucket/prefix hold exactly the files under local_root (Parquet outputs)."""
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    stale = [{"Key": o["Key"]} for page in pages for o in page.get("Contents", [])]
+    stale = [{"Key": key} for key in keys_under(s3, bucket, prefix)]
     for i in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": stale[i : i + 1000], "Quiet": True})
     uploaded = 0
@@ -48,23 +54,16 @@ def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rat
     args = job_arguments(t)
     s3 = boto3.client("s3")
     spark = spark or local_spark()
-    tenants = _tenants(s3, args["raw_bucket"]) if tenant_id == "all" else [tenant_id]
+    tenants = tenants_with_accepted_rows(s3, args["raw_bucket"]) if tenant_id == "all" else [tenant_id]
     run_id = uuid.uuid4().hex
     reports = []
     for tenant in tenants:
         with tempfile.TemporaryDirectory(prefix="smartretail-etl-") as work:
             root = Path(work)
-            inputs: dict[str, list[str]] = {}
-            for dataset in DATASETS:
-                files = []
-                pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args["raw_bucket"], Prefix=accepted_prefix(tenant, dataset))
-                for page in pages:
-                    for obj in page.get("Contents", []):
-                        target = root / "in" / obj["Key"]
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        s3.download_file(args["raw_bucket"], obj["Key"], str(target))
-                        files.append(str(target))
-                inputs[dataset] = files
+            inputs = {
+                dataset: [str(p) for p in download_prefix(s3, args["raw_bucket"], accepted_prefix(tenant, dataset), root / "in" / dataset)]
+                for dataset in DATASETS
+            }
             report = run_etl(
                 spark, tenant, inputs, str(root / "cleaned"), str(root / "curated"), args["base_currency"],
                 fx_rates or json.loads(args.get("fx_rates", "{}")), run_id,
@@ -72,9 +71,6 @@ def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rat
             for table in CLEANED_TABLES.values():
                 _replace_prefix(s3, args["cleaned_bucket"], f"{table}/tenant_id={tenant}/", root / "cleaned" / table / f"tenant_id={tenant}")
             _replace_prefix(s3, args["curated_bucket"], f"sales_daily/tenant_id={tenant}/", root / "curated" / "sales_daily" / f"tenant_id={tenant}")
-            s3.put_object(
-                Bucket=args["curated_bucket"], Key=f"quality/tenant_id={tenant}/run_id={run_id}/report.json",
-                Body=report.to_json().encode(), ContentType="application/json",
-            )
+            put_quality_report(s3, args["curated_bucket"], tenant, run_id, report.to_json())
             reports.append(json.loads(report.to_json()))
     return reports

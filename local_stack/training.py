@@ -15,22 +15,10 @@ import boto3
 from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
 from smartretail.forecasting.batch import publish
 
-from .etl import job_arguments
+from .etl import download_prefix, job_arguments
 from .template import ROOT, Template
 
 TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "train.py"
-
-
-def _download(bucket: str, prefix: str, target: Path) -> int:
-    s3 = boto3.client("s3")
-    count = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            path = target / obj["Key"][len(prefix):]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(bucket, obj["Key"], str(path))
-            count += 1
-    return count
 
 
 def run_local_training(t: Template, tables: dict[str, str], tenant_id: str, hyperparameters: dict | None = None) -> dict:
@@ -38,7 +26,7 @@ def run_local_training(t: Template, tables: dict[str, str], tenant_id: str, hype
     curated = job_arguments(t)["curated_bucket"]
     with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
         root = Path(work)
-        if not _download(curated, f"sales_daily/tenant_id={tenant_id}/", root / "train"):
+        if not download_prefix(boto3.client("s3"), curated, f"sales_daily/tenant_id={tenant_id}/", root / "train"):
             raise RuntimeError(f"no curated sales for tenant {tenant_id}: run the ETL first")
         env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
                "SM_OUTPUT_DATA_DIR": str(root / "output"), "SM_HPS": json.dumps(hps)}

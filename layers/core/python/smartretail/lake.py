@@ -41,6 +41,11 @@ def parse_raw_key(key: str) -> tuple[str, str, str, str] | None:
     return tenant_id, dataset, upload_id, file_name
 
 
+def quality_report_key(tenant_id: str, run_id: str) -> str:
+    """Where an ETL run's data-quality report goes, in the curated bucket."""
+    return f"quality/tenant_id={tenant_id}/run_id={run_id}/report.json"
+
+
 def accepted_key(tenant_id: str, dataset: str, upload_id: str) -> str:
     return f"{ACCEPTED_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
 
