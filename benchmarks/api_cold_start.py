@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ._results import ROOT, write_result
 
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")  # the CDK packaging code is imported
+
 BUILD = ROOT / ".build" / "api_package"
 RUNS = 5
 
@@ -36,25 +38,16 @@ print(json.dumps({"import_ms": (imported - started) * 1000, "init_ms": (done - s
 """
 
 
-def _pip_target(target: Path, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--target", str(target),
-         "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
-         "--only-binary=:all:", *args],
-        check=True,
-    )
-
-
 def build_package() -> dict[str, Path]:
     """The same three pieces CDK deploys, built by the same bundling code, plus the runtime's boto3."""
-    from cdk.constructs.packaging import compile_tree, core_bundling, deps_bundling, function_bundling
+    from cdk.constructs.packaging import compile_tree, core_bundling, deps_bundling, function_bundling, pip_install_for_lambda
 
     if BUILD.exists():
         shutil.rmtree(BUILD)
     function_bundling("api").try_bundle(str(BUILD / "function"))
     core_bundling().try_bundle(str(BUILD / "core_layer"))
     deps_bundling().try_bundle(str(BUILD / "deps_layer"))
-    _pip_target(BUILD / "runtime", "boto3")  # provided (precompiled) by the Lambda runtime, not shipped
+    pip_install_for_lambda(BUILD / "runtime", "boto3")  # provided (precompiled) by the Lambda runtime, not shipped
     compile_tree(BUILD / "runtime")
     return {"function": BUILD / "function", "core_layer": BUILD / "core_layer" / "python",
             "deps_layer": BUILD / "deps_layer" / "python", "runtime": BUILD / "runtime"}

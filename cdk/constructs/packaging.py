@@ -34,6 +34,16 @@ def compile_tree(root: Path) -> None:
         raise RuntimeError(f"byte-compiling {root} failed")
 
 
+def pip_install_for_lambda(target: Path, *args: str) -> None:
+    """pip install Linux x86_64 CPython 3.11 wheels (the Lambda runtime's) into target, without compiling."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--target", str(target),
+         "--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", "3.11",
+         "--only-binary=:all:", *args],
+        check=True,
+    )
+
+
 @jsii.implements(ILocalBundling)
 class PipWheelsBundling:
     """Installs requirements.txt as Linux x86_64 wheels for the Lambda runtime, into python/."""
@@ -43,15 +53,7 @@ class PipWheelsBundling:
 
     def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
         target = Path(output_dir) / "python"
-        subprocess.run(
-            [
-                sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
-                "--requirement", str(self._requirements), "--target", str(target),
-                "--platform", "manylinux2014_x86_64", "--implementation", "cp",
-                "--python-version", "3.11", "--only-binary=:all:", "--upgrade",
-            ],
-            check=True,
-        )
+        pip_install_for_lambda(target, "--requirement", str(self._requirements), "--upgrade")
         for pattern in [*RUNTIME_PROVIDED, *(f"{p}-*.dist-info" for p in RUNTIME_PROVIDED), "**/tests", "**/__pycache__"]:
             for path in target.glob(pattern):
                 shutil.rmtree(path, ignore_errors=True)

@@ -1,10 +1,7 @@
 import pytest
 
 
-@pytest.fixture(scope="session")
-def spark():
-    from smartretail.etl.pipeline import local_spark
-
-    session = local_spark("smartretail-tests", shuffle_partitions=2)
-    yield session
-    session.stop()
+@pytest.fixture
+def spark(spark_session):
+    """The suite's one local Spark session (tests/conftest.py), under the name these tests use."""
+    return spark_session
