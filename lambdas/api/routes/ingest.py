@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
-from smartretail.auth import ADMINS, ALL_GROUPS, MANAGERS, SELLERS
+from smartretail.auth import ALL_GROUPS, MANAGERS, SELLERS
 from smartretail.ingestion.uploads import public_view
 
 router = APIRouter()
@@ -39,5 +39,5 @@ def list_uploads(request: Request, limit: int = Query(default=50, ge=1, le=200))
 
 @router.get("/ingest/{upload_id}")
 def get_upload(upload_id: str, request: Request) -> dict:
-    principal = request.state.principal.require_any((SELLERS, MANAGERS, ADMINS))
+    principal = request.state.principal.require_any(ALL_GROUPS)
     return public_view(request.app.state.services.uploads.get(principal.tenant_id, upload_id))
