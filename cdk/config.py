@@ -8,6 +8,8 @@ LAMBDAS_DIR = ROOT / "lambdas"
 CORE_LAYER_DIR = ROOT / "layers" / "core"
 DEPS_LAYER_DIR = ROOT / "layers" / "deps"
 GLUE_JOBS_DIR = ROOT / "glue_jobs"
+SAGEMAKER_JOBS_DIR = ROOT / "sagemaker_jobs"
+STATEMACHINES_DIR = ROOT / "statemachines"
 
 TENANT_CLAIM = "tenant_id"  # Cognito custom attribute -> `custom:tenant_id` in tokens
 GROUPS = ("sellers", "managers", "admins")
@@ -29,6 +31,16 @@ class StageConfig:
     # of cold start; Lambda active tracing still traces every request without it. Turn on to dig
     # into latency.
     api_sdk_tracing: bool = False
+    # SageMaker: AWS Deep Learning Containers with Python 3.11 (the version the code is tested with);
+    # script mode installs the job's requirements.txt on top. The images live in AWS's DLC account.
+    dlc_account: str = "763104351884"
+    training_image: str = "pytorch-training:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+    inference_image: str = "pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+    training_instance_type: str = "ml.m5.2xlarge"
+    transform_instance_type: str = "ml.m5.xlarge"
+    # Weekly retraining (EventBridge), one execution per listed tenant; others start it from the console.
+    training_schedule: str = "cron(0 3 ? * MON *)"
+    scheduled_tenants: tuple[str, ...] = ()
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 
@@ -39,4 +51,4 @@ def load_stage(stage: str) -> StageConfig:
     if stage == "test":
         # Small limits so tests can exercise them with small files.
         return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120)
-    return StageConfig(stage=stage)
+    return StageConfig(stage=stage, scheduled_tenants=("demo",))

@@ -34,8 +34,32 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]":
         "Glue's security configuration encrypts logs and bookmarks with this stack's own key only.",
     "AwsSolutions-IAM5[Resource::*]":
-        "Active tracing needs xray:PutTraceSegments and PutTelemetryRecords, which AWS offers only on "
-        "all resources (X-Ray has no resource-level permissions).",
+        "Actions AWS offers only on all resources: X-Ray's PutTraceSegments and PutTelemetryRecords "
+        "(active tracing), ecr:GetAuthorizationToken (pulling SageMaker's framework image), "
+        "sagemaker:ListEndpoints; and cloudwatch:PutMetricData, limited by condition to SageMaker's namespaces.",
+    "AwsSolutions-IAM5[Resource::<DataLakeArtifactsB270B651.Arn>/models/*]":
+        "Each training run writes and reads its own artifacts under models/<tenant>/<model version>/, "
+        "named at run time; the loader and the pipeline only read there.",
+    "AwsSolutions-IAM5[Resource::<DataLakeCuratedD6D7CE2D.Arn>/sales_daily/*]":
+        "Training reads the curated daily sales of the tenant it trains, partitioned by tenant and day.",
+    "AwsSolutions-IAM5[Resource::<TrainingPipelineLoaderFunction47327638.Arn>:*]":
+        "Invoking the forecast loader's versions and aliases (CDK's grant_invoke); one function only.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*]":
+        "Pulling the SageMaker framework images from AWS's Deep Learning Containers account; read-only.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]":
+        "SageMaker jobs and endpoints write to log groups it names per job under /aws/sagemaker/.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:training-job/fc-*]":
+        "Each run names its training job after its model version (fc-<uuid>); only those.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:model/fc-*]":
+        "Each promoted run creates a SageMaker model named after its model version; only those.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:endpoint-config/fc-*]":
+        "Each promoted run creates an endpoint configuration named after its model version; only those.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:transform-job/fc-*]":
+        "Each promoted run's batch forecast is a transform job named after its model version; only those.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:endpoint/smartretail-dev-forecast-*]":
+        "One serverless endpoint per tenant, named with this stage's prefix; only those.",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:model-package/smartretail-dev-demand-forecast/*]":
+        "New versions in this stage's model package group only.",
     "AwsSolutions-IAM5[Resource::<DataLakeRaw1F82835B.Arn>/raw/*]":
         "Uploads are keyed raw/<tenant>/<dataset>/<upload>/<file>: the API signs presigned POSTs "
         "for exact keys under raw/, and the validator reads them.",
@@ -70,11 +94,12 @@ _ACKNOWLEDGED: dict[str, str] = {
 }
 
 
-def acknowledge_findings(stack: Stack, glue_database: str) -> None:
-    """Finding IDs embed the region and the stage's database name: render them for this stack."""
+def acknowledge_findings(stack: Stack, stage: str) -> None:
+    """Finding IDs embed the region and the stage's resource names: render them for this stack."""
     rendered = {
         k.replace("eu-west-1", stack.region)
-        .replace("smartretail_dev", glue_database)
+        .replace("smartretail_dev", f"smartretail_{stage}")
+        .replace("smartretail-dev-", f"smartretail-{stage}-")
         .replace("<AWS::AccountId>", stack.account if not Token.is_unresolved(stack.account) else "<AWS::AccountId>"): v
         for k, v in _ACKNOWLEDGED.items()
     }

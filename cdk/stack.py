@@ -11,6 +11,7 @@ from .constructs.forecasting import ForecastingConstruct
 from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
 from .constructs.packaging import core_layer, deps_layer
+from .constructs.training_pipeline import TrainingPipelineConstruct
 from .nag import acknowledge_findings
 
 
@@ -37,8 +38,15 @@ class SmartRetailStack(Stack):
             models_table=forecasting.models_table, glue_database=analytics.database_name,
             athena_workgroup=analytics.workgroup_name, layers=layers,
         )
+        pipeline = TrainingPipelineConstruct(
+            self, "TrainingPipeline", config=config, curated_bucket=lake.curated, artifacts_bucket=lake.artifacts,
+            etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
+            models_table=forecasting.models_table, layers=layers,
+        )
+        CfnOutput(self, "TrainingPipelineArn", value=pipeline.state_machine.state_machine_arn)
+        CfnOutput(self, "PipelineTopicArn", value=pipeline.topic.topic_arn)
         CfnOutput(self, "ApiUrl", value=api.api.url)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
         CfnOutput(self, "RawBucketName", value=lake.raw.bucket_name)
-        acknowledge_findings(self, analytics.database_name)
+        acknowledge_findings(self, config.stage)

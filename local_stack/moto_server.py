@@ -2,10 +2,12 @@
 
 `python -m local_stack.moto_server PORT` serves until terminated. A separate process keeps the
 emulator's state apart from anything else moto does in the caller's process (tests use moto's
-in-process mocks too, which reset the shared backends).
+in-process mocks too, which reset the shared backends). With SFN_MOCK_CONFIG set, Step Functions
+executions can use mocked service integrations (see sfn_mocks).
 """
 
 import logging
+import os
 import sys
 
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -18,6 +20,10 @@ from .template import LOCAL_SECRET
 def main() -> None:
     port = int(sys.argv[1])
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    if os.environ.get("SFN_MOCK_CONFIG"):
+        from .sfn_mocks import install
+
+        install(os.environ["SFN_MOCK_CONFIG"])
     app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app), secret=LOCAL_SECRET)
     server = make_server("127.0.0.1", port, app, threaded=True)
     print("ready", flush=True)

@@ -9,13 +9,14 @@ import compileall
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, aws_lambda as lambda_
 from constructs import Construct
 
-from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR
+from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, SAGEMAKER_JOBS_DIR
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_11
 _PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info"]
@@ -130,3 +131,40 @@ def core_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
 
 def function_code(name: str) -> lambda_.Code:
     return _bundled(LAMBDAS_DIR / name, function_bundling(name))
+
+
+@jsii.implements(ILocalBundling)
+class SageMakerSourceBundling:
+    """SageMaker script mode's source directory as the sourcedir.tar.gz it expects: a job's entry
+    points and requirements.txt, with the smartretail library beside them (minus Spark and demo data)."""
+
+    def __init__(self, job: str):
+        self._job = SAGEMAKER_JOBS_DIR / job
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
+        with tarfile.open(Path(output_dir) / "sourcedir.tar.gz", "w:gz") as tar:
+            tar.add(self._job, arcname=".", filter=_source_only)
+            tar.add(CORE_LAYER_DIR / "python" / "smartretail", arcname="smartretail", filter=_source_only)
+        return True
+
+
+def _source_only(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    parts = Path(info.name).parts
+    if any(p in ("__pycache__", ".pytest_cache") or p.endswith((".pyc", ".egg-info")) for p in parts):
+        return None
+    if parts[:1] == ("smartretail",) and len(parts) > 1 and parts[1] in NOT_FOR_LAMBDA:
+        return None
+    return info
+
+
+def sagemaker_source(scope: Construct, construct_id: str, job: str) -> "object":
+    """An S3 asset holding the job's sourcedir.tar.gz (its URL goes to `sagemaker_submit_directory`)."""
+    from aws_cdk import BundlingOutput, aws_s3_assets as assets
+
+    return assets.Asset(
+        scope, construct_id, path=str(SAGEMAKER_JOBS_DIR / job),
+        bundling=BundlingOptions(
+            image=PYTHON_RUNTIME.bundling_image, local=SageMakerSourceBundling(job), output_type=BundlingOutput.SINGLE_FILE,
+            command=["bash", "-c", "tar -czf /asset-output/sourcedir.tar.gz -C /asset-input ."],
+        ),
+    )

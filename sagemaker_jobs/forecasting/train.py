@@ -1,10 +1,17 @@
 """SageMaker script-mode training of the demand forecast.
 
 Reads the curated `sales_daily` Parquet (or a sales-contract CSV) from SM_CHANNEL_TRAIN, backtests
-our model against seasonal naive and AutoETS on rolling origins, fits the final model on all data
-and writes `model.pkl` and `evaluation.json` to SM_MODEL_DIR (the evaluation also to
-SM_OUTPUT_DATA_DIR). Hyperparameters (SageMaker passes them as strings): horizon (28),
-backtest_windows (3), coverage (0.8), n_estimators (400).
+our model against seasonal naive and AutoETS on rolling origins, fits the final model on the history
+through the cutoff and writes `model.pkl` and `evaluation.json` to SM_MODEL_DIR (packed by SageMaker
+into model.tar.gz, which the endpoint and the batch forecast load).
+
+For the training pipeline it also writes, under `output_uri` (an s3:// prefix, or a folder):
+`evaluation.json`; `decision.json` (the numbers the pipeline's Choice compares and the version
+record); and `batch/input.jsonl`, the batch forecast's requests (every series over the horizon).
+
+Hyperparameters (SageMaker passes them as strings): horizon (28), backtest_windows (3), coverage
+(0.8), n_estimators (400), cutoff ("latest" or a date: train on history through it), model_version,
+output_uri.
 """
 
 import argparse
@@ -13,6 +20,7 @@ import os
 import pickle
 import sys
 import time
+import uuid
 from pathlib import Path
 
 
@@ -23,20 +31,30 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--backtest-windows", type=int, default=int(hps.get("backtest_windows", 3)))
     parser.add_argument("--coverage", type=float, default=float(hps.get("coverage", 0.8)))
     parser.add_argument("--n-estimators", type=int, default=int(hps.get("n_estimators", 400)))
+    parser.add_argument("--cutoff", default=hps.get("cutoff", "latest"))
+    parser.add_argument("--model-version", default=hps.get("model_version", f"fc-{uuid.uuid4()}"))
+    parser.add_argument("--output-uri", default=hps.get("output_uri", ""))
     parser.add_argument("--train", type=Path, default=Path(os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")))
     parser.add_argument("--model-dir", type=Path, default=Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model")))
-    parser.add_argument("--output-dir", type=Path, default=Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data")))
     return parser.parse_args()
 
 
 def main() -> int:
+    import pandas as pd
+
     from smartretail.forecasting.backtest import rolling_origin
     from smartretail.forecasting.curated import DRIVERS, STATIC, load_training_frame
     from smartretail.forecasting.model import ForecastConfig, Forecaster
+    from smartretail.forecasting.publishing import batch_requests, decision_document, model_record
 
     args = _args()
     started = time.perf_counter()
     frame = load_training_frame(args.train)
+    if args.cutoff != "latest":
+        frame = frame[frame["ds"] <= pd.Timestamp(args.cutoff)]
+        if frame.empty:
+            print(f"error: no sales history on or before the cutoff {args.cutoff}", file=sys.stderr)
+            return 2
     days = frame["ds"].nunique()
     if days < args.horizon * (args.backtest_windows + 3):
         print(f"error: {days} days of history are too few for a {args.horizon}-day horizon and "
@@ -57,10 +75,30 @@ def main() -> int:
         pickle.dump(model, f)
     body = json.dumps(evaluation, indent=2)
     (args.model_dir / "evaluation.json").write_text(body)
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    (args.output_dir / "evaluation.json").write_text(body)
-    print(json.dumps({"wape": evaluation["overall"]["smartretail"]["wape"], "beats_baselines": evaluation["beats_baselines"]}))
+    record = model_record(evaluation, args.model_version, evaluation["trained_through"], len(model.series), args.horizon)
+    requests = batch_requests(model.series, args.horizon)
+    if args.output_uri:
+        _write(args.output_uri, "evaluation.json", body)
+        _write(args.output_uri, "decision.json", json.dumps(decision_document(record)))
+        _write(args.output_uri, "batch/input.jsonl", "".join(json.dumps(r) + "\n" for r in requests))
+    # SageMaker reads these lines into the job's metrics (MetricDefinitions of the pipeline).
+    print(f"backtest_wape={record['wape']}")
+    best = evaluation["best_baseline"]
+    print(f"baseline_wape={evaluation['overall'][best]['wape']}" if best else "baseline_wape=nan")
     return 0
+
+
+def _write(output_uri: str, name: str, body: str) -> None:
+    if output_uri.startswith("s3://"):
+        import boto3
+
+        bucket, _, prefix = output_uri[len("s3://"):].partition("/")
+        key = prefix.rstrip("/") + "/" + name if prefix else name
+        boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode())
+    else:
+        path = Path(output_uri) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
 
 
 if __name__ == "__main__":

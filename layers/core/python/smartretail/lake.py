@@ -57,3 +57,8 @@ def accepted_prefix(tenant_id: str, dataset: str) -> str:
 def quarantine_key(tenant_id: str, dataset: str, upload_id: str) -> str:
     return f"{QUARANTINE_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
 
+
+
+def model_prefix(tenant_id: str, model_version: str) -> str:
+    """Where a training run writes its evaluation, decision and batch forecast (artifacts bucket)."""
+    return f"models/{check_id(tenant_id, 'tenant_id')}/{check_id(model_version, 'model_version')}/"

@@ -54,3 +54,12 @@ class ValidationSettings(EnvSettings):
     AWS_REGION: str
     RAW_BUCKET: str
     UPLOADS_TABLE: str
+
+
+class ForecastLoaderSettings(EnvSettings):
+    """Environment of the forecast loader Lambda (set by TrainingPipelineConstruct)."""
+
+    AWS_REGION: str
+    ARTIFACTS_BUCKET: str
+    FORECASTS_TABLE: str
+    MODELS_TABLE: str

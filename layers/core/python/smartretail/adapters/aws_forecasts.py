@@ -6,6 +6,8 @@ from typing import Any
 
 from .aws_clients import LazyClient
 
+LIVE_POINTER = "#live"  # the live version's pointer item; the training pipeline reads it
+
 
 def _series_key(tenant_id: str, store_id: str, sku_id: str) -> str:
     return f"{tenant_id}#{store_id}#{sku_id}"
@@ -55,6 +57,10 @@ class DynamoForecastStore:
 
 
 class DynamoModelRegistry:
+    """One item per version (its record as JSON in `body`; `status` and `reason` as attributes, which
+    the training pipeline's state machine writes directly) and a `#live` pointer item carrying the
+    live version's WAPE, which the pipeline's Choice compares a new model against."""
+
     _ddb = LazyClient("dynamodb")
 
     def __init__(self, table_name: str, dynamodb: Any | None = None):
@@ -62,13 +68,31 @@ class DynamoModelRegistry:
         self._client = dynamodb
 
     def versions(self, tenant_id: str) -> list[dict[str, Any]]:
-        page = self._ddb.query(
-            TableName=self._table, KeyConditionExpression="tenant_id = :t", ExpressionAttributeValues={":t": {"S": tenant_id}}
-        )
-        return [json.loads(i["body"]["S"]) for i in page.get("Items", [])]
+        request = {"TableName": self._table, "KeyConditionExpression": "tenant_id = :t",
+                   "ExpressionAttributeValues": {":t": {"S": tenant_id}}}
+        versions = []
+        while True:
+            page = self._ddb.query(**request)
+            for item in page.get("Items", []):
+                if item["model_version"]["S"] == LIVE_POINTER:
+                    continue
+                version = json.loads(item["body"]["S"])
+                version["status"] = item["status"]["S"]
+                if "reason" in item:
+                    version["reason"] = item["reason"]["S"]
+                versions.append(version)
+            if "LastEvaluatedKey" not in page:
+                return versions
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def record(self, tenant_id: str, version: dict[str, Any]) -> None:
-        self._ddb.put_item(TableName=self._table, Item={
-            "tenant_id": {"S": tenant_id}, "model_version": {"S": version["model_version"]},
-            "status": {"S": version["status"]}, "body": {"S": json.dumps(version)},
-        })
+        item = {"tenant_id": {"S": tenant_id}, "model_version": {"S": version["model_version"]},
+                "status": {"S": version["status"]}, "body": {"S": json.dumps(version)}}
+        if version.get("reason"):
+            item["reason"] = {"S": version["reason"]}
+        self._ddb.put_item(TableName=self._table, Item=item)
+        if version["status"] == "live":
+            self._ddb.put_item(TableName=self._table, Item={
+                "tenant_id": {"S": tenant_id}, "model_version": {"S": LIVE_POINTER},
+                "live_version": {"S": version["model_version"]}, "wape": {"N": str(version["wape"])},
+            })

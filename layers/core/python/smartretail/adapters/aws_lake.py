@@ -1,6 +1,7 @@
 """Finding the ETL's inputs and writing its report in the data lake on S3, shared by the Glue job and
 the local run of the same job."""
 
+import json
 from typing import Any, Iterator
 
 from ..lake import ACCEPTED_PREFIX, accepted_prefix, quality_report_key
@@ -23,3 +24,14 @@ def accepted_keys(s3: Any, bucket: str, tenant_id: str, datasets: tuple[str, ...
 
 def put_quality_report(s3: Any, bucket: str, tenant_id: str, run_id: str, body: str) -> None:
     s3.put_object(Bucket=bucket, Key=quality_report_key(tenant_id, run_id), Body=body.encode(), ContentType="application/json")
+
+
+def read_json(s3: Any, bucket: str, key: str) -> Any:
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def read_lines_under(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
+    """The text lines of every object under a prefix, one object at a time (batch forecast output)."""
+    for key in keys_under(s3, bucket, prefix):
+        for line in s3.get_object(Bucket=bucket, Key=key)["Body"].iter_lines():
+            yield line.decode()

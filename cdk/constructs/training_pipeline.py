@@ -1,0 +1,150 @@
+"""The training pipeline: statemachines/training_pipeline.asl.json deployed with what its states call.
+
+SageMaker runs sagemaker_jobs/forecasting in script mode (training, the serverless endpoint and batch
+transform share one source bundle); a Model Registry group holds approved versions; the forecast
+loader Lambda fills the forecasts table; an SNS topic tells admins how each run ended; EventBridge
+starts a run per scheduled tenant every week. Names of SageMaker resources a run creates start with
+`fc-` (its model version) and endpoints with the stage's prefix, so every grant below is scoped to them.
+"""
+
+import json
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets, aws_iam as iam
+from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sagemaker as sagemaker
+from aws_cdk import aws_sns as sns, aws_stepfunctions as sfn
+from constructs import Construct
+
+from ..config import STATEMACHINES_DIR, StageConfig
+from .packaging import PYTHON_RUNTIME, function_code, sagemaker_source
+
+DEFINITION = STATEMACHINES_DIR / "training_pipeline.asl.json"
+RUN_PREFIX = "fc-"  # model versions, and so the names of their training jobs, models, endpoint configs and transforms
+
+
+class TrainingPipelineConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, curated_bucket: s3.IBucket,
+                 artifacts_bucket: s3.IBucket, etl_job_name: str, forecasts_table: dynamodb.ITable,
+                 models_table: dynamodb.ITable, layers: list[lambda_.ILayerVersion]):
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.endpoint_prefix = f"smartretail-{config.stage}-forecast-"
+
+        self.topic = sns.Topic(
+            self, "PipelineTopic", display_name="SmartRetail training pipeline",
+            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"), enforce_ssl=True,
+        )
+        source = sagemaker_source(self, "ForecastSource", "forecasting")
+        self.sagemaker_role = self._sagemaker_role(config, source, curated_bucket, artifacts_bucket)
+        self.model_package_group_name = f"smartretail-{config.stage}-demand-forecast"
+        self.model_package_group = sagemaker.CfnModelPackageGroup(
+            self, "ModelPackageGroup", model_package_group_name=self.model_package_group_name,
+            model_package_group_description="SmartRetail demand forecast versions that beat their baselines and the live model",
+        )
+        self.loader = lambda_.Function(
+            self, "LoaderFunction",
+            description="Loads a promoted model's batch forecast into the forecasts table and marks it live",
+            runtime=PYTHON_RUNTIME, handler="forecast_loader_handler.handler", code=function_code("forecast_loader"),
+            layers=layers, memory_size=1024, timeout=Duration.minutes(15), tracing=lambda_.Tracing.ACTIVE,
+            log_group=logs.LogGroup(self, "LoaderLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+            environment={
+                "ARTIFACTS_BUCKET": artifacts_bucket.bucket_name,
+                "FORECASTS_TABLE": forecasts_table.table_name,
+                "MODELS_TABLE": models_table.table_name,
+                "POWERTOOLS_SERVICE_NAME": "smartretail-forecast-loader",
+            },
+        )
+        artifacts_bucket.grant_read(self.loader, "models/*")
+        forecasts_table.grant(self.loader, "dynamodb:BatchWriteItem", "dynamodb:PutItem")
+        models_table.grant(self.loader, "dynamodb:Query", "dynamodb:PutItem")
+
+        image = f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/"
+        self.state_machine = sfn.StateMachine(
+            self, "StateMachine",
+            comment="ETL -> training and backtest -> promote only a better model -> batch forecast -> forecasts table",
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(json.loads(DEFINITION.read_text()))),
+            definition_substitutions={
+                "EtlJobName": etl_job_name,
+                "SageMakerRoleArn": self.sagemaker_role.role_arn,
+                "TrainingImage": image + config.training_image,
+                "InferenceImage": image + config.inference_image,
+                "TrainingInstanceType": config.training_instance_type,
+                "TransformInstanceType": config.transform_instance_type,
+                "SourceUri": source.s3_object_url,
+                "ArtifactsBucket": artifacts_bucket.bucket_name,
+                "CuratedBucket": curated_bucket.bucket_name,
+                "ModelsTable": models_table.table_name,
+                "ModelPackageGroup": self.model_package_group_name,
+                "EndpointPrefix": self.endpoint_prefix,
+                "LoaderFunctionArn": self.loader.function_arn,
+                "TopicArn": self.topic.topic_arn,
+            },
+            timeout=Duration.hours(6),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=logs.LogGroup(self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH,
+                                          removal_policy=RemovalPolicy.DESTROY),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=True,  # tenant IDs, metrics and S3 keys; no personal data
+            ),
+        )
+        self.state_machine.node.add_dependency(self.model_package_group)
+        self._grant_pipeline(stack, etl_job_name, artifacts_bucket, models_table)
+
+        for tenant in config.scheduled_tenants:
+            events.Rule(
+                self, f"Weekly-{tenant}", description=f"Retrain the demand forecast of tenant {tenant} every week",
+                schedule=events.Schedule.expression(config.training_schedule),
+                targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}))],
+            )
+
+    def _sagemaker_role(self, config: StageConfig, source, curated_bucket: s3.IBucket, artifacts_bucket: s3.IBucket) -> iam.Role:
+        """What training jobs, the endpoint and batch transforms run as: read the curated sales and the
+        source bundle, read and write run artifacts, pull the framework image, write their logs and metrics."""
+        role = iam.Role(self, "SageMakerRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+                        description="SmartRetail forecast training, endpoint and batch transform")
+        curated_bucket.grant_read(role, "sales_daily/*")
+        artifacts_bucket.grant_read_write(role, "models/*")
+        source.grant_read(role)
+        role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            resources=[f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:{config.dlc_account}:repository/*"],
+        ))
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            resources=[f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/*"],
+        ))
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"], resources=["*"],
+            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+        ))
+        return role
+
+    def _grant_pipeline(self, stack: Stack, etl_job_name: str, artifacts_bucket: s3.IBucket, models_table: dynamodb.ITable) -> None:
+        def arn(resource: str) -> str:
+            return stack.format_arn(service="sagemaker", resource=resource)
+
+        sm = self.state_machine
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["glue:StartJobRun", "glue:GetJobRun"], resources=[stack.format_arn(service="glue", resource="job", resource_name=etl_job_name)]))
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:CreateModel",
+                     "sagemaker:CreateEndpointConfig", "sagemaker:CreateTransformJob", "sagemaker:DescribeTransformJob",
+                     "sagemaker:AddTags"],
+            resources=[arn(f"{kind}/{RUN_PREFIX}*") for kind in ("training-job", "model", "endpoint-config", "transform-job")]))
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:AddTags"],
+            resources=[arn(f"endpoint/{self.endpoint_prefix}*"), arn(f"endpoint-config/{RUN_PREFIX}*")]))
+        sm.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListEndpoints"], resources=["*"]))
+        group = self.model_package_group_name
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["sagemaker:CreateModelPackage"],
+            resources=[arn(f"model-package-group/{group}"), arn(f"model-package/{group}/*")]))
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["iam:PassRole"], resources=[self.sagemaker_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}))
+        artifacts_bucket.grant_read(sm, "models/*")
+        models_table.grant(sm, "dynamodb:GetItem", "dynamodb:PutItem")
+        self.loader.grant_invoke(sm)
+        self.topic.grant_publish(sm)
