@@ -46,7 +46,7 @@ _ACKNOWLEDGED: dict[str, str] = {
         "Invoking the forecast loader's versions and aliases (CDK's grant_invoke); one function only.",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:763104351884:repository/*]":
         "Pulling the SageMaker framework images from AWS's Deep Learning Containers account; read-only.",
-    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*]":
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:<AWS::AccountId>:log-group:/aws/sagemaker/*]":
         "SageMaker jobs and endpoints write to log groups it names per job under /aws/sagemaker/.",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:training-job/fc-*]":
         "Each run names its training job after its model version (fc-<uuid>); only those.",

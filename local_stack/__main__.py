@@ -20,9 +20,8 @@ def up(args: argparse.Namespace) -> int:
     from smartretail.demo.generator import DemoSpec, generate
 
     from .demo import load_tenant_files
-    from .etl import run_local_etl
+    from .pipeline import LocalPipeline
     from .stack import LocalStack
-    from .training import run_local_training
 
     started = time.monotonic()
     print("Starting the local AWS emulator and reading the CDK template ...", flush=True)
@@ -41,21 +40,20 @@ def up(args: argparse.Namespace) -> int:
         generate(DemoSpec(tenant_id=DEMO_TENANT), data_dir)
         for result in load_tenant_files(stack, seller_token, data_dir):
             print(f"  {result['dataset']:<18} {result['status']:<10} accepted {result['rows_accepted']:>7}  quarantined {result['rows_quarantined']}")
-        print("Running the ETL job on local Spark ...", flush=True)
+        print("Running the training pipeline: ETL on local Spark, training with a backtest against seasonal naive "
+              "and AutoETS, promotion, batch forecast, loading ...", flush=True)
         from smartretail.etl.pipeline import local_spark
 
         spark = local_spark()
         try:
-            for report in run_local_etl(stack.template, DEMO_TENANT, spark=spark):
-                print(f"  curated sales_daily rows: {report['outputs'].get('curated.sales_daily')}")
+            run = LocalPipeline(stack, spark).run(DEMO_TENANT)
         finally:
             spark.stop()
             # Spark leaves its own SIGINT handler behind, which fails once the context is stopped.
             signal.signal(signal.SIGINT, signal.default_int_handler)
-        print("Training the demand forecast (backtest against seasonal naive and AutoETS, then fit) ...", flush=True)
-        version = run_local_training(stack.template, stack.function_env("Api"), DEMO_TENANT)
-        backtest = version["backtest"]["overall"]
-        print(f"  model {version['model_version']}: {version['status']} ({version['reason']}); "
+        backtest = run.version["backtest"]["overall"]
+        print(f"  steps: {' -> '.join(run.steps)}")
+        print(f"  model {run.model_version}: {run.outcome} ({run.reason}); "
               f"WAPE smartretail {backtest['smartretail']['wape']:.3f}, autoets {backtest['autoets']['wape']:.3f}, "
               f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.

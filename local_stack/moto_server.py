@@ -20,9 +20,10 @@ from .template import LOCAL_SECRET
 def main() -> None:
     port = int(sys.argv[1])
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    if os.environ.get("SFN_MOCK_CONFIG"):
-        from .sfn_mocks import install
+    from .sfn_mocks import allow_repeated_executions, install
 
+    allow_repeated_executions()
+    if os.environ.get("SFN_MOCK_CONFIG"):
         install(os.environ["SFN_MOCK_CONFIG"])
     app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app), secret=LOCAL_SECRET)
     server = make_server("127.0.0.1", port, app, threaded=True)

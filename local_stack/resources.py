@@ -118,6 +118,39 @@ def create_catalog(t: Template) -> None:
         athena.create_work_group(Name=props["Name"], Configuration=props.get("WorkGroupConfiguration", {}))
 
 
+def create_jobs(t: Template) -> None:
+    glue = _client("glue")
+    for logical, res in t.resources("AWS::Glue::Job").items():
+        props = t.resolve(res["Properties"])
+        glue.create_job(Name=t.local_name(logical), Role=props["Role"], Command=props["Command"],
+                        DefaultArguments=props.get("DefaultArguments", {}), GlueVersion=props.get("GlueVersion", "5.0"))
+
+
+def create_model_registry(t: Template) -> None:
+    sagemaker = _client("sagemaker")
+    for res in t.resources("AWS::SageMaker::ModelPackageGroup").values():
+        props = t.resolve(res["Properties"])
+        sagemaker.create_model_package_group(ModelPackageGroupName=props["ModelPackageGroupName"],
+                                             ModelPackageGroupDescription=props.get("ModelPackageGroupDescription", ""))
+
+
+def state_machine_definition(t: Template, logical: str) -> str:
+    """The definition as CloudFormation deploys it: DefinitionString with its substitutions applied."""
+    props = t.body["Resources"][logical]["Properties"]
+    definition = str(t.resolve(props["DefinitionString"]))
+    for name, value in t.resolve(props.get("DefinitionSubstitutions", {})).items():
+        definition = definition.replace("${" + name + "}", str(value))
+    return definition
+
+
+def create_state_machines(t: Template) -> None:
+    sfn = _client("stepfunctions")
+    for logical, res in t.resources("AWS::StepFunctions::StateMachine").items():
+        arn = sfn.create_state_machine(name=t.local_name(logical, 80), definition=state_machine_definition(t, logical),
+                                       roleArn=str(t.resolve(res["Properties"]["RoleArn"])))["stateMachineArn"]
+        t.physical[logical] = t.arns[logical] = arn
+
+
 def create_all(t: Template) -> None:
     create_buckets(t)
     create_tables(t)
@@ -125,3 +158,6 @@ def create_all(t: Template) -> None:
     create_topics(t)
     create_identity(t)
     create_catalog(t)
+    create_jobs(t)
+    create_model_registry(t)
+    create_state_machines(t)

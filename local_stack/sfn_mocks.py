@@ -7,12 +7,11 @@ every other state calls the emulated services. moto runs such executions but shi
 the file: this installs one, reading the file named by SFN_MOCK_CONFIG on every execution.
 """
 
-import logging
+import copy
+import threading
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, RootModel
-
-log = logging.getLogger(__name__)
 
 
 class _Return(BaseModel):
@@ -43,16 +42,49 @@ class MockConfig(BaseModel):
 
 
 def install(path: str) -> None:
-    from moto.stepfunctions.parser import provider
-    from moto.stepfunctions.parser.mocking import mock_config
+    """Make moto's Step Functions backend honour `<state machine ARN>#<test case>`: it has the mocked
+    execution mode but neither parses the suffix nor loads the file."""
+    from moto.stepfunctions.parser.backend.execution import Execution
+    from moto.stepfunctions.parser.mocking.mock_config import _mock_test_case_from_raw
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-    def load_mock_test_case_for(state_machine_name: str, test_case_name: str):
-        config = MockConfig.model_validate_json(Path(path).read_text())
+    pending = threading.local()  # the test case of the execution being started on this request thread
+    start_execution = StepFunctionsParserBackend.start_execution
+    start_worker = Execution._get_start_execution_worker
+
+    def start_mocked_execution(self, state_machine_arn: str, *args, **kwargs):
+        arn, _, test_case = state_machine_arn.partition("#")
+        pending.test_case = None
+        if test_case:
+            config = MockConfig.model_validate_json(Path(path).read_text())
+            pending.test_case = _mock_test_case_from_raw(
+                state_machine_name=arn.rsplit(":", 1)[-1], test_case_name=test_case, raw_mock_config=config)
         try:
-            return mock_config._mock_test_case_from_raw(
-                state_machine_name=state_machine_name, test_case_name=test_case_name, raw_mock_config=config)
-        except RuntimeError:
-            log.exception("no mocked test case %s for state machine %s in %s", test_case_name, state_machine_name, path)
-            return None
+            return start_execution(self, arn, *args, **kwargs)
+        finally:
+            pending.test_case = None
 
-    provider.load_mock_test_case_for = load_mock_test_case_for
+    def worker_with_mocks(self):
+        worker = start_worker(self)
+        if getattr(pending, "test_case", None) is not None:
+            worker._mock_test_case = pending.test_case
+        return worker
+
+    StepFunctionsParserBackend.start_execution = start_mocked_execution
+    Execution._get_start_execution_worker = worker_with_mocks
+
+
+def allow_repeated_executions() -> None:
+    """moto deep-copies a state machine, past executions included, on every start; an execution holds
+    a lock, so a state machine's second execution fails with "cannot pickle '_thread.RLock'". Copy it
+    without them (start_execution's idempotency check still sees them)."""
+    from moto.stepfunctions.models import StateMachine
+
+    def deepcopy_without_executions(self, memo):
+        clone = StateMachine.__new__(StateMachine)
+        memo[id(self)] = clone
+        for name, value in self.__dict__.items():
+            setattr(clone, name, [] if name == "executions" else copy.deepcopy(value, memo))
+        return clone
+
+    StateMachine.__deepcopy__ = deepcopy_without_executions

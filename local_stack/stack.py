@@ -31,13 +31,18 @@ class LocalStack:
     moto_port: int = 0
     api_port: int = 0
     stage: str = "dev"
+    sfn_mock_config: Path | None = None  # Step Functions mocked integrations for tests (see sfn_mocks)
 
     def start(self) -> "LocalStack":
         self.workdir.mkdir(parents=True, exist_ok=True)
         port = self.moto_port or _free_port()
+        # MOTO_PORT: where the emulator's Step Functions engine sends its service calls.
+        env = {**os.environ, "MOTO_PORT": str(port)}
+        if self.sfn_mock_config:
+            env["SFN_MOCK_CONFIG"] = str(self.sfn_mock_config)
         self._moto = subprocess.Popen(
             [sys.executable, "-m", "local_stack.moto_server", str(port)],
-            stdout=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
+            stdout=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT, env=env,
         )
         try:
             if (self._moto.stdout.readline() or "").strip() != "ready":
@@ -66,6 +71,7 @@ class LocalStack:
         os.environ.update({**aws, "AWS_REGION": REGION, "MOTO_PORT": str(port),
                            "CDK_DEFAULT_REGION": REGION, "CDK_DEFAULT_ACCOUNT": "123456789012"})
         os.environ.pop("AWS_PROFILE", None)
+        _configure_emulator(self.endpoint, {"stepfunctions": {"execute_state_machine": True}})
         self.template = Template(synthesize(self.workdir / "cdk.out", self.stage), region=REGION)
         resources.create_all(self.template)
         overrides = {
@@ -156,6 +162,15 @@ class LocalStack:
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
         return result["AuthenticationResult"]["IdToken"]
+
+
+def _configure_emulator(endpoint: str, config: dict[str, Any]) -> None:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(f"{endpoint}/moto-api/config", data=json.dumps(config).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 def _free_port() -> int:

@@ -122,6 +122,7 @@ class Template:
                 "AWS::Lambda::Function": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{name}",
                 "AWS::SQS::Queue": f"arn:aws:sqs:{self.region}:{ACCOUNT}:{name}",
                 "AWS::SNS::Topic": f"arn:aws:sns:{self.region}:{ACCOUNT}:{name}",
+                "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT}:role/{name}",
             }.get(resource_type)
             if service:
                 return service

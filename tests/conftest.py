@@ -46,7 +46,9 @@ def local(tmp_path_factory):
     from local_stack.stack import LocalStack
 
     saved = dict(os.environ)
-    stack = LocalStack(workdir=tmp_path_factory.mktemp("local"), stage="test").start()
+    workdir = tmp_path_factory.mktemp("local")
+    # Step Functions mocked integrations: tests write their cases to this file (see local_stack.sfn_mocks).
+    stack = LocalStack(workdir=workdir, stage="test", sfn_mock_config=workdir / "sfn_mocks.json").start()
     stack.users = Users(stack)
     yield stack
     stack.stop()

@@ -9,7 +9,7 @@ starts a run per scheduled tenant every week. Names of SageMaker resources a run
 
 import json
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets, aws_iam as iam
 from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns, aws_stepfunctions as sfn
@@ -113,7 +113,8 @@ class TrainingPipelineConstruct(Construct):
         ))
         role.add_to_policy(iam.PolicyStatement(
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources=[f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/*"],
+            resources=[Stack.of(self).format_arn(service="logs", resource="log-group", resource_name="/aws/sagemaker/*",
+                                                 arn_format=ArnFormat.COLON_RESOURCE_NAME)],
         ))
         role.add_to_policy(iam.PolicyStatement(
             actions=["cloudwatch:PutMetricData"], resources=["*"],

@@ -108,3 +108,24 @@ def test_the_duckdb_mirror_drops_files_the_bucket_no_longer_has(aws, tmp_path):
     stale.write_bytes(b"left by an earlier run")
     LocalDuckDbQueryEngine("curated", str(tmp_path), s3)._mirror("sales_daily")
     assert not stale.exists()
+
+
+def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
+    from smartretail.adapters.aws_forecasts import LIVE_POINTER, DynamoModelRegistry
+
+    ddb = boto3.client("dynamodb")
+    ddb.create_table(TableName="models", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "tenant_id", "KeyType": "HASH"}, {"AttributeName": "model_version", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "tenant_id", "AttributeType": "S"},
+                                           {"AttributeName": "model_version", "AttributeType": "S"}])
+    registry = DynamoModelRegistry("models")
+    registry.record("t1", {"model_version": "fc-a", "status": "live", "wape": 0.31, "reason": "beats the baselines"})
+    pointer = ddb.get_item(TableName="models", Key={"tenant_id": {"S": "t1"}, "model_version": {"S": LIVE_POINTER}})["Item"]
+    assert pointer["live_version"]["S"] == "fc-a" and pointer["wape"]["N"] == "0.31"
+    # The state machine writes rejected versions itself: status and reason as attributes, the record as body.
+    ddb.put_item(TableName="models", Item={"tenant_id": {"S": "t1"}, "model_version": {"S": "fc-b"}, "status": {"S": "rejected"},
+                                           "reason": {"S": "does not beat fc-a"}, "body": {"S": '{"model_version": "fc-b", "wape": 0.4}'}})
+    versions = {v["model_version"]: v for v in registry.versions("t1")}
+    assert set(versions) == {"fc-a", "fc-b"}  # not the pointer
+    assert versions["fc-b"]["status"] == "rejected" and versions["fc-b"]["reason"] == "does not beat fc-a"
+    assert registry.versions("t2") == []

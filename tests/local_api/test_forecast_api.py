@@ -3,14 +3,18 @@ seasonal naive when no model output exists; scoped to the caller's tenant."""
 
 import csv
 import io
+import json
 import urllib.request
 
 import pytest
 
+from sfn_helpers import endpoints, model_packages, run_definition
+
 from local_stack.demo import load_tenant_files
 from local_stack.etl import run_local_etl
+from local_stack.pipeline import POLLING, STEPS, LocalPipeline
+from local_stack.resources import state_machine_definition
 from local_stack.stack import http_json
-from local_stack.training import run_local_training
 from smartretail.demo.generator import DemoSpec, generate
 
 TENANT = "tenant-f"
@@ -25,10 +29,8 @@ def trained(local, spark_session, tmp_path_factory):
     tokens = {"seller": local.id_token(seller.username, seller.password), "manager": local.id_token(manager.username, manager.password)}
     for result in load_tenant_files(local, tokens["seller"], folder):
         assert result["status"] == "validated", result
-    run_local_etl(local.template, TENANT, spark=spark_session)
-    version = run_local_training(local.template, local.function_env("Api"), TENANT,
-                                 {"horizon": 14, "backtest_windows": 2})
-    return tokens, version
+    run = LocalPipeline(local, spark_session).run(TENANT, horizon_days=14, hyperparameters={"backtest_windows": 2})
+    return tokens, run.version, run
 
 
 def _forecast(local, token, **body):
@@ -36,15 +38,28 @@ def _forecast(local, token, **body):
 
 
 def test_a_trained_model_goes_live_with_its_backtest(local, trained):
-    tokens, version = trained
+    tokens, version, run = trained
+    assert run.outcome == "published" and run.steps[-1] == "NotifyPublished"
+    assert len(model_packages(TENANT)) == 1 and endpoints(local, TENANT) == [f"smartretail-test-forecast-{TENANT}"]
     assert version["status"] == "live" and "beats the baselines" in version["reason"], (version["reason"], version["backtest"]["overall"])
     status, body = http_json("GET", f"{local.api_url}/models", tokens["manager"])
     assert status == 200 and [m["model_version"] for m in body["models"] if m["live"]] == [version["model_version"]]
     assert {"smartretail", "seasonal_naive", "autoets"} <= set(body["models"][0]["backtest"]["overall"])
 
 
+def test_the_local_run_takes_the_path_the_definition_takes(local, trained, pipeline):
+    _, _, run = trained
+    (logical,) = local.template.resources("AWS::StepFunctions::StateMachine")
+    tasks = {name for name, state in json.loads(state_machine_definition(local.template, logical))["States"].items()
+             if state["Type"] == "Task"}
+    assert tasks == set(STEPS) | POLLING  # every Task state has a local step or is polling
+    result, entered = run_definition(pipeline, "HappyPath", "tenant-in-step", horizon_days=14)
+    assert result["status"] == "SUCCEEDED"
+    assert run.steps == [state for state in entered if state in tasks and state not in POLLING]
+
+
 def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
-    tokens, version = trained
+    tokens, version, _ = trained
     status, body = _forecast(local, tokens["seller"], horizon_days=14)
     assert status == 200, body
     assert [f["sku_id"] for f in body["forecasts"]] == ["BEV-001", "SNA-001"]
@@ -57,7 +72,7 @@ def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
 
 
 def test_weekly_granularity_sums_days_into_weeks(local, trained):
-    tokens, _ = trained
+    tokens, _, _ = trained
     _, daily = _forecast(local, tokens["seller"], horizon_days=14)
     _, weekly = _forecast(local, tokens["seller"], horizon_days=14, granularity="week")
     item, days = weekly["forecasts"][0], daily["forecasts"][0]["series"]
@@ -66,7 +81,7 @@ def test_weekly_granularity_sums_days_into_weeks(local, trained):
 
 
 def test_the_export_is_a_csv_a_spreadsheet_opens(local, trained):
-    tokens, _ = trained
+    tokens, _, _ = trained
     request = urllib.request.Request(f"{local.api_url}/forecast/export?store_id=S01&sku_ids=BEV-001&horizon_days=14",
                                      headers={"Authorization": tokens["seller"]})
     with urllib.request.urlopen(request) as response:
@@ -76,7 +91,7 @@ def test_the_export_is_a_csv_a_spreadsheet_opens(local, trained):
 
 
 def test_bad_forecast_requests_are_explained(local, trained):
-    tokens, _ = trained
+    tokens, _, _ = trained
     status, body = _forecast(local, tokens["seller"], horizon_days=91)
     assert status == 422 and body["field"] == "horizon_days"
     status, body = _forecast(local, tokens["seller"], sku_ids=["NOT-A-SKU"])
@@ -86,7 +101,7 @@ def test_bad_forecast_requests_are_explained(local, trained):
 
 
 def test_only_managers_and_admins_see_model_versions(local, trained):
-    tokens, _ = trained
+    tokens, _, _ = trained
     status, _ = http_json("GET", f"{local.api_url}/models", tokens["seller"])
     assert status == 403
 
@@ -115,6 +130,6 @@ def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, train
 
 
 def test_ids_with_unsafe_characters_get_a_422_not_a_server_error(local, trained):
-    tokens, _ = trained
+    tokens, _, _ = trained
     status, body = _forecast(local, tokens["seller"], store_id="S01'; --")
     assert status == 422 and body["field"] == "store_id"

@@ -26,8 +26,8 @@ def trained(tmp_path_factory):
     train.mkdir(parents=True)
     sales.to_csv(train / "sales.csv", index=False)
     env = {**os.environ, "SM_CHANNEL_TRAIN": str(train), "SM_MODEL_DIR": str(folder / "model"),
-           "SM_OUTPUT_DATA_DIR": str(folder / "output"),
-           "SM_HPS": json.dumps({"horizon": "14", "backtest_windows": "3", "n_estimators": "60"})}
+           "SM_HPS": json.dumps({"horizon": "14", "backtest_windows": "3", "n_estimators": "60", "cutoff": "2025-04-01",
+                                 "model_version": "fc-test", "output_uri": str(folder / "run")})}
     done = subprocess.run([sys.executable, str(ROOT / "sagemaker_jobs" / "forecasting" / "train.py")],
                           env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -42,7 +42,21 @@ def test_the_job_writes_a_model_and_a_backtest_against_the_baselines(trained):
         assert {"wape", "mape", "smape", "bias", "pinball_mean", "coverage_80"} <= set(metrics)
     assert set(evaluation["per_group"]) == {"Beverages", "Snacks", "Dairy", "Bakery", "Household", "Personal Care"}
     assert evaluation["overall"]["smartretail"]["wape"] < evaluation["overall"]["seasonal_naive"]["wape"]
-    assert (trained / "output" / "evaluation.json").exists()
+    assert evaluation["trained_through"] == "2025-04-01"  # the cutoff hyperparameter (the data runs to 2025-04-18)
+
+
+def test_the_job_writes_what_the_pipeline_reads(trained):
+    """decision.json for the pipeline's Choice; the batch forecast's requests, one line per store."""
+    evaluation = json.loads((trained / "run" / "evaluation.json").read_text())
+    decision = json.loads((trained / "run" / "decision.json").read_text())
+    best = evaluation["best_baseline"]
+    assert decision["model_version"] == "fc-test" and decision["best_baseline"] == best
+    assert decision["wape"] == evaluation["overall"]["smartretail"]["wape"]
+    assert decision["best_baseline_wape"] == evaluation["overall"][best]["wape"]
+    assert decision["record"]["trained_through"] == evaluation["trained_through"] and decision["record"]["horizon_days"] == 14
+    requests = [json.loads(line) for line in (trained / "run" / "batch" / "input.jsonl").read_text().splitlines()]
+    assert [r["store_id"] for r in requests] == ["S01", "S02"]
+    assert all(r["horizon_days"] == 14 and len(r["sku_ids"]) == 6 for r in requests)
 
 
 def test_the_endpoint_handlers_forecast_a_scenario_with_drivers(trained):

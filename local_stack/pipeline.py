@@ -1,0 +1,204 @@
+"""The training pipeline run locally, step for step with statemachines/training_pipeline.asl.json.
+
+Each step is named after the Task state it stands for and does that state's work for real: the Glue
+ETL on local Spark, the SageMaker training entry point as a process with the SM_* environment, the
+same S3, DynamoDB, SageMaker registry and SNS calls against the emulator, the batch transform through
+the same inference handlers, and the template's loader Lambda. The emulator runs the definition too,
+but cannot run Glue, SageMaker jobs or Lambda; tests/local_api/test_training_pipeline.py keeps the
+two in step. Steps the local run does not need (polling a job it ran to completion) are in POLLING.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from smartretail.adapters.aws_forecasts import LIVE_POINTER, DynamoModelRegistry
+from smartretail.forecasting.serving import should_promote
+from smartretail.lake import model_prefix
+
+from .etl import download_prefix, job_arguments, run_local_etl
+from .template import ROOT
+
+TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "train.py"
+INFERENCE_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "inference.py"
+# The definition's Task states, each done by a step of the local run of the same name ...
+STEPS = ("StartEtl", "StartTraining", "ReadEvaluation", "GetLiveModel", "RecordRejected", "RegisterModel", "CreateModel",
+         "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint", "StartBatchForecast", "LoadForecasts",
+         "NotifyPublished", "NotifyNotPromoted", "NotifyFailure")
+# ... except those that poll or look up what the local run already knows.
+POLLING = frozenset({"GetEtlRun", "DescribeTraining", "FindEndpoint", "DescribeBatchForecast"})
+
+
+class PipelineFailed(RuntimeError):
+    def __init__(self, error: str, cause: str):
+        super().__init__(f"{error}: {cause}")
+        self.error, self.cause = error, cause
+
+
+@dataclass
+class PipelineRun:
+    tenant_id: str
+    model_version: str
+    outcome: str = "running"  # published | not_promoted | failed
+    reason: str = ""
+    steps: list[str] = field(default_factory=list)
+    version: dict[str, Any] | None = None
+
+
+class LocalPipeline:
+    def __init__(self, stack: Any, spark: Any = None):
+        self.stack = stack
+        self.spark = spark
+        (logical,) = stack.template.resources("AWS::StepFunctions::StateMachine")
+        self.settings = stack.template.resolve(
+            stack.template.body["Resources"][logical]["Properties"]["DefinitionSubstitutions"])
+        self.loader = next(f for name, f in stack.functions.items() if name.startswith("TrainingPipelineLoader"))
+        self.registry = DynamoModelRegistry(self.loader.environment["MODELS_TABLE"])
+        self.s3, self.sagemaker, self.sns = boto3.client("s3"), boto3.client("sagemaker"), boto3.client("sns")
+
+    def run(self, tenant_id: str, cutoff_date: str = "latest", horizon_days: int = 28,
+            hyperparameters: dict[str, Any] | None = None) -> PipelineRun:
+        run = PipelineRun(tenant_id, f"fc-{uuid.uuid4()}")
+        settings = {"tenant_id": tenant_id, "cutoff_date": cutoff_date, "horizon_days": horizon_days}
+        try:
+            self._run(run, cutoff_date, horizon_days, hyperparameters or {})
+        except Exception as exc:  # every failure is notified, as the definition's Catch does
+            failure = exc if isinstance(exc, PipelineFailed) else PipelineFailed(type(exc).__name__, str(exc))
+            run.outcome, run.reason = "failed", failure.cause
+            self._step(run, "NotifyFailure")
+            self._notify("SmartRetail training pipeline failed", {"outcome": "failed", "Error": failure.error,
+                                                                   "Cause": failure.cause, **settings})
+            if failure is exc:
+                raise
+            raise failure from exc
+        if run.outcome == "published":
+            self._step(run, "NotifyPublished")
+            self._notify("SmartRetail forecasts published", {"outcome": "published", "reason": run.reason, **settings})
+        else:
+            self._step(run, "NotifyNotPromoted")
+            self._notify("SmartRetail forecast model not promoted", {"outcome": "not_promoted", "reason": run.reason, **settings})
+        return run
+
+    def _run(self, run: PipelineRun, cutoff_date: str, horizon_days: int, hyperparameters: dict[str, Any]) -> None:
+        tenant, version = run.tenant_id, run.model_version
+        artifacts = self.loader.environment["ARTIFACTS_BUCKET"]
+        prefix = model_prefix(tenant, version)
+
+        self._step(run, "StartEtl")
+        run_local_etl(self.stack.template, tenant, spark=self.spark)
+
+        self._step(run, "StartTraining")
+        self._train(tenant, version, {"horizon": horizon_days, "backtest_windows": 3, "cutoff": cutoff_date,
+                                      "model_version": version, "output_uri": f"s3://{artifacts}/{prefix}", **hyperparameters})
+
+        self._step(run, "ReadEvaluation")
+        decision = json.loads(self.s3.get_object(Bucket=artifacts, Key=prefix + "decision.json")["Body"].read())
+
+        self._step(run, "GetLiveModel")
+        pointer = boto3.client("dynamodb").get_item(
+            TableName=self.loader.environment["MODELS_TABLE"], ConsistentRead=True,
+            Key={"tenant_id": {"S": tenant}, "model_version": {"S": LIVE_POINTER}}).get("Item")
+        live = {"model_version": pointer["live_version"]["S"], "wape": float(pointer["wape"]["N"])} if pointer else None
+        promote, reason = should_promote(decision["record"]["backtest"], live)
+        if not promote:
+            self._step(run, "RecordRejected")
+            self.registry.record(tenant, {**decision["record"], "status": "rejected", "reason": reason})
+            run.outcome, run.reason = "not_promoted", reason
+            run.version = {**decision["record"], "status": "rejected", "reason": reason}
+            return
+
+        model_data = f"s3://{artifacts}/{prefix}output/model.tar.gz"
+        container = {"Image": self.settings["InferenceImage"], "ModelDataUrl": model_data,
+                     "Environment": {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": self.settings["SourceUri"]}}
+        self._step(run, "RegisterModel")
+        self.sagemaker.create_model_package(
+            ModelPackageGroupName=self.settings["ModelPackageGroup"], ModelApprovalStatus="Approved",
+            ModelPackageDescription=f"demand forecast {version} of tenant {tenant}: backtest WAPE {decision['wape']}",
+            InferenceSpecification={"Containers": [container], "SupportedContentTypes": ["application/json", "text/csv"],
+                                    "SupportedResponseMIMETypes": ["application/json", "text/csv"]},
+            CustomerMetadataProperties={"tenant_id": tenant, "model_version": version, "backtest_wape": str(decision["wape"])})
+        self._step(run, "CreateModel")
+        self.sagemaker.create_model(ModelName=version, ExecutionRoleArn=self.settings["SageMakerRoleArn"], PrimaryContainer=container)
+        self._step(run, "CreateEndpointConfig")
+        self.sagemaker.create_endpoint_config(EndpointConfigName=version, ProductionVariants=[{
+            "VariantName": "AllTraffic", "ModelName": version, "ServerlessConfig": {"MemorySizeInMB": 4096, "MaxConcurrency": 5}}])
+        endpoint = self.settings["EndpointPrefix"] + tenant
+        existing = {e["EndpointName"] for e in self.sagemaker.list_endpoints(NameContains=endpoint)["Endpoints"]}
+        if endpoint in existing:
+            self._step(run, "UpdateEndpoint")
+            # The emulator has no UpdateEndpoint: re-create the record pointing at the new configuration.
+            self.sagemaker.delete_endpoint(EndpointName=endpoint)
+        else:
+            self._step(run, "CreateEndpoint")
+        self.sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=version)
+
+        self._step(run, "StartBatchForecast")
+        self._batch_transform(model_data, artifacts, prefix + "batch/", prefix + "forecasts/")
+
+        self._step(run, "LoadForecasts")
+        result = self.loader.invoke({"tenant_id": tenant, "model_version": version})
+        run.outcome, run.reason = ("published" if result["status"] == "live" else "not_promoted"), result["reason"]
+        run.version = next(v for v in self.registry.versions(tenant) if v["model_version"] == version)
+
+    @staticmethod
+    def _step(run: PipelineRun, name: str) -> None:
+        assert name in STEPS, f"{name} is not a state of the definition"
+        run.steps.append(name)
+
+    def _train(self, tenant: str, version: str, hyperparameters: dict[str, Any]) -> None:
+        """The SageMaker training job: channel in, SM_* environment, model.tar.gz out to the run's prefix."""
+        curated = job_arguments(self.stack.template)["curated_bucket"]
+        artifacts = self.loader.environment["ARTIFACTS_BUCKET"]
+        with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
+            root = Path(work)
+            if not download_prefix(self.s3, curated, f"sales_daily/tenant_id={tenant}/", root / "train"):
+                raise PipelineFailed("TrainingFailed", f"no curated sales for tenant {tenant}: the ETL produced nothing to train on")
+            env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
+                   "SM_HPS": json.dumps({k: str(v) for k, v in hyperparameters.items()})}
+            done = subprocess.run([sys.executable, str(TRAIN_SCRIPT)], env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise PipelineFailed("TrainingFailed", f"training job {version} failed:\n{done.stderr[-3000:]}")
+            archive = root / "model.tar.gz"
+            with tarfile.open(archive, "w:gz") as tar:
+                tar.add(root / "model", arcname=".")
+            self.s3.upload_file(str(archive), artifacts, f"{model_prefix(tenant, version)}output/model.tar.gz")
+
+    def _batch_transform(self, model_data: str, bucket: str, input_prefix: str, output_prefix: str) -> None:
+        """SageMaker batch transform with SplitType=Line and SingleRecord: each input line goes through
+        the inference handlers; each input object's responses land in `<name>.out`, one per line."""
+        inference = _load_module(INFERENCE_SCRIPT)
+        with tempfile.TemporaryDirectory(prefix="smartretail-transform-") as work:
+            model_dir = Path(work) / "model"
+            archive = Path(work) / "model.tar.gz"
+            self.s3.download_file(bucket, model_data.split(f"s3://{bucket}/", 1)[1], str(archive))
+            with tarfile.open(archive) as tar:
+                tar.extractall(model_dir, filter="data")
+            model = inference.model_fn(str(model_dir))
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=input_prefix):
+                for obj in page.get("Contents", []):
+                    lines = self.s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode().splitlines()
+                    responses = [inference.output_fn(inference.predict_fn(inference.input_fn(line, "application/json"), model),
+                                                     "application/json")[0] for line in lines if line.strip()]
+                    name = obj["Key"][len(input_prefix):]
+                    self.s3.put_object(Bucket=bucket, Key=f"{output_prefix}{name}.out", Body="\n".join(responses).encode())
+
+    def _notify(self, subject: str, message: dict[str, Any]) -> None:
+        self.sns.publish(TopicArn=self.settings["TopicArn"], Subject=subject, Message=json.dumps(message),
+                         MessageAttributes={"tenant_id": {"DataType": "String", "StringValue": message["tenant_id"]}})
+
+
+def _load_module(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,70 @@
+"""Running the training pipeline's definition on the emulator's Step Functions engine, with mocked
+service integrations where the emulator cannot run the service (Glue scripts, SageMaker jobs, Lambda
+code): the mocks, and helpers to run an execution and read what it did."""
+
+import json
+import time
+import uuid
+
+import boto3
+
+GOOD = {"model_version": "x", "wape": 0.31, "best_baseline": "autoets", "best_baseline_wape": 0.42,
+        "record": {"model_version": "x", "wape": 0.31, "trained_through": "2026-09-30", "status": "candidate",
+                   "backtest": {"overall": {"smartretail": {"wape": 0.31}, "autoets": {"wape": 0.42}}, "best_baseline": "autoets"}}}
+WORSE = {**GOOD, "wape": 0.45, "record": {**GOOD["record"], "wape": 0.45}}
+LOADED = {"status": "live", "reason": "backtest WAPE 0.31 beats the baselines", "series": 12}
+
+MOCKED_RESPONSES = {
+    "BetterModel": {"0": {"Return": {"Body": json.dumps(GOOD)}}},
+    "WorseModel": {"0": {"Return": {"Body": json.dumps(WORSE)}}},
+    "Loaded": {"0": {"Return": {"StatusCode": 200, "Payload": LOADED}}},
+    "TrainingFailed": {"0": {"Return": {"TrainingJobStatus": "Failed", "SecondaryStatus": "Failed",
+                                        "FailureReason": "AlgorithmError: out of memory"}}},
+    "ThrottledOnce": {"0": {"Throw": {"Error": "SageMaker.ThrottlingException", "Cause": "Rate exceeded"}},
+                      "1": {"Return": {"TrainingJobArn": "arn:aws:sagemaker:eu-west-1:123456789012:training-job/x"}}},
+    "TrainingCompleted": {"0": {"Return": {"TrainingJobStatus": "Completed", "SecondaryStatus": "Completed"}}},
+    "EndpointUpdated": {"0": {"Return": {"EndpointArn": "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x"}}},
+}
+TEST_CASES = {
+    "HappyPath": {"ReadEvaluation": "BetterModel", "LoadForecasts": "Loaded", "UpdateEndpoint": "EndpointUpdated"},
+    "WorseModel": {"ReadEvaluation": "WorseModel"},
+    "TrainingFails": {"DescribeTraining": "TrainingFailed"},
+    # The mocked start creates no job on the emulator, so its description is mocked too.
+    "ThrottledOnce": {"StartTraining": "ThrottledOnce", "DescribeTraining": "TrainingCompleted", "ReadEvaluation": "BetterModel",
+                      "LoadForecasts": "Loaded"},
+}
+
+
+def run_definition(pipeline, test_case: str, tenant: str, **inputs) -> tuple[dict, list[str]]:
+    """Run the deployed definition on the emulator with a test case's mocks: its result and the states it entered."""
+    sfn = boto3.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=f"{pipeline['arn']}#{test_case}", name=f"{test_case}-{uuid.uuid4().hex[:8]}",
+                                    input=json.dumps({"tenant_id": tenant, "poll_seconds": 1, **inputs}))
+    deadline = time.monotonic() + 60
+    while (result := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the execution did not finish within 60 s"
+        time.sleep(0.2)
+    events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    return result, entered
+
+
+def notifications(pipeline, tenant: str) -> list[dict]:
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=pipeline["queue"], MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    for m in messages:
+        sqs.delete_message(QueueUrl=pipeline["queue"], ReceiptHandle=m["ReceiptHandle"])
+    return [body for body in (json.loads(m["Body"]) for m in messages) if body.get("tenant_id") == tenant]
+
+
+def endpoints(local, tenant: str) -> list[str]:
+    prefix = f"smartretail-{local.stage}-forecast-{tenant}"
+    return [e["EndpointName"] for e in boto3.client("sagemaker").list_endpoints(NameContains=prefix)["Endpoints"]]
+
+
+def model_packages(tenant: str) -> list[dict]:
+    sagemaker = boto3.client("sagemaker")
+    groups = [g["ModelPackageGroupName"] for g in sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]]
+    packages = [p for g in groups for p in sagemaker.list_model_packages(ModelPackageGroupName=g)["ModelPackageSummaryList"]]
+    return [p for p in packages if f"of tenant {tenant}:" in sagemaker.describe_model_package(
+        ModelPackageName=p["ModelPackageArn"]).get("ModelPackageDescription", "")]
