@@ -44,6 +44,12 @@ class StageConfig:
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 
+    @property
+    def forecast_endpoint_prefix(self) -> str:
+        """Each tenant's serverless forecast endpoint is <prefix><tenant>."""
+        return f"smartretail-{self.stage}-forecast-"
+
+
 def load_stage(stage: str) -> StageConfig:
     if stage == "prod":
         return StageConfig(stage="prod", log_retention_days=365, glue_workers=4,

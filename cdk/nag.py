@@ -57,7 +57,8 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:transform-job/fc-*]":
         "Each promoted run's batch forecast is a transform job named after its model version; only those.",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:endpoint/smartretail-dev-forecast-*]":
-        "One serverless endpoint per tenant, named with this stage's prefix; only those.",
+        "One serverless endpoint per tenant, named with this stage's prefix: the pipeline creates and "
+        "updates them, the API invokes them; only those.",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:model-package/smartretail-dev-demand-forecast/*]":
         "New versions in this stage's model package group only.",
     "AwsSolutions-IAM5[Resource::<DataLakeRaw1F82835B.Arn>/raw/*]":

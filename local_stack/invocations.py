@@ -25,6 +25,17 @@ def load_handlers(path: Path = HANDLERS) -> Any:
     return module
 
 
+def run_handlers(handlers: Any, model: Any, body: bytes, content_type: str, accept: str) -> tuple[int, bytes, str]:
+    """One request through input_fn, predict_fn and output_fn: status, payload, content type."""
+    try:
+        request = handlers.input_fn(body, content_type or "application/json")
+        prediction = handlers.predict_fn(request, model)
+        payload, out_type = handlers.output_fn(prediction, accept or "application/json")
+    except (ValueError, KeyError) as exc:
+        return 400, json.dumps({"error": str(exc)}).encode(), "application/json"
+    return 200, payload.encode(), out_type
+
+
 def serve(model_dir: str, port: int = 0) -> ThreadingHTTPServer:
     handlers = load_handlers()
     model = handlers.model_fn(model_dir)
@@ -51,15 +62,8 @@ def serve(model_dir: str, port: int = 0) -> ThreadingHTTPServer:
                 self._reply(404, b'{"error": "not found"}', "application/json")
                 return
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            try:
-                with lock:
-                    request = handlers.input_fn(body, self.headers.get("Content-Type", "application/json"))
-                    prediction = handlers.predict_fn(request, model)
-                    payload, content_type = handlers.output_fn(prediction, self.headers.get("Accept", "application/json"))
-            except (ValueError, KeyError) as exc:
-                self._reply(400, json.dumps({"error": str(exc)}).encode(), "application/json")
-                return
-            self._reply(200, payload.encode(), content_type)
+            with lock:
+                self._reply(*run_handlers(handlers, model, body, self.headers.get("Content-Type"), self.headers.get("Accept")))
 
         def log_message(self, fmt: str, *args: Any) -> None:
             pass

@@ -63,7 +63,7 @@ class LocalPipeline:
         self.settings = stack.template.resolve(
             stack.template.body["Resources"][logical]["Properties"]["DefinitionSubstitutions"])
         self.loader = next(f for name, f in stack.functions.items() if name.startswith("TrainingPipelineLoader"))
-        self.registry = DynamoModelRegistry(self.loader.environment["MODELS_TABLE"])
+        self.registry = DynamoModelRegistry(self.loader.environment["MODELS_TABLE"], boto3.client("dynamodb"))
         self.s3, self.sagemaker, self.sns = boto3.client("s3"), boto3.client("sagemaker"), boto3.client("sns")
 
     def run(self, tenant_id: str, cutoff_date: str = "latest", horizon_days: int = 28,

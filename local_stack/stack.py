@@ -74,6 +74,12 @@ class LocalStack:
         _configure_emulator(self.endpoint, {"stepfunctions": {"execute_state_machine": True}})
         self.template = Template(synthesize(self.workdir / "cdk.out", self.stage), region=REGION)
         resources.create_all(self.template)
+        # The tenants' forecast endpoints: the inference handlers with the model each endpoint points at.
+        from .sagemaker_runtime import LocalSageMakerRuntime
+
+        self._runtime = LocalSageMakerRuntime().serve()
+        aws["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = f"http://127.0.0.1:{self._runtime.server_address[1]}"
+        os.environ["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"] = aws["AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"]
         overrides = {
             **aws,
             "SMARTRETAIL_LOCAL": "true",          # Athena -> DuckDB over the same Parquet
@@ -106,6 +112,7 @@ class LocalStack:
             ("gateway", lambda g: g.stop()),
             ("events", lambda e: e.stop()),
             ("functions", lambda fs: [f.stop() for f in fs.values()]),
+            ("_runtime", lambda r: r.shutdown()),
             ("_moto", lambda p: (p.terminate(), p.wait(timeout=10))),
         ]
         for attribute, stopper in steps:

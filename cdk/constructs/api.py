@@ -67,6 +67,7 @@ class ApiConstruct(Construct):
                 "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),
                 "CORS_ALLOWED_ORIGINS": ",".join(config.dashboard_origins),
                 "SDK_TRACING": "true" if config.api_sdk_tracing else "false",
+                "FORECAST_ENDPOINT_PREFIX": config.forecast_endpoint_prefix,
                 "POWERTOOLS_SERVICE_NAME": "smartretail-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SmartRetail",
             },
@@ -78,6 +79,10 @@ class ApiConstruct(Construct):
         # Forecasts and model versions are written by the training pipeline; the API only reads them.
         forecasts_table.grant(fn, "dynamodb:Query")
         models_table.grant(fn, "dynamodb:Query")
+        fn.add_to_role_policy(iam.PolicyStatement(  # on-demand forecasts from the tenants' model endpoints
+            actions=["sagemaker:InvokeEndpoint"],
+            resources=[stack.format_arn(service="sagemaker", resource="endpoint", resource_name=f"{config.forecast_endpoint_prefix}*")],
+        ))
         curated_bucket.grant_read(fn)
         # Athena writes query results as the caller: read and put under athena/ only, no delete.
         query_results_bucket.grant_read(fn, "athena/*")

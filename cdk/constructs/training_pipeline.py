@@ -28,7 +28,7 @@ class TrainingPipelineConstruct(Construct):
                  models_table: dynamodb.ITable, layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.endpoint_prefix = f"smartretail-{config.stage}-forecast-"
+        self.endpoint_prefix = config.forecast_endpoint_prefix
 
         self.topic = sns.Topic(
             self, "PipelineTopic", display_name="SmartRetail training pipeline",

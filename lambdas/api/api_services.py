@@ -34,6 +34,11 @@ def build_services(settings: ApiSettings) -> Services:
         from smartretail.adapters.athena import AthenaQueryEngine
 
         engine = AthenaQueryEngine(settings.GLUE_DATABASE, settings.ATHENA_WORKGROUP)
+    endpoint = None
+    if settings.FORECAST_ENDPOINT_PREFIX:
+        from smartretail.adapters.aws_endpoint import SageMakerForecastEndpoint
+
+        endpoint = SageMakerForecastEndpoint(settings.FORECAST_ENDPOINT_PREFIX)
     return Services(
         settings=settings,
         verifier=CognitoJwtVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID),
@@ -44,5 +49,6 @@ def build_services(settings: ApiSettings) -> Services:
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
         ),
         query_engine=engine,
-        forecasts=ForecastService(DynamoForecastStore(settings.FORECASTS_TABLE), DynamoModelRegistry(settings.MODELS_TABLE), engine),
+        forecasts=ForecastService(DynamoForecastStore(settings.FORECASTS_TABLE), DynamoModelRegistry(settings.MODELS_TABLE), engine,
+                                  endpoint),
     )

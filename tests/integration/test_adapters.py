@@ -118,7 +118,7 @@ def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
                      KeySchema=[{"AttributeName": "tenant_id", "KeyType": "HASH"}, {"AttributeName": "model_version", "KeyType": "RANGE"}],
                      AttributeDefinitions=[{"AttributeName": "tenant_id", "AttributeType": "S"},
                                            {"AttributeName": "model_version", "AttributeType": "S"}])
-    registry = DynamoModelRegistry("models")
+    registry = DynamoModelRegistry("models", ddb)
     registry.record("t1", {"model_version": "fc-a", "status": "live", "wape": 0.31, "reason": "beats the baselines"})
     pointer = ddb.get_item(TableName="models", Key={"tenant_id": {"S": "t1"}, "model_version": {"S": LIVE_POINTER}})["Item"]
     assert pointer["live_version"]["S"] == "fc-a" and pointer["wape"]["N"] == "0.31"

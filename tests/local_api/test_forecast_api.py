@@ -71,6 +71,17 @@ def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
     assert body["forecasts"][0]["series"][0]["date"] > version["trained_through"]
 
 
+def test_horizons_beyond_the_stored_days_come_from_the_tenants_model_endpoint(local, trained):
+    tokens, version, _ = trained  # the pipeline stored 14 days
+    status, body = _forecast(local, tokens["seller"], horizon_days=30)
+    assert status == 200, body
+    for item in body["forecasts"]:
+        assert item["method"] == "ml" and len(item["series"]) == 30 and "on demand" in item["note"]
+        assert all(p["yhat_lower"] <= p["yhat"] <= p["yhat_upper"] for p in item["series"])
+    status, short = _forecast(local, tokens["seller"], horizon_days=14)
+    assert short["forecasts"][0]["series"] == body["forecasts"][0]["series"][:14]  # the stored days, unchanged
+
+
 def test_weekly_granularity_sums_days_into_weeks(local, trained):
     tokens, _, _ = trained
     _, daily = _forecast(local, tokens["seller"], horizon_days=14)

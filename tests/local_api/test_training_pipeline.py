@@ -50,7 +50,8 @@ def test_a_model_worse_than_a_baseline_is_recorded_as_rejected_and_nothing_is_de
     assert endpoints(local, "sfn-worse") == [] and model_packages("sfn-worse") == []
     from smartretail.adapters.aws_forecasts import DynamoModelRegistry
 
-    (version,) = DynamoModelRegistry(local.function_env("TrainingPipelineLoader")["MODELS_TABLE"]).versions("sfn-worse")
+    registry = DynamoModelRegistry(local.function_env("TrainingPipelineLoader")["MODELS_TABLE"], boto3.client("dynamodb"))
+    (version,) = registry.versions("sfn-worse")
     assert version["status"] == "rejected" and version["reason"] == "backtest WAPE 0.45 does not beat autoets (0.42)"
     (note,) = notifications(pipeline, "sfn-worse")
     assert note["outcome"] == "not_promoted" and "does not beat autoets" in note["reason"]
@@ -59,7 +60,7 @@ def test_a_model_worse_than_a_baseline_is_recorded_as_rejected_and_nothing_is_de
 def test_a_model_worse_than_the_live_one_is_not_deployed(local, pipeline):
     from smartretail.adapters.aws_forecasts import DynamoModelRegistry
 
-    registry = DynamoModelRegistry(local.function_env("TrainingPipelineLoader")["MODELS_TABLE"])
+    registry = DynamoModelRegistry(local.function_env("TrainingPipelineLoader")["MODELS_TABLE"], boto3.client("dynamodb"))
     registry.record("sfn-live", {"model_version": "fc-live", "status": "live", "wape": 0.25, "created_at": "2026-11-01T00:00:00+00:00"})
     result, entered = run_definition(pipeline, "HappyPath", "sfn-live")
     assert result["status"] == "SUCCEEDED", result

@@ -45,3 +45,45 @@ def test_stored_forecasts_are_served_from_the_live_model_and_summed_by_week():
     ]
     assert item["drivers"] == [{"driver": "promotion", "effect_pct": 30.0, "direction": "up", "impact": "high"}]
     assert [m["live"] for m in service.models("t")] == [True, False]
+
+
+class _Endpoint:
+    """The tenant's endpoint, answering as the inference handlers do."""
+
+    def __init__(self, trained_through: str = "2024-01-07"):
+        self.trained_through = trained_through
+        self.requests: list[dict] = []
+
+    def invoke(self, tenant_id, request):
+        self.requests.append(request)
+        return {"trained_through": self.trained_through, "unknown_series": [], "forecasts": [
+            {"store_id": request["store_id"], "sku_id": sku, "date": f"2024-01-{d:02d}", "p10": 5.0, "p50": 6.0, "p90": 7.0,
+             "drivers": [{"driver": "weekday", "effect_pct": -8.0}]}
+            for sku in request["sku_ids"] for d in range(8, 8 + request["horizon_days"])]}
+
+
+def _stored_week():
+    store, registry = MemoryForecastStore(), MemoryModelRegistry()
+    registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.2})
+    store.put_series("t", "S1", "A", [{"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 3.0, "model_version": "v2",
+                                       "drivers": []} for d in range(8, 15)])
+    return store, registry
+
+
+def test_days_beyond_the_stored_horizon_come_from_the_same_models_endpoint():
+    store, registry = _stored_week()
+    endpoint = _Endpoint()
+    result = ForecastService(store, registry, engine=None, endpoint=endpoint).forecast(
+        "t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=10))
+    item = result["forecasts"][0]
+    assert [p["date"] for p in item["series"]] == [f"2024-01-{d:02d}" for d in range(8, 18)]
+    assert [p["yhat"] for p in item["series"]] == [2.0] * 7 + [6.0] * 3  # stored days are kept, the tail is added
+    assert "on demand" in item["note"] and endpoint.requests == [{"store_id": "S1", "sku_ids": ["A"], "horizon_days": 10}]
+
+
+def test_without_an_endpoint_for_the_live_model_the_stored_days_are_served_and_the_gap_is_said():
+    store, registry = _stored_week()
+    for endpoint in (None, _Endpoint(trained_through="2023-12-31")):  # none, or still serving the previous model
+        item = ForecastService(store, registry, engine=None, endpoint=endpoint).forecast(
+            "t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=10))["forecasts"][0]
+        assert len(item["series"]) == 7 and "end on 2024-01-14" in item["note"]

@@ -46,6 +46,12 @@ class ModelRegistry(Protocol):
     def record(self, tenant_id: str, version: dict[str, Any]) -> None: ...
 
 
+class ForecastEndpoint(Protocol):
+    def invoke(self, tenant_id: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The tenant's live model forecasting a scenario on demand (the inference handlers' JSON
+        contract); None when the tenant has no endpoint."""
+
+
 class QueryEngine(Protocol):
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         """Run one SELECT whose table names are written as {table}; `?` marks parameters."""

@@ -44,6 +44,8 @@ class ApiSettings(EnvSettings):
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
     SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
+    # Each tenant's live model on a SageMaker endpoint named <prefix><tenant> (horizons beyond the stored days).
+    FORECAST_ENDPOINT_PREFIX: str = ""
     # Set only by the local stack: Athena is served by DuckDB over the same Parquet files.
     SMARTRETAIL_LOCAL: bool = False
 

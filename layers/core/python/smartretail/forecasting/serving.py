@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ..errors import InvalidRequest, NotFound
 from ..lake import check_id
-from ..ports import ForecastStore, ModelRegistry, QueryEngine
+from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine
 
 MAX_HORIZON_DAYS = 90
 FALLBACK_WEEKS = 4
@@ -98,10 +98,11 @@ def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class ForecastService:
-    def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine):
+    def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine, endpoint: ForecastEndpoint | None = None):
         self._store = store
         self._registry = registry
         self._engine = engine
+        self._endpoint = endpoint
 
     def models(self, tenant_id: str) -> list[dict[str, Any]]:
         versions = sorted(self._registry.versions(tenant_id), key=_newest_first_key, reverse=True)
@@ -109,33 +110,54 @@ class ForecastService:
         return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
 
     def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
+        """The live model's stored forecasts; days beyond the stored horizon from the model's endpoint;
+        SKUs without model output from seasonal naive, each labelled with where it came from."""
         model = live_model(self._registry, tenant_id)
-        results: dict[str, dict[str, Any]] = {}
-        missing: list[str] = []
+        stored: dict[str, list[dict[str, Any]]] = {}
+        notes: dict[str, str] = {}
         if model is not None:
             start = date.fromisoformat(model["trained_through"]) + timedelta(days=1)
             end = start + timedelta(days=request.horizon_days - 1)
             for sku in request.sku_ids:
                 days = self._store.series(tenant_id, request.store_id, sku, start.isoformat(), end.isoformat())
-                if not days:
-                    missing.append(sku)
-                    continue
-                results[sku] = {
-                    "sku_id": sku, "method": "ml", "model_version": model["model_version"],
-                    "series": [{"date": d["date"], "yhat": d["p50"], "yhat_lower": d["p10"], "yhat_upper": d["p90"]} for d in days],
-                    "drivers": _summarise_drivers(days),
-                }
-        else:
-            missing = list(request.sku_ids)
+                if days:
+                    stored[sku] = days
+            short = [sku for sku, days in stored.items() if len(days) < request.horizon_days]
+            if short:
+                notes = self._extend_on_demand(tenant_id, request, model, {sku: stored[sku] for sku in short})
+        results: dict[str, dict[str, Any]] = {
+            sku: {"sku_id": sku, "method": "ml", "model_version": model["model_version"],
+                  "series": [{"date": d["date"], "yhat": d["p50"], "yhat_lower": d["p10"], "yhat_upper": d["p90"]} for d in days],
+                  "drivers": _summarise_drivers(days), **({"note": notes[sku]} if sku in notes else {})}
+            for sku, days in stored.items()
+        }
+        missing = [sku for sku in request.sku_ids if sku not in results]
         if missing:
             results.update(self._fallback(tenant_id, request, missing))
         ordered = [results[sku] for sku in request.sku_ids]
         if request.granularity == "week":
             for item in ordered:
                 item["series"] = _to_weeks(item["series"])
-                item["note"] = "weekly bands are sums of daily bands: wider than a true weekly interval"
+                item["note"] = " ".join(filter(None, [item.get("note"),
+                                                      "weekly bands are sums of daily bands: wider than a true weekly interval"]))
         return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
                 "forecasts": ordered}
+
+    def _extend_on_demand(self, tenant_id: str, request: ForecastRequest, model: dict[str, Any],
+                          stored: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+        """The pipeline stores the next 28 days; longer horizons come from the same model on its
+        endpoint. Extends `stored` in place; returns a note per SKU."""
+        answer = self._endpoint.invoke(tenant_id, {"store_id": request.store_id, "sku_ids": list(stored),
+                                                   "horizon_days": request.horizon_days}) if self._endpoint else None
+        if answer is None or answer.get("trained_through") != model["trained_through"]:
+            return {sku: f"the model's stored forecasts end on {days[-1]['date']}; longer horizons need its endpoint, "
+                         "which is not serving this model yet" for sku, days in stored.items()}
+        notes = {}
+        for sku, days in stored.items():
+            last = days[-1]["date"]
+            days.extend(d for d in answer["forecasts"] if d["sku_id"] == sku and d["date"] > last)
+            notes[sku] = f"days after {last} forecast on demand by the same model's endpoint"
+        return notes
 
     def _fallback(self, tenant_id: str, request: ForecastRequest, skus: list[str]) -> dict[str, dict[str, Any]]:
         """Seasonal naive (same weekday last week) with the range of the last four weeks as band."""

@@ -1,0 +1,90 @@
+"""SageMaker Runtime locally: `POST /endpoints/{name}/invocations` answered by the inference handlers
+with the model the endpoint points at, found as SageMaker finds it (endpoint -> endpoint config ->
+model -> ModelDataUrl, on the emulator) and loaded from its model.tar.gz. The API's boto3 client
+reaches it through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, so the code is the one that calls AWS.
+"""
+
+import json
+import tarfile
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from .invocations import load_handlers, run_handlers
+
+ACCOUNT = "123456789012"
+
+
+class LocalSageMakerRuntime:
+    def __init__(self) -> None:
+        self._handlers: Any = None
+        self._models: dict[str, Any] = {}  # ModelDataUrl -> loaded model
+        self._lock = threading.Lock()  # one prediction at a time, as on a serverless endpoint with concurrency 1
+
+    def model_for(self, endpoint: str) -> Any | None:
+        sagemaker = boto3.client("sagemaker")
+        try:
+            config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+        except sagemaker.exceptions.ClientError:
+            return None
+        variant = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]
+        url = sagemaker.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]["ModelDataUrl"]
+        if url not in self._models:
+            if self._handlers is None:
+                self._handlers = load_handlers()
+            bucket, key = url.removeprefix("s3://").split("/", 1)
+            with tempfile.TemporaryDirectory(prefix="smartretail-endpoint-") as work:
+                archive = Path(work) / "model.tar.gz"
+                boto3.client("s3").download_file(bucket, key, str(archive))
+                with tarfile.open(archive) as tar:
+                    tar.extractall(Path(work) / "model", filter="data")
+                self._models[url] = self._handlers.model_fn(str(Path(work) / "model"))
+        return self._models[url]
+
+    def invoke(self, endpoint: str, body: bytes, content_type: str, accept: str) -> tuple[int, bytes, dict[str, str]]:
+        with self._lock:
+            model = self.model_for(endpoint)
+            if model is None:
+                return _error(400, "ValidationError", f"Endpoint {endpoint} of account {ACCOUNT} not found.")
+            status, payload, out_type = run_handlers(self._handlers, model, body, content_type, accept)
+        if status != 200:  # SageMaker wraps what the container refused in a ModelError
+            return _error(424, "ModelError", f"Received client error ({status}) from primary with message "
+                          f"\"{payload.decode()}\"", OriginalStatusCode=status, OriginalMessage=payload.decode())
+        return 200, payload, {"Content-Type": out_type}
+
+    def serve(self, port: int = 0) -> ThreadingHTTPServer:
+        runtime = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802
+                parts = self.path.split("?")[0].strip("/").split("/")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if len(parts) == 3 and parts[0] == "endpoints" and parts[2] == "invocations":
+                    status, payload, headers = runtime.invoke(parts[1], body, self.headers.get("Content-Type", ""),
+                                                              self.headers.get("Accept", ""))
+                else:
+                    status, payload, headers = _error(404, "UnknownOperationException", f"no operation at {self.path}")
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, fmt: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+
+def _error(status: int, code: str, message: str, **fields: Any) -> tuple[int, bytes, dict[str, str]]:
+    body = json.dumps({"message": message, **fields}).encode()
+    return status, body, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
