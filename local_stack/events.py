@@ -1,6 +1,7 @@
 """EventBridge rules of the template, delivered locally.
 
-Each rule is created in moto with its real event pattern. Moto cannot invoke Lambda, so every
+Each rule is created in moto with its real event pattern (scheduled rules are recorded, not fired).
+Moto cannot invoke Lambda, so every
 Lambda target is stood in for by a queue the rule targets, and a dispatcher invokes the local
 function for each message, with the target's retry count and dead-letter queue.
 """
@@ -28,6 +29,12 @@ class EventDispatcher:
         for logical, res in t.resources("AWS::Events::Rule").items():
             props = t.resolve(res["Properties"])
             rule_name = t.local_name(logical, 64)
+            if "ScheduleExpression" in props:
+                # Recorded with its targets, never fired: locally `./dev up` runs what a schedule would.
+                self._events.put_rule(Name=rule_name, ScheduleExpression=props["ScheduleExpression"], State="ENABLED")
+                self._events.put_targets(Rule=rule_name, Targets=[
+                    {k: v for k, v in target.items() if k in ("Id", "Arn", "Input", "RoleArn")} for target in props.get("Targets", [])])
+                continue
             self._events.put_rule(Name=rule_name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED")
             for target in res["Properties"].get("Targets", []):
                 function_logical = _target_function(target)

@@ -16,6 +16,9 @@ def client(service: str) -> Any:
         # moto server and presigned POSTs to 127.0.0.1 need path-style addressing.
         options["s3"] = {"addressing_style": "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"}
         options["signature_version"] = "s3v4"
+    if service == "sagemaker-runtime":
+        # An on-demand forecast must answer within API Gateway's 29 s: one retry, no minute-long waits.
+        options.update(read_timeout=20, connect_timeout=5, retries={"mode": "standard", "max_attempts": 2})
     return boto3.client(service, config=Config(**options))
 
 

@@ -114,9 +114,9 @@ class Forecaster:
         self.series = sorted(frame["unique_id"].unique())
         return self
 
-    def _predict_known(self, rows: pd.DataFrame, features: list | None = None) -> pd.DataFrame:
-        """Raw model output for rows whose drivers (and derived features) are all present; the
-        model's input features of every step are appended to `features` when given."""
+    def _predict_known(self, rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
+        """Raw model output of the series `ids` (default: all) for rows whose drivers (and derived features) are all
+        present; the model's input features of every step are appended to `features` when given."""
         horizon = int((rows["ds"].max() - self._cutoff).days)
         x_df = rows[["unique_id", "ds", *self._exog]]
 
@@ -127,7 +127,7 @@ class Forecaster:
 
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Found null values")
-            predictions = self._fcst.predict(h=horizon, X_df=x_df, before_predict_callback=keep)
+            predictions = self._fcst.predict(h=horizon, X_df=x_df, ids=ids, before_predict_callback=keep)
         return predictions.merge(rows[["unique_id", "ds"]], on=["unique_id", "ds"])
 
     def _complete(self, future: pd.DataFrame) -> pd.DataFrame:
@@ -153,11 +153,16 @@ class Forecaster:
         days 0); with `explain`, also `drivers`: the feature groups that moved each P50 most."""
         if future["ds"].min() <= self._cutoff:
             raise ValueError(f"forecasts start after the last observed day ({self._cutoff.date()})")
+        wanted_ids = set(future["unique_id"])
+        ids = [uid for uid in self._fcst.ts.uids if uid in wanted_ids]  # mlforecast's order
+        if not ids:
+            raise ValueError("none of the requested series is known to the model")
         rows = self._complete(future)
+        rows = rows[rows["unique_id"].isin(wanted_ids)]
         steps: list[pd.DataFrame] = []
-        out = self._predict_known(rows, steps if explain else None)
+        out = self._predict_known(rows, ids, steps if explain else None)
         if explain:
-            out = out.merge(self._explain(steps), on=["unique_id", "ds"], how="left")
+            out = out.merge(self._explain(steps, ids), on=["unique_id", "ds"], how="left")
         widen = self.interval_adjustment
         out["p10"] = np.expm1(np.log1p(out["p10"].clip(lower=0)) - widen)
         out["p90"] = np.expm1(np.log1p(out["p90"].clip(lower=0)) + widen)
@@ -168,13 +173,17 @@ class Forecaster:
         columns = ["unique_id", "ds", "p10", "p50", "p90", *(["drivers"] if explain else [])]
         return out.merge(wanted, on=["unique_id", "ds"])[columns]
 
-    def _explain(self, steps: list[pd.DataFrame]) -> pd.DataFrame:
+    def _explain(self, steps: list[pd.DataFrame], ids: list[str]) -> pd.DataFrame:
         """Per forecast, LightGBM feature contributions of the P50 model (log scale) summed by driver
-        group and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low."""
+        group and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low.
+
+        `steps` holds the features of every model's steps, the P50 model's first (mlforecast predicts
+        model by model); contributions (TreeSHAP) are costly, so only the P50 steps are explained."""
         booster = self._fcst.models_["p50"].booster_
-        ids = self._fcst.ts.uids
+        horizon = len(steps) // len(self._fcst.models_)
         records = []
-        for step, x in enumerate(steps, start=1):
+        for step, x in enumerate(steps[:horizon], start=1):
+            assert len(x) == len(ids), "features of one step are one row per series predicted"
             contributions = booster.predict(x, pred_contrib=True)[:, :-1]  # last column: the bias
             groups = {}
             for column, values in zip(x.columns, contributions.T):
