@@ -4,7 +4,7 @@
   the horizon is forecast from observed history (no recursion on its own predictions).
 - Calendar features plus the known-future drivers and static attributes.
 - P10/P50/P90 from quantile models (the median, not a mean of logs), P10/P90 then widened by conformalized quantile
-  regression on a held-out window so the 80% interval covers what it claims.
+  regression on held-out windows so the 80% interval covers what it claims.
 - Closed days are forecast as 0.
 """
 
@@ -29,6 +29,7 @@ class ForecastConfig:
     threads: int = 2
     seed: int = 7
     extra_lags: tuple[int, ...] = field(default=(364,))
+    calibration_windows: int = 2  # held-out horizons the interval widening is calibrated on
 
 
 def _lgbm(config: ForecastConfig, **objective) -> "object":
@@ -83,36 +84,47 @@ class Forecaster:
         # A lag longer than the history would be empty: leave it out rather than feed a null column.
         self.config = replace(self.config, extra_lags=tuple(lag for lag in self.config.extra_lags if lag + 2 * h < span))
         calibration_start = cutoff - pd.Timedelta(days=h - 1)
-        columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
-        train = frame.loc[frame["ds"] < calibration_start, columns]
-        recent = frame[frame["ds"] >= calibration_start]
-
-        self._fcst = _mlforecast(self.config)
-        with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
-            warnings.filterwarnings("ignore", message="Found null values")
-            features = self._fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
-        # Closed days are 0 by rule and stockout days understate demand: neither teaches the model.
-        usable = (features["open"] == 1).to_numpy()
-        if "censored" in frame:
-            usable &= ~frame.loc[frame["ds"] < calibration_start, "censored"].fillna(False).astype(bool).to_numpy()
-        x = features.drop(columns=["unique_id", "ds", "y"])
-        self._fcst.fit_models(x[usable], features["y"].to_numpy()[usable])
-
-        # Conformalized quantile regression on the held-out last horizon, in log space.
-        self._cutoff = calibration_start - pd.Timedelta(days=1)
-        held_out = self._predict_known(recent)
-        joined = held_out.merge(recent[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
-        joined = joined[joined["open"] == 1]
-        log_y = np.log1p(joined["y"])
-        scores = np.maximum(np.log1p(joined["p10"]) - log_y, log_y - np.log1p(joined["p90"]))
+        # Conformalized quantile regression in log space, on the last `calibration_windows` horizons,
+        # each predicted by models that never saw it; one window alone carries its own season (a
+        # holiday period makes the band too wide for the next weeks, a quiet one too narrow).
+        scores = []
+        for k in range(self.config.calibration_windows - 1, -1, -1):  # oldest first; the last fit is the one served
+            start = calibration_start - pd.Timedelta(days=h * k)
+            if k and (start - frame["ds"].min()).days < 3 * h:
+                continue  # too little history before this window to train on
+            self._fcst = self._fit_before(frame, start)
+            self._cutoff = start - pd.Timedelta(days=1)
+            window = frame[(frame["ds"] >= start) & (frame["ds"] < start + pd.Timedelta(days=h))]
+            joined = self._predict_known(window).merge(window[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
+            joined = joined[joined["open"] == 1]
+            log_y = np.log1p(joined["y"])
+            scores.append(np.maximum(np.log1p(joined["p10"]) - log_y, log_y - np.log1p(joined["p90"])))
+        scores = np.concatenate(scores)
         level = min(1.0, np.ceil((len(scores) + 1) * self.config.coverage) / len(scores))
         self.interval_adjustment = float(np.quantile(scores, level))
+        recent = frame[frame["ds"] >= calibration_start]
         # The models stay as trained; the series move on to the last observed day.
         self._fcst.update(recent[["unique_id", "ds", "y"]])
         self._cutoff = cutoff
         self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=7)][["unique_id", "ds", *self.config.drivers]]
         self.series = sorted(frame["unique_id"].unique())
         return self
+
+    def _fit_before(self, frame: pd.DataFrame, start: pd.Timestamp) -> "object":
+        """The quantile models trained on the days before `start`."""
+        columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
+        train = frame.loc[frame["ds"] < start, columns]
+        fcst = _mlforecast(self.config)
+        with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
+            warnings.filterwarnings("ignore", message="Found null values")
+            features = fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
+        # Closed days are 0 by rule and stockout days understate demand: neither teaches the model.
+        usable = (features["open"] == 1).to_numpy()
+        if "censored" in frame:
+            usable &= ~frame.loc[frame["ds"] < start, "censored"].fillna(False).astype(bool).to_numpy()
+        x = features.drop(columns=["unique_id", "ds", "y"])
+        fcst.fit_models(x[usable], features["y"].to_numpy()[usable])
+        return fcst
 
     def _predict_known(self, rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
         """Raw model output of the series `ids` (default: all) for rows whose drivers (and derived features) are all
