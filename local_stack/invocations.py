@@ -41,9 +41,7 @@ def serve(model_dir: str, port: int = 0) -> ThreadingHTTPServer:
     model = handlers.model_fn(model_dir)
     lock = threading.Lock()  # one model in memory, one prediction at a time, as on a serverless endpoint
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def _reply(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -65,10 +63,18 @@ def serve(model_dir: str, port: int = 0) -> ThreadingHTTPServer:
             with lock:
                 self._reply(*run_handlers(handlers, model, body, self.headers.get("Content-Type"), self.headers.get("Accept")))
 
-        def log_message(self, fmt: str, *args: Any) -> None:
-            pass
+    return serve_in_background(Handler, port)
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+
+class QuietHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt: str, *args: Any) -> None:
+        pass
+
+
+def serve_in_background(handler: type[BaseHTTPRequestHandler], port: int = 0) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

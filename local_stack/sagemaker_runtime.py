@@ -8,13 +8,13 @@ import json
 import tarfile
 import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from .invocations import load_handlers, run_handlers
+from .invocations import QuietHandler, load_handlers, run_handlers, serve_in_background
 
 ACCOUNT = "123456789012"
 
@@ -59,9 +59,7 @@ class LocalSageMakerRuntime:
     def serve(self, port: int = 0) -> ThreadingHTTPServer:
         runtime = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 parts = self.path.split("?")[0].strip("/").split("/")
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -76,13 +74,7 @@ class LocalSageMakerRuntime:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            def log_message(self, fmt: str, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
+        return serve_in_background(Handler, port)
 
 
 def _error(status: int, code: str, message: str, **fields: Any) -> tuple[int, bytes, dict[str, str]]:
