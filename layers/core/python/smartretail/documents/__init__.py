@@ -1,0 +1,1 @@
+"""Document understanding: Textract-shaped OCR results in, fields with confidence and position out."""
