@@ -8,7 +8,7 @@ first date, the amount on the first TOTAL line). Scores: exact match for total (
 date (as a calendar date), fuzzy match (ratio >= 90) for company and address after upper-casing
 and collapsing spaces; seconds per page.
 
-    .venv/bin/python -m benchmarks.documents_sroie [--limit N]
+    .venv/bin/python -m benchmarks.documents_sroie [--limit N] [--misses FILE]
 """
 
 import argparse
@@ -76,7 +76,7 @@ def tesseract_regex(text: str) -> dict:
             "date": date.group(0) if date else None, "total": amount[-1].replace(",", ".") if amount else None}
 
 
-def run(limit: int = 0) -> dict:
+def run(limit: int = 0, misses_path: Path | None = None) -> dict:
     from smartretail.adapters.local_textract import TesseractTextract, page_image
     from smartretail.documents.receipts import extract_receipt
     from smartretail.documents.textract import lines_from_blocks
@@ -110,15 +110,17 @@ def run(limit: int = 0) -> dict:
         systems[name]["mean"] = round(sum(counts.values()) / (4 * n), 4)
         if name in seconds:
             systems[name]["seconds_per_page"] = round(seconds[name] / n, 2)
-    Path("/tmp/sroie_misses.json").write_text(json.dumps(misses, indent=1))
+    if misses_path:
+        misses_path.write_text(json.dumps(misses, indent=1))
     return systems
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.documents_sroie")
     parser.add_argument("--limit", type=int, default=0, help="only the first N receipts")
+    parser.add_argument("--misses", type=Path, help="write what our pipeline got wrong, per receipt, to this JSON file")
     args = parser.parse_args()
-    systems = run(args.limit)
+    systems = run(args.limit, args.misses)
     write_result("documents_sroie", f"../shared/data/sroie_dev: {args.limit or 150} scanned receipts, keys company/date/address/total",
                  systems, metric_notes="total and date exact after normalisation (number, calendar date); company and "
                  "address fuzzy: rapidfuzz ratio >= 90 after upper-casing and collapsing spaces; seconds_per_page: OCR + extraction")

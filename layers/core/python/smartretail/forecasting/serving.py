@@ -52,10 +52,10 @@ def _id(value: str, field: str) -> str:
 
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
     live = [v for v in registry.versions(tenant_id) if v.get("status") == "live"]
-    return max(live, key=_newest_first_key) if live else None
+    return max(live, key=_creation_order) if live else None
 
 
-def _newest_first_key(version: dict[str, Any]) -> tuple[str, str]:
+def _creation_order(version: dict[str, Any]) -> tuple[str, str]:
     return version.get("created_at", ""), version["model_version"]
 
 
@@ -105,7 +105,7 @@ class ForecastService:
         self._endpoint = endpoint
 
     def models(self, tenant_id: str) -> list[dict[str, Any]]:
-        versions = sorted(self._registry.versions(tenant_id), key=_newest_first_key, reverse=True)
+        versions = sorted(self._registry.versions(tenant_id), key=_creation_order, reverse=True)
         live = live_model(self._registry, tenant_id)
         return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
 
