@@ -95,7 +95,10 @@ class LocalPipeline:
         prefix = model_prefix(tenant, version)
 
         self._step(run, "StartEtl")
-        run_local_etl(self.stack.template, tenant, spark=self.spark)
+        try:
+            run_local_etl(self.stack.template, tenant, spark=self.spark)
+        except Exception as exc:
+            raise PipelineFailed("EtlFailed", f"the ETL of tenant {tenant} failed: {exc}") from exc
 
         self._step(run, "StartTraining")
         self._train(tenant, version, {"horizon": horizon_days, "backtest_windows": 3, "cutoff": cutoff_date,

@@ -12,7 +12,7 @@ from sfn_helpers import endpoints, model_packages, run_definition
 
 from local_stack.demo import load_tenant_files
 from local_stack.etl import run_local_etl
-from local_stack.pipeline import POLLING, STEPS, LocalPipeline
+from local_stack.pipeline import POLLING, STEPS, LocalPipeline, PipelineFailed
 from local_stack.resources import state_machine_definition
 from local_stack.stack import http_json
 from smartretail.demo.generator import DemoSpec, generate
@@ -144,3 +144,13 @@ def test_ids_with_unsafe_characters_get_a_422_not_a_server_error(local, trained)
     tokens, _, _ = trained
     status, body = _forecast(local, tokens["seller"], store_id="S01'; --")
     assert status == 422 and body["field"] == "store_id"
+
+
+def test_a_local_run_that_fails_notifies_and_says_why(local, spark_session, pipeline):
+    from sfn_helpers import notifications
+
+    with pytest.raises(PipelineFailed) as failed:
+        LocalPipeline(local, spark_session).run("tenant-without-data")
+    assert failed.value.error == "EtlFailed" and "no accepted sales uploads" in failed.value.cause
+    (note,) = notifications(pipeline, "tenant-without-data")
+    assert note["outcome"] == "failed" and note["Error"] == "EtlFailed"

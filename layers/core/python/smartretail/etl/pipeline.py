@@ -52,6 +52,8 @@ def run_etl(
     fx_rates: Mapping[str, float],
     run_id: str,
 ) -> QualityReport:
+    if not inputs.get("sales"):
+        raise ValueError(f"tenant {tenant_id} has no accepted sales uploads: nothing to transform or train on")
     report = QualityReport(tenant_id=tenant_id, run_id=run_id)
     fx = dict(fx_rates)
     frames = {d: read_accepted(spark, d, inputs.get(d, ())) for d in DATASETS}
