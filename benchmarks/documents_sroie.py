@@ -2,8 +2,8 @@
 
 Systems: `smartretail` (the local pipeline from the image: tesseract standing in for Textract, then
 our extraction), `smartretail_gold_ocr` (our extraction on the labelled OCR lines in box/, which
-separates reading errors from extraction errors) and `tesseract_regex` (plain tesseract text with
-regular expressions: the first line as company, the next lines up to a phone line as address, the
+separates reading errors from extraction errors) and `tesseract_regex` (tesseract's plain text of the
+same preprocessed page, so the difference is the extraction, with regular expressions: the first line as company, the next lines up to a phone line as address, the
 first date, the amount on the first TOTAL line). Scores: exact match for total (as a number) and
 date (as a calendar date), fuzzy match (ratio >= 90) for company and address after upper-casing
 and collapsing spaces; seconds per page.

@@ -13,6 +13,7 @@ from datetime import date
 
 from .textract import Box, Line, rows
 
+HEADER_LINES = 20
 MONTHS = {m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\d{4}|\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
@@ -49,10 +50,11 @@ class Field:
     confidence: float
     text: str  # the OCR text it was read from
     box: Box | None
+    page: int = 1
 
     def to_json(self) -> dict:
         return {"value": self.value, "confidence": round(self.confidence, 3), "text": self.text,
-                "page": 1, "box": self.box.to_json() if self.box else None}
+                "page": self.page, "box": self.box.to_json() if self.box else None}
 
 
 def extract_receipt(lines: list[Line]) -> dict[str, Field | None]:
@@ -78,8 +80,8 @@ def _looks_like_address(text: str) -> bool:
 
 
 def _header(lines: list[Line]) -> list[Line]:
-    """The lines above the first date, amount or label block: where seller name and address live."""
-    return [line for line in lines[:20]]
+    """Where the seller's name and address are looked for: the first lines of the page."""
+    return lines[:HEADER_LINES]
 
 
 def _address_span(lines: list[Line]) -> tuple[int, int] | None:
@@ -117,7 +119,7 @@ def _company(lines: list[Line]) -> Field | None:
     elif index + 1 < len(candidates) and (name.endswith("&") or name.count("(") > name.count(")")):
         name = name + " " + _clean(candidates[index + 1].text)
     name = _TRAILING_REGISTRATION.sub("", name).strip()
-    return Field(name, certainty * chosen.confidence / 100, chosen.text, chosen.box)
+    return Field(name, certainty * chosen.confidence / 100, chosen.text, chosen.box, chosen.page)
 
 
 def _address(lines: list[Line]) -> Field | None:
@@ -130,7 +132,7 @@ def _address(lines: list[Line]) -> Field | None:
               max(line.box.left + line.box.width for line in part) - min(line.box.left for line in part),
               part[-1].box.top + part[-1].box.height - part[0].box.top)
     certainty = 0.9 if any(_POSTCODE.search(line.text) for line in part) else 0.6
-    return Field(text, certainty * min(line.confidence for line in part) / 100, text, box)
+    return Field(text, certainty * min(line.confidence for line in part) / 100, text, box, part[0].page)
 
 
 # --- date ------------------------------------------------------------------------------------------
@@ -178,7 +180,7 @@ def _date(lines: list[Line]) -> Field | None:
     if best is None:
         return None
     score, _, line, found = best
-    return Field(found.isoformat(), score * line.confidence / 100, line.text, line.box)
+    return Field(found.isoformat(), score * line.confidence / 100, line.text, line.box, line.page)
 
 
 # --- total -----------------------------------------------------------------------------------------
@@ -217,21 +219,21 @@ def _total(lines: list[Line]) -> Field | None:
         confirmed = [c for c in candidates if abs(c[2] - paid) < 0.005]
         if confirmed:
             score, _, amount, source = max(confirmed, key=lambda c: (c[0], -c[1]))
-            return Field(f"{amount:.2f}", min(1.0, score + 0.1) * source.confidence / 100, source.text, source.box)
+            return Field(f"{amount:.2f}", min(1.0, score + 0.1) * source.confidence / 100, source.text, source.box, source.page)
         # e.g. a rounded amount on a row of its own after "ROUNDING ADJ."
         shown = [row for row in grouped if (_row_amount(row)[0] or -1) == paid]
         if shown:
             source = shown[-1][-1]
-            return Field(f"{paid:.2f}", 0.85 * source.confidence / 100, source.text, source.box)
+            return Field(f"{paid:.2f}", 0.85 * source.confidence / 100, source.text, source.box, source.page)
     if candidates:
         score, _, amount, source = max(candidates, key=lambda c: (c[0], -c[1]))
-        return Field(f"{amount:.2f}", score * source.confidence / 100, source.text, source.box)
+        return Field(f"{amount:.2f}", score * source.confidence / 100, source.text, source.box, source.page)
     amounts = [(parse_amount(line.text), line) for line in lines]
     amounts = [(a, line) for a, line in amounts if a is not None]
     if not amounts:
         return None
     amount, line = max(amounts, key=lambda pair: pair[0])
-    return Field(f"{amount:.2f}", 0.4 * line.confidence / 100, line.text, line.box)
+    return Field(f"{amount:.2f}", 0.4 * line.confidence / 100, line.text, line.box, line.page)
 
 
 def _paid(grouped: list[list[Line]]) -> float | None:
