@@ -8,6 +8,8 @@ serves them.
 import argparse
 import importlib.util
 import json
+import tarfile
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +25,17 @@ def load_handlers(path: Path = HANDLERS) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_model_archive(handlers: Any, s3: Any, model_data_url: str) -> Any:
+    """model_fn on a model.tar.gz in S3, unpacked as SageMaker unpacks it into the model directory."""
+    bucket, key = model_data_url.removeprefix("s3://").split("/", 1)
+    with tempfile.TemporaryDirectory(prefix="smartretail-model-") as work:
+        archive = Path(work) / "model.tar.gz"
+        s3.download_file(bucket, key, str(archive))
+        with tarfile.open(archive) as tar:
+            tar.extractall(Path(work) / "model", filter="data")
+        return handlers.model_fn(str(Path(work) / "model"))
 
 
 def run_handlers(handlers: Any, model: Any, body: bytes, content_type: str, accept: str) -> tuple[int, bytes, str]:

@@ -8,7 +8,6 @@ but cannot run Glue, SageMaker jobs or Lambda; tests/local_api/test_training_pip
 two in step. Steps the local run does not need (polling a job it ran to completion) are in POLLING.
 """
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -22,15 +21,16 @@ from typing import Any
 
 import boto3
 
-from smartretail.adapters.aws_forecasts import LIVE_POINTER, DynamoModelRegistry
+from smartretail.adapters.aws_forecasts import DynamoModelRegistry
+from smartretail.adapters.aws_lake import keys_under
 from smartretail.forecasting.serving import should_promote
 from smartretail.lake import model_prefix
 
 from .etl import download_prefix, job_arguments, run_local_etl
+from .invocations import load_handlers, load_model_archive, run_handlers
 from .template import ROOT
 
 TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "train.py"
-INFERENCE_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "inference.py"
 # The definition's Task states, each done by a step of the local run of the same name ...
 STEPS = ("StartEtl", "StartTraining", "ReadEvaluation", "GetLiveModel", "RecordRejected", "RegisterModel", "CreateModel",
          "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint", "StartBatchForecast", "LoadForecasts",
@@ -108,10 +108,7 @@ class LocalPipeline:
         decision = json.loads(self.s3.get_object(Bucket=artifacts, Key=prefix + "decision.json")["Body"].read())
 
         self._step(run, "GetLiveModel")
-        pointer = boto3.client("dynamodb").get_item(
-            TableName=self.loader.environment["MODELS_TABLE"], ConsistentRead=True,
-            Key={"tenant_id": {"S": tenant}, "model_version": {"S": LIVE_POINTER}}).get("Item")
-        live = {"model_version": pointer["live_version"]["S"], "wape": float(pointer["wape"]["N"])} if pointer else None
+        live = self.registry.live_pointer(tenant)
         promote, reason = should_promote(decision["record"]["backtest"], live)
         if not promote:
             self._step(run, "RecordRejected")
@@ -179,29 +176,20 @@ class LocalPipeline:
     def _batch_transform(self, model_data: str, bucket: str, input_prefix: str, output_prefix: str) -> None:
         """SageMaker batch transform with SplitType=Line and SingleRecord: each input line goes through
         the inference handlers; each input object's responses land in `<name>.out`, one per line."""
-        inference = _load_module(INFERENCE_SCRIPT)
-        with tempfile.TemporaryDirectory(prefix="smartretail-transform-") as work:
-            model_dir = Path(work) / "model"
-            archive = Path(work) / "model.tar.gz"
-            self.s3.download_file(bucket, model_data.split(f"s3://{bucket}/", 1)[1], str(archive))
-            with tarfile.open(archive) as tar:
-                tar.extractall(model_dir, filter="data")
-            model = inference.model_fn(str(model_dir))
-            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=input_prefix):
-                for obj in page.get("Contents", []):
-                    lines = self.s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode().splitlines()
-                    responses = [inference.output_fn(inference.predict_fn(inference.input_fn(line, "application/json"), model),
-                                                     "application/json")[0] for line in lines if line.strip()]
-                    name = obj["Key"][len(input_prefix):]
-                    self.s3.put_object(Bucket=bucket, Key=f"{output_prefix}{name}.out", Body="\n".join(responses).encode())
+        handlers = load_handlers()
+        model = load_model_archive(handlers, self.s3, model_data)
+        for key in keys_under(self.s3, bucket, input_prefix):
+            responses = []
+            for line in self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
+                if not line.strip():
+                    continue
+                status, payload, _ = run_handlers(handlers, model, line.encode(), "application/json", "application/json")
+                if status != 200:  # a record the container refuses fails the transform job
+                    raise PipelineFailed("BatchForecastFailed", f"{key}: {payload.decode()}")
+                responses.append(payload.decode())
+            self.s3.put_object(Bucket=bucket, Key=f"{output_prefix}{key[len(input_prefix):]}.out", Body="\n".join(responses).encode())
 
     def _notify(self, subject: str, message: dict[str, Any]) -> None:
         self.sns.publish(TopicArn=self.settings["TopicArn"], Subject=subject, Message=json.dumps(message),
                          MessageAttributes={"tenant_id": {"DataType": "String", "StringValue": message["tenant_id"]}})
 
-
-def _load_module(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -5,16 +5,13 @@ reaches it through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, so the code is the one th
 """
 
 import json
-import tarfile
-import tempfile
 import threading
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import boto3
 
-from .invocations import QuietHandler, load_handlers, run_handlers, serve_in_background
+from .invocations import QuietHandler, load_handlers, load_model_archive, run_handlers, serve_in_background
 
 ACCOUNT = "123456789012"
 
@@ -24,9 +21,10 @@ class LocalSageMakerRuntime:
         self._handlers: Any = None
         self._models: dict[str, Any] = {}  # ModelDataUrl -> loaded model
         self._lock = threading.Lock()  # one prediction at a time, as on a serverless endpoint with concurrency 1
+        self._sagemaker, self._s3 = boto3.client("sagemaker"), boto3.client("s3")
 
     def model_for(self, endpoint: str) -> Any | None:
-        sagemaker = boto3.client("sagemaker")
+        sagemaker = self._sagemaker
         try:
             config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
         except sagemaker.exceptions.ClientError:
@@ -36,13 +34,7 @@ class LocalSageMakerRuntime:
         if url not in self._models:
             if self._handlers is None:
                 self._handlers = load_handlers()
-            bucket, key = url.removeprefix("s3://").split("/", 1)
-            with tempfile.TemporaryDirectory(prefix="smartretail-endpoint-") as work:
-                archive = Path(work) / "model.tar.gz"
-                boto3.client("s3").download_file(bucket, key, str(archive))
-                with tarfile.open(archive) as tar:
-                    tar.extractall(Path(work) / "model", filter="data")
-                self._models[url] = self._handlers.model_fn(str(Path(work) / "model"))
+            self._models[url] = load_model_archive(self._handlers, self._s3, url)
         return self._models[url]
 
     def invoke(self, endpoint: str, body: bytes, content_type: str, accept: str) -> tuple[int, bytes, dict[str, str]]:

@@ -122,6 +122,7 @@ def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
     registry.record("t1", {"model_version": "fc-a", "status": "live", "wape": 0.31, "reason": "beats the baselines"})
     pointer = ddb.get_item(TableName="models", Key={"tenant_id": {"S": "t1"}, "model_version": {"S": LIVE_POINTER}})["Item"]
     assert pointer["live_version"]["S"] == "fc-a" and pointer["wape"]["N"] == "0.31"
+    assert registry.live_pointer("t1") == {"model_version": "fc-a", "wape": 0.31} and registry.live_pointer("t2") is None
     # The state machine writes rejected versions itself: status and reason as attributes, the record as body.
     ddb.put_item(TableName="models", Item={"tenant_id": {"S": "t1"}, "model_version": {"S": "fc-b"}, "status": {"S": "rejected"},
                                            "reason": {"S": "does not beat fc-a"}, "body": {"S": '{"model_version": "fc-b", "wape": 0.4}'}})

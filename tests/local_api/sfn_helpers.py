@@ -58,7 +58,9 @@ def notifications(pipeline, tenant: str) -> list[dict]:
 
 
 def endpoints(local, tenant: str) -> list[str]:
-    prefix = f"smartretail-{local.stage}-forecast-{tenant}"
+    from cdk.config import load_stage
+
+    prefix = load_stage(local.stage).forecast_endpoint_prefix + tenant
     return [e["EndpointName"] for e in boto3.client("sagemaker").list_endpoints(NameContains=prefix)["Endpoints"]]
 
 

@@ -85,6 +85,12 @@ class DynamoModelRegistry:
                 return versions
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def live_pointer(self, tenant_id: str) -> dict[str, Any] | None:
+        """The live version and its WAPE, read as the pipeline's GetLiveModel state reads them."""
+        item = self._ddb.get_item(TableName=self._table, ConsistentRead=True,
+                                  Key={"tenant_id": {"S": tenant_id}, "model_version": {"S": LIVE_POINTER}}).get("Item")
+        return {"model_version": item["live_version"]["S"], "wape": float(item["wape"]["N"])} if item else None
+
     def record(self, tenant_id: str, version: dict[str, Any]) -> None:
         item = {"tenant_id": {"S": tenant_id}, "model_version": {"S": version["model_version"]},
                 "status": {"S": version["status"]}, "body": {"S": json.dumps(version)}}
