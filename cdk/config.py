@@ -41,6 +41,8 @@ class StageConfig:
     # Weekly retraining (EventBridge), one execution per listed tenant; others start it from the console.
     training_schedule: str = "cron(0 3 ? * MON *)"
     scheduled_tenants: tuple[str, ...] = ()
+    # Daily alert evaluation (stockout risk, demand spikes, price anomalies) of the scheduled tenants.
+    alerts_schedule: str = "cron(0 6 * * ? *)"
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 

@@ -40,6 +40,15 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Resource::<DataLakeArtifactsB270B651.Arn>/models/*]":
         "Each training run writes and reads its own artifacts under models/<tenant>/<model version>/, "
         "named at run time; the loader and the pipeline only read there.",
+    "AwsSolutions-IAM5[Resource::<DataLakeCleanedC6C1D123.Arn>/inventory/*]":
+        "The training job reads every tenant's cleaned inventory table under its prefix (read "
+        "only); a run's channel narrows it to one tenant.",
+    "AwsSolutions-IAM5[Resource::<DataLakeCleanedC6C1D123.Arn>/products/*]":
+        "The training job reads every tenant's cleaned products table under its prefix (read "
+        "only); a run's channel narrows it to one tenant.",
+    "AwsSolutions-IAM5[Resource::<DataLakeCleanedC6C1D123.Arn>/competitor_prices/*]":
+        "The training job reads every tenant's cleaned competitor prices table under its prefix (read "
+        "only); a run's channel narrows it to one tenant.",
     "AwsSolutions-IAM5[Resource::<DataLakeCuratedD6D7CE2D.Arn>/sales_daily/*]":
         "Training reads the curated daily sales of the tenant it trains, partitioned by tenant and day.",
     "AwsSolutions-IAM5[Resource::<TrainingPipelineLoaderFunction47327638.Arn>:*]":

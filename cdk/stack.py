@@ -7,6 +7,7 @@ from .config import StageConfig
 from .constructs.analytics import AnalyticsConstruct
 from .constructs.api import ApiConstruct
 from .constructs.data_lake import DataLakeConstruct
+from .constructs.decisions import DecisionsConstruct
 from .constructs.forecasting import ForecastingConstruct
 from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
@@ -31,20 +32,23 @@ class SmartRetailStack(Stack):
         )
         ingestion = IngestionConstruct(self, "Ingestion", config=config, raw_bucket=lake.raw, layers=layers)
         forecasting = ForecastingConstruct(self, "Forecasting")
+        decisions = DecisionsConstruct(self, "Decisions", config=config, forecasts_table=forecasting.forecasts_table,
+                                       models_table=forecasting.models_table, layers=layers)
         api = ApiConstruct(
             self, "Api", config=config, user_pool=identity.user_pool, user_pool_client=identity.client,
             raw_bucket=lake.raw, curated_bucket=lake.curated, query_results_bucket=lake.query_results,
             uploads_table=ingestion.uploads_table, forecasts_table=forecasting.forecasts_table,
             models_table=forecasting.models_table, glue_database=analytics.database_name,
-            athena_workgroup=analytics.workgroup_name, layers=layers,
+            athena_workgroup=analytics.workgroup_name, decisions=decisions, layers=layers,
         )
         pipeline = TrainingPipelineConstruct(
-            self, "TrainingPipeline", config=config, curated_bucket=lake.curated, artifacts_bucket=lake.artifacts,
-            etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
-            models_table=forecasting.models_table, layers=layers,
+            self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
+            artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
+            models_table=forecasting.models_table, decisions_table=decisions.decisions_table, layers=layers,
         )
         CfnOutput(self, "TrainingPipelineArn", value=pipeline.state_machine.state_machine_arn)
         CfnOutput(self, "PipelineTopicArn", value=pipeline.topic.topic_arn)
+        CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
         CfnOutput(self, "ApiUrl", value=api.api.url)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)

@@ -56,6 +56,12 @@ def up(args: argparse.Namespace) -> int:
         print(f"  model {run.model_version}: {run.outcome} ({run.reason}); "
               f"WAPE smartretail {backtest['smartretail']['wape']:.3f}, autoets {backtest['autoets']['wape']:.3f}, "
               f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
+        if run.insights:
+            print(f"  decisions: {run.insights['positions']} stock and price positions, {run.insights['elasticities']} "
+                  f"elasticities ({run.insights['identified']} identified from the SKU's own data)")
+        print("Evaluating alerts, as the daily schedule does ...", flush=True)
+        for result in stack.events.run_scheduled():
+            print(f"  tenant {result['tenant_id']}: {result['series']} series checked, {result['raised']} alerts raised")
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -73,6 +79,9 @@ def up(args: argparse.Namespace) -> int:
             f"  curl -s -H \"Authorization: $TOKEN\" '{stack.api_url}/kpis?start=2026-01-01&end=2026-03-31'\n"
             f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/forecast \\\n"
             "       -d '{\"store_id\": \"S01\", \"sku_ids\": [\"BEV-001\"], \"horizon_days\": 14}'\n"
+            f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/pricing-suggest \\\n"
+            "       -d '{\"store_id\": \"S01\", \"sku_id\": \"BEV-001\", \"objective\": \"maximize_margin\"}'\n"
+            f"  curl -s -H \"Authorization: $TOKEN\" '{stack.api_url}/alerts?status=open'\n"
             "\nCtrl-C stops everything.", flush=True,
         )
         while not stop.is_set():

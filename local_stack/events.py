@@ -26,6 +26,8 @@ class EventDispatcher:
         self._routes: list[tuple[str, LocalFunction]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        # Scheduled Lambda targets: (function, event) as the schedule would invoke them.
+        self.scheduled: list[tuple[LocalFunction, dict[str, Any]]] = []
         for logical, res in t.resources("AWS::Events::Rule").items():
             props = t.resolve(res["Properties"])
             rule_name = t.local_name(logical, 64)
@@ -34,6 +36,10 @@ class EventDispatcher:
                 self._events.put_rule(Name=rule_name, ScheduleExpression=props["ScheduleExpression"], State="ENABLED")
                 self._events.put_targets(Rule=rule_name, Targets=[
                     {k: v for k, v in target.items() if k in ("Id", "Arn", "Input", "RoleArn")} for target in props.get("Targets", [])])
+                for target in res["Properties"].get("Targets", []):
+                    if _target_function(target) in functions:
+                        event = json.loads(t.resolve(target).get("Input", "{}"))
+                        self.scheduled.append((functions[_target_function(target)], event))
                 continue
             self._events.put_rule(Name=rule_name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED")
             for target in res["Properties"].get("Targets", []):
@@ -53,6 +59,10 @@ class EventDispatcher:
             retries = int(resolved.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2))
             attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": retries + 1})
         return self._sqs.create_queue(QueueName=f"{rule_name}-{target['Id']}"[:80], Attributes=attributes)["QueueUrl"]
+
+    def run_scheduled(self) -> list[Any]:
+        """Invoke every scheduled Lambda target once, as its schedule would (locally nothing fires)."""
+        return [function.invoke(event) for function, event in self.scheduled]
 
     def start(self) -> None:
         for queue_url, function in self._routes:

@@ -26,13 +26,13 @@ from smartretail.adapters.aws_lake import keys_under
 from smartretail.forecasting.serving import should_promote
 from smartretail.lake import model_prefix
 
-from .etl import download_prefix, job_arguments, run_local_etl
+from .etl import download_prefix, run_local_etl
 from .invocations import load_handlers, load_model_archive, run_handlers
 from .template import ROOT
 
 TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "forecasting" / "train.py"
 # The definition's Task states, each done by a step of the local run of the same name ...
-STEPS = ("StartEtl", "StartTraining", "ReadEvaluation", "GetLiveModel", "RecordRejected", "RegisterModel", "CreateModel",
+STEPS = ("StartEtl", "StartTraining", "ReadEvaluation", "LoadInsights", "GetLiveModel", "RecordRejected", "RegisterModel", "CreateModel",
          "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint", "StartBatchForecast", "LoadForecasts",
          "NotifyPublished", "NotifyNotPromoted", "NotifyFailure")
 # ... except those that poll or look up what the local run already knows.
@@ -53,15 +53,19 @@ class PipelineRun:
     reason: str = ""
     steps: list[str] = field(default_factory=list)
     version: dict[str, Any] | None = None
+    insights: dict[str, Any] | None = None  # what LoadInsights put in the decisions table
 
 
 class LocalPipeline:
     def __init__(self, stack: Any, spark: Any = None):
         self.stack = stack
         self.spark = spark
+        from .resources import state_machine_definition
+
         (logical,) = stack.template.resources("AWS::StepFunctions::StateMachine")
         self.settings = stack.template.resolve(
             stack.template.body["Resources"][logical]["Properties"]["DefinitionSubstitutions"])
+        self.definition = json.loads(state_machine_definition(stack.template, logical))
         self.loader = next(f for name, f in stack.functions.items() if name.startswith("TrainingPipelineLoader"))
         self.registry = DynamoModelRegistry(self.loader.environment["MODELS_TABLE"], boto3.client("dynamodb"))
         self.s3, self.sagemaker, self.sns = boto3.client("s3"), boto3.client("sagemaker"), boto3.client("sns")
@@ -107,6 +111,9 @@ class LocalPipeline:
         self._step(run, "ReadEvaluation")
         decision = json.loads(self.s3.get_object(Bucket=artifacts, Key=prefix + "decision.json")["Body"].read())
 
+        self._step(run, "LoadInsights")
+        run.insights = self.loader.invoke({"tenant_id": tenant, "model_version": version, "part": "insights"})
+
         self._step(run, "GetLiveModel")
         live = self.registry.live_pointer(tenant)
         promote, reason = should_promote(decision["record"]["backtest"], live)
@@ -146,7 +153,7 @@ class LocalPipeline:
         self._batch_transform(model_data, artifacts, prefix + "batch/", prefix + "forecasts/")
 
         self._step(run, "LoadForecasts")
-        result = self.loader.invoke({"tenant_id": tenant, "model_version": version})
+        result = self.loader.invoke({"tenant_id": tenant, "model_version": version, "part": "forecasts"})
         run.outcome, run.reason = ("published" if result["status"] == "live" else "not_promoted"), result["reason"]
         run.version = next(v for v in self.registry.versions(tenant) if v["model_version"] == version)
 
@@ -157,13 +164,16 @@ class LocalPipeline:
 
     def _train(self, tenant: str, version: str, hyperparameters: dict[str, Any]) -> None:
         """The SageMaker training job: channel in, SM_* environment, model.tar.gz out to the run's prefix."""
-        curated = job_arguments(self.stack.template)["curated_bucket"]
         artifacts = self.loader.environment["ARTIFACTS_BUCKET"]
         with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
             root = Path(work)
-            if not download_prefix(self.s3, curated, f"sales_daily/tenant_id={tenant}/", root / "train"):
+            channels = {}
+            for channel, (bucket, key_prefix) in self._channels(tenant).items():
+                if download_prefix(self.s3, bucket, key_prefix, root / channel):
+                    channels[f"SM_CHANNEL_{channel.upper()}"] = str(root / channel)
+            if "SM_CHANNEL_TRAIN" not in channels:
                 raise PipelineFailed("TrainingFailed", f"no curated sales for tenant {tenant}: the ETL produced nothing to train on")
-            env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
+            env = {**os.environ, **channels, "SM_MODEL_DIR": str(root / "model"),
                    "SM_HPS": json.dumps({k: str(v) for k, v in hyperparameters.items()})}
             done = subprocess.run([sys.executable, str(TRAIN_SCRIPT)], env=env, capture_output=True, text=True)
             if done.returncode != 0:
@@ -172,6 +182,16 @@ class LocalPipeline:
             with tarfile.open(archive, "w:gz") as tar:
                 tar.add(root / "model", arcname=".")
             self.s3.upload_file(str(archive), artifacts, f"{model_prefix(tenant, version)}output/model.tar.gz")
+
+    def _channels(self, tenant: str) -> dict[str, tuple[str, str]]:
+        """The training job's input channels as the definition's StartTraining state gives them:
+        channel name -> (bucket, key prefix) for this tenant."""
+        channels = {}
+        for channel in self.definition["States"]["StartTraining"]["Parameters"]["InputDataConfig"]:
+            uri = channel["DataSource"]["S3DataSource"]["S3Uri.$"]  # States.Format('s3://bucket/prefix/tenant_id={}/', ...)
+            bucket, _, key_prefix = uri.split("'")[1].format(tenant).removeprefix("s3://").partition("/")
+            channels[channel["ChannelName"]] = (bucket, key_prefix)
+        return channels
 
     def _batch_transform(self, model_data: str, bucket: str, input_prefix: str, output_prefix: str) -> None:
         """SageMaker batch transform with SplitType=Line and SingleRecord: each input line goes through

@@ -5,6 +5,7 @@ from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws
 from constructs import Construct
 
 from ..config import StageConfig
+from .decisions import AUDIT_ACTIONS, DecisionsConstruct
 from .packaging import PYTHON_RUNTIME, function_code
 
 # (method, path) of every route; the local stack reads them back from the synthesized template.
@@ -17,6 +18,23 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/forecast"),
     ("GET", "/forecast/export"),
     ("GET", "/models"),
+    ("POST", "/pricing-suggest"),
+    ("POST", "/pricing/simulate"),
+    ("POST", "/recommendations"),
+    ("GET", "/policy"),
+    ("PUT", "/policy"),
+    ("GET", "/proposals"),
+    ("POST", "/proposals"),
+    ("GET", "/proposals/{id}"),
+    ("POST", "/proposals/{id}/approve"),
+    ("POST", "/proposals/{id}/reject"),
+    ("POST", "/proposals/{id}/apply"),
+    ("GET", "/proposals/{id}/payload"),
+    ("GET", "/audit"),
+    ("GET", "/alerts"),
+    ("POST", "/alerts/{id}/acknowledge"),
+    ("POST", "/alerts/{id}/resolve"),
+    ("POST", "/alerts/{id}/snooze"),
 )
 
 
@@ -37,6 +55,7 @@ class ApiConstruct(Construct):
         models_table: dynamodb.ITable,
         glue_database: str,
         athena_workgroup: str,
+        decisions: DecisionsConstruct,
         layers: list[lambda_.ILayerVersion],
     ):
         super().__init__(scope, construct_id)
@@ -61,6 +80,10 @@ class ApiConstruct(Construct):
                 "UPLOADS_TABLE": uploads_table.table_name,
                 "FORECASTS_TABLE": forecasts_table.table_name,
                 "MODELS_TABLE": models_table.table_name,
+                "DECISIONS_TABLE": decisions.decisions_table.table_name,
+                "PROPOSALS_TABLE": decisions.proposals_table.table_name,
+                "ALERTS_TABLE": decisions.alerts_table.table_name,
+                "AUDIT_TABLE": decisions.audit_table.table_name,
                 "GLUE_DATABASE": glue_database,
                 "ATHENA_WORKGROUP": athena_workgroup,
                 "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
@@ -79,6 +102,11 @@ class ApiConstruct(Construct):
         # Forecasts and model versions are written by the training pipeline; the API only reads them.
         forecasts_table.grant(fn, "dynamodb:Query")
         models_table.grant(fn, "dynamodb:Query")
+        # Positions and elasticities are the pipeline's; the API writes only the tenant's policy item.
+        decisions.decisions_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+        decisions.proposals_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+        decisions.alerts_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+        decisions.audit_table.grant(fn, *AUDIT_ACTIONS)
         fn.add_to_role_policy(iam.PolicyStatement(  # on-demand forecasts from the tenants' model endpoints
             actions=["sagemaker:InvokeEndpoint"],
             resources=[stack.format_arn(service="sagemaker", resource="endpoint", resource_name=f"{config.forecast_endpoint_prefix}*")],
@@ -127,7 +155,7 @@ class ApiConstruct(Construct):
             endpoint_types=[apigw.EndpointType.REGIONAL],
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=list(config.dashboard_origins),
-                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_methods=["GET", "POST", "PUT", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
                 max_age=Duration.hours(1),
             ),

@@ -19,13 +19,16 @@ from ..config import STATEMACHINES_DIR, StageConfig
 from .packaging import PYTHON_RUNTIME, function_code, sagemaker_source
 
 DEFINITION = STATEMACHINES_DIR / "training_pipeline.asl.json"
+# Training-job channels (beyond `train`, the curated sales) -> cleaned tables they read.
+INSIGHT_CHANNELS = {"inventory": "inventory", "products": "products", "competitors": "competitor_prices"}
 RUN_PREFIX = "fc-"  # model versions, and so the names of their training jobs, models, endpoint configs and transforms
 
 
 class TrainingPipelineConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, curated_bucket: s3.IBucket,
-                 artifacts_bucket: s3.IBucket, etl_job_name: str, forecasts_table: dynamodb.ITable,
-                 models_table: dynamodb.ITable, layers: list[lambda_.ILayerVersion]):
+                 cleaned_bucket: s3.IBucket, artifacts_bucket: s3.IBucket, etl_job_name: str,
+                 forecasts_table: dynamodb.ITable, models_table: dynamodb.ITable, decisions_table: dynamodb.ITable,
+                 layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.endpoint_prefix = config.forecast_endpoint_prefix
@@ -35,7 +38,7 @@ class TrainingPipelineConstruct(Construct):
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"), enforce_ssl=True,
         )
         source = sagemaker_source(self, "ForecastSource", "forecasting")
-        self.sagemaker_role = self._sagemaker_role(config, source, curated_bucket, artifacts_bucket)
+        self.sagemaker_role = self._sagemaker_role(config, source, curated_bucket, cleaned_bucket, artifacts_bucket)
         self.model_package_group_name = f"smartretail-{config.stage}-demand-forecast"
         self.model_package_group = sagemaker.CfnModelPackageGroup(
             self, "ModelPackageGroup", model_package_group_name=self.model_package_group_name,
@@ -43,7 +46,7 @@ class TrainingPipelineConstruct(Construct):
         )
         self.loader = lambda_.Function(
             self, "LoaderFunction",
-            description="Loads a promoted model's batch forecast into the forecasts table and marks it live",
+            description="Loads a run's positions and elasticities, and a promoted model's batch forecast (then marks it live)",
             runtime=PYTHON_RUNTIME, handler="forecast_loader_handler.handler", code=function_code("forecast_loader"),
             layers=layers, memory_size=1024, timeout=Duration.minutes(15), tracing=lambda_.Tracing.ACTIVE,
             log_group=logs.LogGroup(self, "LoaderLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
@@ -51,12 +54,14 @@ class TrainingPipelineConstruct(Construct):
                 "ARTIFACTS_BUCKET": artifacts_bucket.bucket_name,
                 "FORECASTS_TABLE": forecasts_table.table_name,
                 "MODELS_TABLE": models_table.table_name,
+                "DECISIONS_TABLE": decisions_table.table_name,
                 "POWERTOOLS_SERVICE_NAME": "smartretail-forecast-loader",
             },
         )
         artifacts_bucket.grant_read(self.loader, "models/*")
         forecasts_table.grant(self.loader, "dynamodb:BatchWriteItem", "dynamodb:PutItem")
         models_table.grant(self.loader, "dynamodb:Query", "dynamodb:PutItem")
+        decisions_table.grant(self.loader, "dynamodb:Query", "dynamodb:BatchWriteItem")
 
         image = f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/"
         self.state_machine = sfn.StateMachine(
@@ -73,6 +78,7 @@ class TrainingPipelineConstruct(Construct):
                 "SourceUri": source.s3_object_url,
                 "ArtifactsBucket": artifacts_bucket.bucket_name,
                 "CuratedBucket": curated_bucket.bucket_name,
+                "CleanedBucket": cleaned_bucket.bucket_name,
                 "ModelsTable": models_table.table_name,
                 "ModelPackageGroup": self.model_package_group_name,
                 "EndpointPrefix": self.endpoint_prefix,
@@ -98,12 +104,16 @@ class TrainingPipelineConstruct(Construct):
                 targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}))],
             )
 
-    def _sagemaker_role(self, config: StageConfig, source, curated_bucket: s3.IBucket, artifacts_bucket: s3.IBucket) -> iam.Role:
-        """What training jobs, the endpoint and batch transforms run as: read the curated sales and the
-        source bundle, read and write run artifacts, pull the framework image, write their logs and metrics."""
+    def _sagemaker_role(self, config: StageConfig, source, curated_bucket: s3.IBucket, cleaned_bucket: s3.IBucket,
+                        artifacts_bucket: s3.IBucket) -> iam.Role:
+        """What training jobs, the endpoint and batch transforms run as: read the curated sales, the
+        cleaned stock, product and competitor tables and the source bundle, read and write run
+        artifacts, pull the framework image, write their logs and metrics."""
         role = iam.Role(self, "SageMakerRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
                         description="SmartRetail forecast training, endpoint and batch transform")
         curated_bucket.grant_read(role, "sales_daily/*")
+        for table in INSIGHT_CHANNELS.values():
+            cleaned_bucket.grant_read(role, f"{table}/*")
         artifacts_bucket.grant_read_write(role, "models/*")
         source.grant_read(role)
         role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from smartretail.auth import Principal
 from smartretail.errors import DomainError
 
-from routes import forecast, ingest, kpis, me
+from routes import alerts, approvals, forecast, ingest, kpis, me, pricing
 
 
 def current_principal(request: Request) -> Principal:
@@ -45,11 +45,11 @@ def create_app(services: Any, logger: Any = None) -> FastAPI:
     if origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PUT"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"])
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     secured = [Depends(current_principal)]
-    for module in (ingest, kpis, forecast, me):
+    for module in (ingest, kpis, forecast, pricing, approvals, alerts, me):
         app.include_router(module.router, dependencies=secured)
     return app

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from smartretail.auth import CognitoJwtVerifier
+from smartretail.decisions.alerts import AlertService
+from smartretail.decisions.approvals import ProposalService
+from smartretail.decisions.audit import AuditTrail
+from smartretail.decisions.service import DecisionService
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.ports import QueryEngine
@@ -18,11 +22,16 @@ class Services:
     uploads: UploadService
     query_engine: QueryEngine
     forecasts: ForecastService
+    decisions: DecisionService
+    proposals: ProposalService
+    alerts: AlertService
+    audit: AuditTrail
 
 
 def build_services(settings: ApiSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
     from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
+    from smartretail.adapters.aws_items import DynamoItemStore
     from smartretail.adapters.aws_s3 import S3ObjectStore
 
     if settings.SMARTRETAIL_LOCAL:
@@ -39,6 +48,11 @@ def build_services(settings: ApiSettings) -> Services:
         from smartretail.adapters.aws_endpoint import SageMakerForecastEndpoint
 
         endpoint = SageMakerForecastEndpoint(settings.FORECAST_ENDPOINT_PREFIX)
+    forecast_store = DynamoForecastStore(settings.FORECASTS_TABLE)
+    registry = DynamoModelRegistry(settings.MODELS_TABLE)
+    audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
+    decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
+    decisions = DecisionService(decision_items, forecast_store, registry, audit)
     return Services(
         settings=settings,
         verifier=CognitoJwtVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID),
@@ -49,6 +63,10 @@ def build_services(settings: ApiSettings) -> Services:
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
         ),
         query_engine=engine,
-        forecasts=ForecastService(DynamoForecastStore(settings.FORECASTS_TABLE), DynamoModelRegistry(settings.MODELS_TABLE), engine,
-                                  endpoint),
+        forecasts=ForecastService(forecast_store, registry, engine, endpoint),
+        decisions=decisions,
+        proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, decisions.policy, audit),
+        # Alerts are raised by the evaluator (which notifies); the API lists them and records what users do.
+        alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit),
+        audit=audit,
     )

@@ -7,7 +7,11 @@ into model.tar.gz, which the endpoint and the batch forecast load).
 
 For the training pipeline it also writes, under `output_uri` (an s3:// prefix, or a folder):
 `evaluation.json`; `decision.json` (the numbers the pipeline's Choice compares and the version
-record); and `batch/input.jsonl`, the batch forecast's requests (every series over the horizon).
+record); `batch/input.jsonl`, the batch forecast's requests (every series over the horizon); and the
+inputs of price and reorder decisions: `insights/elasticities.json` (own-price elasticity per SKU
+and SKU x store, estimated on the same history) and `insights/positions.jsonl` (each series' price,
+stock, lead time, product terms and competitor prices at the end of the history, from the optional
+channels `inventory`, `products` and `competitors`: the cleaned tables).
 
 Hyperparameters (SageMaker passes them as strings): horizon (28), backtest_windows (3), coverage
 (0.8), n_estimators (400), cutoff ("latest" or a date: train on history through it), model_version,
@@ -36,6 +40,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--output-uri", default=hps.get("output_uri", ""))
     parser.add_argument("--train", type=Path, default=Path(os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")))
     parser.add_argument("--model-dir", type=Path, default=Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model")))
+    for channel in ("inventory", "products", "competitors"):
+        env = os.environ.get(f"SM_CHANNEL_{channel.upper()}")
+        parser.add_argument(f"--{channel}", type=Path, default=Path(env) if env else None)
     return parser.parse_args()
 
 
@@ -46,6 +53,8 @@ def main() -> int:
     from smartretail.forecasting.curated import DRIVERS, STATIC, load_training_frame
     from smartretail.forecasting.model import ForecastConfig, Forecaster
     from smartretail.forecasting.publishing import batch_requests, decision_document, model_record
+    from smartretail.decisions import positions
+    from smartretail.pricing import elasticity
 
     args = _args()
     started = time.perf_counter()
@@ -77,10 +86,15 @@ def main() -> int:
     (args.model_dir / "evaluation.json").write_text(body)
     record = model_record(evaluation, args.model_version, evaluation["trained_through"], len(model.series), args.horizon)
     requests = batch_requests(model.series, args.horizon)
+    elasticities = [e.to_dict() for e in elasticity.estimate(frame)]
+    stock = positions.build(frame, *(positions.read_table(getattr(args, c)) for c in ("inventory", "products", "competitors")))
+    print(f"elasticities={len(elasticities)} identified={sum(e['identified'] for e in elasticities)} positions={len(stock)}")
     if args.output_uri:
         _write(args.output_uri, "evaluation.json", body)
         _write(args.output_uri, "decision.json", json.dumps(decision_document(record)))
         _write(args.output_uri, "batch/input.jsonl", "".join(json.dumps(r) + "\n" for r in requests))
+        _write(args.output_uri, "insights/elasticities.json", json.dumps(elasticities))
+        _write(args.output_uri, "insights/positions.jsonl", "".join(json.dumps(p) + "\n" for p in stock))
     # SageMaker reads these lines into the job's metrics (MetricDefinitions of the pipeline).
     print(f"backtest_wape={record['wape']}")
     best = evaluation["best_baseline"]

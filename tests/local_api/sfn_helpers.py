@@ -13,11 +13,13 @@ GOOD = {"model_version": "x", "wape": 0.31, "best_baseline": "autoets", "best_ba
                    "backtest": {"overall": {"smartretail": {"wape": 0.31}, "autoets": {"wape": 0.42}}, "best_baseline": "autoets"}}}
 WORSE = {**GOOD, "wape": 0.45, "record": {**GOOD["record"], "wape": 0.45}}
 LOADED = {"status": "live", "reason": "backtest WAPE 0.31 beats the baselines", "series": 12}
+INSIGHTS = {"model_version": "x", "positions": 12, "elasticities": 6, "identified": 5, "removed": 0}
 
 MOCKED_RESPONSES = {
     "BetterModel": {"0": {"Return": {"Body": json.dumps(GOOD)}}},
     "WorseModel": {"0": {"Return": {"Body": json.dumps(WORSE)}}},
     "Loaded": {"0": {"Return": {"StatusCode": 200, "Payload": LOADED}}},
+    "InsightsLoaded": {"0": {"Return": {"StatusCode": 200, "Payload": INSIGHTS}}},
     "TrainingFailed": {"0": {"Return": {"TrainingJobStatus": "Failed", "SecondaryStatus": "Failed",
                                         "FailureReason": "AlgorithmError: out of memory"}}},
     "ThrottledOnce": {"0": {"Throw": {"Error": "SageMaker.ThrottlingException", "Cause": "Rate exceeded"}},
@@ -26,12 +28,13 @@ MOCKED_RESPONSES = {
     "EndpointUpdated": {"0": {"Return": {"EndpointArn": "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x"}}},
 }
 TEST_CASES = {
-    "HappyPath": {"ReadEvaluation": "BetterModel", "LoadForecasts": "Loaded", "UpdateEndpoint": "EndpointUpdated"},
-    "WorseModel": {"ReadEvaluation": "WorseModel"},
+    "HappyPath": {"ReadEvaluation": "BetterModel", "LoadInsights": "InsightsLoaded", "LoadForecasts": "Loaded",
+                  "UpdateEndpoint": "EndpointUpdated"},
+    "WorseModel": {"ReadEvaluation": "WorseModel", "LoadInsights": "InsightsLoaded"},
     "TrainingFails": {"DescribeTraining": "TrainingFailed"},
     # The mocked start creates no job on the emulator, so its description is mocked too.
     "ThrottledOnce": {"StartTraining": "ThrottledOnce", "DescribeTraining": "TrainingCompleted", "ReadEvaluation": "BetterModel",
-                      "LoadForecasts": "Loaded"},
+                      "LoadInsights": "InsightsLoaded", "LoadForecasts": "Loaded"},
 }
 
 

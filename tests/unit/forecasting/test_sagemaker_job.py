@@ -25,7 +25,15 @@ def trained(tmp_path_factory):
     train = folder / "input" / "train"
     train.mkdir(parents=True)
     sales.to_csv(train / "sales.csv", index=False)
-    env = {**os.environ, "SM_CHANNEL_TRAIN": str(train), "SM_MODEL_DIR": str(folder / "model"),
+    channels = {}
+    for channel, source in (("inventory", "inventory.csv"), ("products", "products.csv"), ("competitors", "competitor-prices.csv")):
+        table = pd.read_csv(data / source)
+        if "store_id" in table:
+            table["store_id"] = table["store_id"].fillna("")
+        (folder / "input" / channel).mkdir(parents=True)
+        table.to_parquet(folder / "input" / channel / "part-0.parquet")  # the cleaned tables are Parquet
+        channels[f"SM_CHANNEL_{channel.upper()}"] = str(folder / "input" / channel)
+    env = {**os.environ, **channels, "SM_CHANNEL_TRAIN": str(train), "SM_MODEL_DIR": str(folder / "model"),
            "SM_HPS": json.dumps({"horizon": "14", "backtest_windows": "3", "n_estimators": "60", "cutoff": "2025-04-01",
                                  "model_version": "fc-test", "output_uri": str(folder / "run")})}
     done = subprocess.run([sys.executable, str(ROOT / "sagemaker_jobs" / "forecasting" / "train.py")],
@@ -57,6 +65,20 @@ def test_the_job_writes_what_the_pipeline_reads(trained):
     requests = [json.loads(line) for line in (trained / "run" / "batch" / "input.jsonl").read_text().splitlines()]
     assert [r["store_id"] for r in requests] == ["S01", "S02"]
     assert all(r["horizon_days"] == 14 and len(r["sku_ids"]) == 6 for r in requests)
+
+
+def test_the_job_writes_elasticities_and_positions_for_pricing_and_reorders(trained):
+    elasticities = json.loads((trained / "run" / "insights" / "elasticities.json").read_text())
+    positions = [json.loads(line) for line in (trained / "run" / "insights" / "positions.jsonl").read_text().splitlines()]
+    sku_level = {e["sku_id"]: e for e in elasticities if e["store_id"] is None}
+    assert set(sku_level) == {"BEV-001", "SNA-001", "DAI-001", "BAK-001", "HOU-001", "PER-001"}
+    for e in sku_level.values():  # half a year of a small shop: too little price history to identify any
+        assert not e["identified"] and e["source"] == "none" and e["elasticity"] is None and "too uncertain" in e["note"]
+    assert {(p["store_id"], p["sku_id"]) for p in positions} == {(s, k) for s in ("S01", "S02") for k in sku_level}
+    first = next(p for p in positions if p["store_id"] == "S01" and p["sku_id"] == "PER-001")
+    assert first["last_sales_date"] == "2025-04-01" and first["current_price"] > 0 and first["lead_time_days"] >= 2
+    assert first["map_price"] and first["unit_cost"] and set(first["competitor_prices"]) == {"ShopRival", "ValueMart"}
+    assert len(first["recent"]) == 14 and first["recent"][-1]["date"] == "2025-04-01"
 
 
 def test_the_endpoint_handlers_forecast_a_scenario_with_drivers(trained):

@@ -192,6 +192,11 @@ CONTRACTS: dict[str, DatasetContract] = {
                 Column("list_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
                 Column("min_margin_pct", Kind.DECIMAL, required=False, minimum=0),
                 Column("currency", Kind.CURRENCY, required=False),
+                # Pricing guardrails and ordering terms, all optional.
+                Column("min_price", Kind.DECIMAL, required=False, minimum=0),
+                Column("max_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
+                Column("map_price", Kind.DECIMAL, required=False, minimum=0),
+                Column("moq", Kind.INTEGER, required=False, minimum=0),
             ),
         ),
         DatasetContract(

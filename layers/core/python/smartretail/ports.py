@@ -55,3 +55,24 @@ class ForecastEndpoint(Protocol):
 class QueryEngine(Protocol):
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         """Run one SELECT whose table names are written as {table}; `?` marks parameters."""
+
+
+class ItemStore(Protocol):
+    """JSON documents keyed by tenant and item key, versioned for optimistic concurrency."""
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
+            if_version: int | None = None) -> dict[str, Any]:
+        """Store the next version; raise Conflict when the condition does not hold."""
+
+    def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None: ...
+
+    def delete_many(self, tenant_id: str, keys: list[str]) -> None: ...
+
+    def query(self, tenant_id: str, prefix: str = "", limit: int | None = None,
+              newest_first: bool = False) -> list[dict[str, Any]]: ...
+
+
+class Notifier(Protocol):
+    def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None: ...

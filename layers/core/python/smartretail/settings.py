@@ -38,6 +38,10 @@ class ApiSettings(EnvSettings):
     UPLOADS_TABLE: str
     FORECASTS_TABLE: str
     MODELS_TABLE: str
+    DECISIONS_TABLE: str
+    PROPOSALS_TABLE: str
+    ALERTS_TABLE: str
+    AUDIT_TABLE: str
     GLUE_DATABASE: str
     ATHENA_WORKGROUP: str
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
@@ -65,3 +69,16 @@ class ForecastLoaderSettings(EnvSettings):
     ARTIFACTS_BUCKET: str
     FORECASTS_TABLE: str
     MODELS_TABLE: str
+    DECISIONS_TABLE: str
+
+
+class AlertsEvaluatorSettings(EnvSettings):
+    """Environment of the alerts evaluator Lambda (set by DecisionsConstruct)."""
+
+    AWS_REGION: str
+    DECISIONS_TABLE: str
+    ALERTS_TABLE: str
+    AUDIT_TABLE: str
+    FORECASTS_TABLE: str
+    MODELS_TABLE: str
+    ALERTS_TOPIC_ARN: str

@@ -1,8 +1,10 @@
 """In-memory adapters for unit tests of domain logic (no sockets, no moto)."""
 
+import copy
 import io
 from typing import IO, Any
 
+from ..errors import Conflict
 from ..models import UploadRecord
 
 
@@ -75,3 +77,35 @@ class MemoryModelRegistry:
 
     def record(self, tenant_id: str, version: dict[str, Any]) -> None:
         self.items[(tenant_id, version["model_version"])] = dict(version)
+
+
+class MemoryItemStore:
+    """ItemStore in a dict, with the same conditions and errors as the DynamoDB adapter."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        found = self.items.get((tenant_id, key))
+        return copy.deepcopy(found) if found else None
+
+    def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
+            if_version: int | None = None) -> dict[str, Any]:
+        current = self.items.get((tenant_id, key))
+        if (if_absent and current is not None) or (if_version is not None and (current or {}).get("version") != if_version):
+            raise Conflict("this item was changed by someone else in the meantime: reload it and try again")
+        stored = {**copy.deepcopy(body), "version": (if_version or 0) + 1, "item_key": key}
+        self.items[(tenant_id, key)] = stored
+        return copy.deepcopy(stored)
+
+    def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None:
+        for key, body in items.items():
+            self.items[(tenant_id, key)] = {**copy.deepcopy(body), "version": 1, "item_key": key}
+
+    def delete_many(self, tenant_id: str, keys: list[str]) -> None:
+        for key in keys:
+            self.items.pop((tenant_id, key), None)
+
+    def query(self, tenant_id: str, prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+        keys = sorted((k for t, k in self.items if t == tenant_id and k.startswith(prefix)), reverse=newest_first)
+        return [copy.deepcopy(self.items[(tenant_id, k)]) for k in keys][:limit]

@@ -69,6 +69,10 @@ def generate(spec: DemoSpec, out_dir: Path) -> dict:
                 "sku_id": sku, "name": f"{brands[j % len(brands)]} {category} {j + 1}", "category": category,
                 "brand": brands[j % len(brands)], "unit_cost": cost, "list_price": price,
                 "min_margin_pct": round(float(rng.uniform(8, 20)), 1), "currency": spec.currency,
+                # Brands of personal care set a minimum advertised price; household goods ship in cases.
+                "min_price": "", "max_price": round(price * 1.6, 2),
+                "map_price": round(price * 0.85, 2) if category == "Personal Care" else "",
+                "moq": 12 if category == "Household" else "",
                 "_popularity": float(rng.lognormal(1.3, 0.6)), "_summer": summer, "_elasticity": elasticity,
                 "_lead_time": int(rng.integers(2, 8)),
             })

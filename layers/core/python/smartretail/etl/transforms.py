@@ -71,7 +71,7 @@ def clean_inventory(df: DataFrame, report: QualityReport) -> DataFrame:
 def clean_products(df: DataFrame, base_currency: str, fx_rates: dict[str, float], report: QualityReport) -> DataFrame:
     total = df.count()
     df = normalise_ids(df, "sku_id").withColumn("category", F.trim("category")).withColumn("brand", F.trim("brand"))
-    df, unknown = to_base_currency(df, ["unit_cost", "list_price"], base_currency, fx_rates)
+    df, unknown = to_base_currency(df, ["unit_cost", "list_price", "min_price", "max_price", "map_price"], base_currency, fx_rates)
     report.add("products", "currency_convertible_to_base", total, unknown.count())
     before = df.count()
     df = keep_latest(df, ["sku_id"])

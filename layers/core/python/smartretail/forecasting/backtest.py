@@ -6,7 +6,7 @@ from dataclasses import replace
 import pandas as pd
 
 from .baselines import statsforecast_baselines
-from .metrics import scorecard
+from .metrics import error_correlation, scorecard
 from .model import ForecastConfig, Forecaster
 
 
@@ -49,6 +49,10 @@ def rolling_origin(frame: pd.DataFrame, config: ForecastConfig, windows: int = 3
         "windows": per_window,
         "overall": {name: _score(joined, (f"{name}:p10", f"{name}:p50", f"{name}:p90")) for name in systems},
     }
+    ours = joined[joined["open"] == 1].sort_values(["unique_id", "ds"])
+    correlation = error_correlation(ours["unique_id"].to_numpy(), ours["y"].to_numpy(dtype=float),
+                                    *(ours[f"smartretail:{q}"].to_numpy(dtype=float) for q in ("p10", "p50", "p90")))
+    evaluation["error_correlation"] = round(correlation, 4) if correlation == correlation else None
     if group:
         evaluation["per_group"] = {
             str(key): {name: _score(part, (f"{name}:p10", f"{name}:p50", f"{name}:p90"))["wape"] for name in systems}

@@ -55,3 +55,20 @@ def scorecard(actual: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90: np.ndar
         "pinball_mean": round(pinball_mean(actual, p10, p50, p90), 2),
         "coverage_80": round(coverage(actual, p10, p90), 4),
     }
+
+
+def error_correlation(series_ids: np.ndarray, actual: np.ndarray, p10: np.ndarray, p50: np.ndarray,
+                      p90: np.ndarray) -> float:
+    """Correlation of one day's standardised forecast error with the next day's, within each series
+    (rows in date order, open days only). Errors on consecutive days move together (a store's level
+    was under- or overestimated), so demand over several days is more uncertain than independent days
+    would say; the reorder policy uses this to widen the band of a lead time's total."""
+    scale = (p90 - p10) / (2 * 1.2816)
+    valid = scale > 0
+    errors = np.where(valid, (actual - p50) / np.where(valid, scale, 1.0), np.nan)
+    same_series = series_ids[1:] == series_ids[:-1]
+    first, second = errors[:-1][same_series], errors[1:][same_series]
+    keep = ~np.isnan(first) & ~np.isnan(second)
+    if keep.sum() < 30:
+        return float("nan")
+    return float(np.corrcoef(first[keep], second[keep])[0, 1])

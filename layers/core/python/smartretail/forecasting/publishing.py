@@ -27,6 +27,8 @@ def model_record(evaluation: dict[str, Any], model_version: str, trained_through
         "trained_through": trained_through,
         "wape": evaluation["overall"]["smartretail"]["wape"],
         "backtest": {key: evaluation[key] for key in ("overall", "windows", "per_group", "best_baseline") if key in evaluation},
+        # How a day's forecast error carries into the next: the reorder policy widens multi-day bands by it.
+        "error_correlation": evaluation.get("error_correlation"),
         "series": series,
         "horizon_days": horizon_days,
     }

@@ -25,7 +25,7 @@ Z90 = 1.6449
 MIN_DAYS = 60               # fewer usable days: no estimate of its own
 MIN_LOG_PRICE_SD = 0.01     # under ~1% price variation the price effect cannot be told from noise
 MAX_OWN_SE = 1.0            # an own estimate this uncertain says nothing; the category speaks
-ELASTICITY_BOUNDS = (-6.0, 0.5)  # outside this an estimate is a data problem, not a market fact
+ELASTICITY_BOUNDS = (-6.0, 0.0)  # outside this an estimate is a data problem (confounding), not a market fact
 DEFAULT_SPREAD = 0.25       # between-SKU variance assumed when too few estimates exist to measure it
 
 
@@ -34,11 +34,11 @@ class Elasticity:
     sku_id: str
     store_id: str | None        # None: the SKU across its stores
     category: str
-    elasticity: float
-    low: float                  # 90% interval
-    high: float
-    identified: bool            # False: the data cannot identify it; the value is the category's
-    source: str                 # "own", "pooled" (own, shrunk toward the category/SKU) or "category"
+    elasticity: float | None    # None: nothing in the tenant's data identifies a price effect yet
+    low: float | None           # 90% interval
+    high: float | None
+    identified: bool            # False: the SKU's own data cannot identify it; the value is the category's
+    source: str                 # "own", "pooled" (own, shrunk toward the category/SKU), "category" or "none"
     own_estimate: float | None
     own_se: float | None
     note: str                   # why it is not identified, or how it was pooled
@@ -174,7 +174,11 @@ def estimate(frame: pd.DataFrame, store_level: bool = True) -> list[Elasticity]:
         prior = priors.get(category_of[sku]) or everything
         estimate_or_reason = own[sku]
         if isinstance(estimate_or_reason, str) and prior is None:
-            continue  # nothing anywhere in the tenant's data identifies a price effect
+            # Nothing anywhere in the tenant's data identifies a price effect: say so, price by fallback.
+            results.append(Elasticity(sku, None, category_of[sku], None, None, None, False, "none", None, None,
+                                      f"{estimate_or_reason}; no other SKU of the tenant identifies one either",
+                                      int(len(part)), float(np.log(part["price"]).std()) if len(part) > 1 else 0.0))
+            continue
         sku_own = None if isinstance(estimate_or_reason, str) else estimate_or_reason
         mean, sd, source = _shrink(sku_own, prior)
         note = estimate_or_reason if sku_own is None else (

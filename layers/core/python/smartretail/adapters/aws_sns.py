@@ -1,0 +1,19 @@
+"""Notifier on SNS: one message per event, with the tenant as a message attribute so subscribers can
+filter by tenant."""
+
+import json
+from typing import Any
+
+from .aws_clients import LazyClient
+
+
+class SnsNotifier:
+    _sns = LazyClient("sns")
+
+    def __init__(self, topic_arn: str, sns: Any | None = None):
+        self._topic = topic_arn
+        self._client = sns
+
+    def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None:
+        self._sns.publish(TopicArn=self._topic, Subject=subject[:100], Message=json.dumps(message, default=str),
+                          MessageAttributes={"tenant_id": {"DataType": "String", "StringValue": tenant_id}})

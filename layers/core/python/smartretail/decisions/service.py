@@ -1,0 +1,287 @@
+"""Price suggestions, what-if simulations and ranked reorder/price recommendations for the API, from
+the stored positions, elasticities and forecast quantiles; and the tenant's decision policy.
+
+Standard library and pydantic only: this runs in the API Lambda.
+"""
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from ..auth import Principal
+from ..errors import InvalidRequest, NotFound
+from ..forecasting.serving import live_model
+from ..inventory.policy import ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
+from ..lake import check_id
+from ..ports import ForecastStore, ItemStore, ModelRegistry
+from ..pricing.recommend import ElasticityEstimate, Objective, PricingContext, simulate, suggest
+from . import insights
+from .audit import AuditTrail
+from .policy import TenantPolicy
+
+PLAN_DAYS = 28  # forecast days read for a reorder plan (lead time + review + 14-day risk)
+HOLDING_COST_PER_YEAR = 0.25  # share of an order's value it costs to hold for a year, when ranking reorders
+
+
+def _id(value: str, field: str) -> str:
+    try:
+        return check_id(value.strip(), field).upper()
+    except InvalidRequest as exc:
+        raise ValueError(exc.message) from None
+
+
+class SkuStore(BaseModel):
+    sku_id: str = Field(min_length=1, max_length=64)
+    store_id: str = Field(min_length=1, max_length=64)
+
+    @field_validator("sku_id", "store_id")
+    @classmethod
+    def _ids(cls, value: str, info) -> str:
+        return _id(value, info.field_name)
+
+
+class PricingSuggestRequest(SkuStore):
+    current_price: float | None = Field(default=None, gt=0, le=1_000_000,
+                                        description="today's price; defaults to the last price in the sales data")
+    objective: Objective = "maximize_margin"
+
+
+class SimulateRequest(SkuStore):
+    price: float | None = Field(default=None, gt=0, le=1_000_000)
+    discount_pct: float | None = Field(default=None, gt=0, lt=100)
+    current_price: float | None = Field(default=None, gt=0, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _one_candidate(self) -> "SimulateRequest":
+        if (self.price is None) == (self.discount_pct is None):
+            raise ValueError("give exactly one of price or discount_pct")
+        return self
+
+
+class RecommendationsRequest(BaseModel):
+    store_id: str | None = Field(default=None, max_length=64, description="one store, or every store")
+    category: str | None = Field(default=None, max_length=128)
+    as_of_date: date | None = Field(default=None, description="the day the plan starts; defaults to the day after the data")
+    objective: Literal["maximize_margin", "maximize_revenue"] = "maximize_margin"
+    limit: int = Field(default=50, ge=1, le=500)
+
+    @field_validator("store_id")
+    @classmethod
+    def _store(cls, value: str | None) -> str | None:
+        return _id(value, "store_id") if value else None
+
+
+class DecisionService:
+    def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, audit: AuditTrail):
+        self._items = items
+        self._forecasts = forecasts
+        self._registry = registry
+        self._audit = audit
+
+    # -- policy -------------------------------------------------------------------------------
+    def policy(self, tenant_id: str) -> TenantPolicy:
+        stored = self._items.get(tenant_id, insights.POLICY)
+        if not stored:
+            return TenantPolicy()
+        return TenantPolicy.model_validate({k: v for k, v in stored.items() if k in TenantPolicy.model_fields})
+
+    def set_policy(self, principal: Principal, policy: TenantPolicy) -> dict[str, Any]:
+        before = self._items.get(principal.tenant_id, insights.POLICY)
+        body = {**policy.model_dump(), "updated_by": principal.user_id,
+                "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        stored = self._items.put(principal.tenant_id, insights.POLICY, body,
+                                 **({"if_version": before["version"]} if before else {"if_absent": True}))
+        self._audit.record(principal, "policy.updated", "policy", before=_strip(before), after=_strip(stored))
+        return {**policy.model_dump(), "updated_by": principal.user_id, "updated_at": body["updated_at"]}
+
+    # -- pricing ------------------------------------------------------------------------------
+    def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
+        policy = self.policy(tenant_id)
+        ctx, notes = self._pricing_context(tenant_id, request.sku_id, request.store_id, request.current_price, policy)
+        return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
+
+    def simulate(self, tenant_id: str, request: SimulateRequest) -> dict[str, Any]:
+        policy = self.policy(tenant_id)
+        ctx, notes = self._pricing_context(tenant_id, request.sku_id, request.store_id, request.current_price, policy)
+        price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
+        return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
+
+    # -- recommendations ----------------------------------------------------------------------
+    def recommendations(self, tenant_id: str, request: RecommendationsRequest) -> dict[str, Any]:
+        policy = self.policy(tenant_id)
+        positions = insights.positions(self._items, tenant_id, request.store_id)
+        if request.category:
+            positions = [p for p in positions if p.get("category", "").lower() == request.category.strip().lower()]
+        if not positions:
+            raise NotFound("no stock or sales positions for this store and category: has the training pipeline run?")
+        correlation = self._error_correlation(tenant_id)
+        actions, unknown = [], {}
+        for position in positions:
+            if position.get("on_hand") is None:
+                unknown.setdefault(position["store_id"], []).append(position["sku_id"])
+                continue
+            start = request.as_of_date.isoformat() if request.as_of_date else _next_day(position["last_sales_date"])
+            days = self._days(tenant_id, position, start, PLAN_DAYS)
+            if not days:
+                continue
+            reorder = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation))
+            if reorder.reorder_now:
+                actions.append(_reorder_action(position, reorder, days, correlation))
+            price_action = self._price_action(tenant_id, position, days, reorder, policy, request.objective)
+            if price_action:
+                actions.append(price_action)
+        actions.sort(key=lambda a: a["score"], reverse=True)
+        known_stores = {p["store_id"] for p in positions if p.get("on_hand") is not None}
+        return {
+            "store_id": request.store_id, "category": request.category,
+            "as_of_date": request.as_of_date.isoformat() if request.as_of_date else None,
+            "actions": actions[: request.limit],
+            "excluded": {
+                "stores_with_unknown_on_hand": sorted(s for s in unknown if s not in known_stores),
+                "series_with_unknown_on_hand": [{"store_id": s, "sku_ids": sorted(k)} for s, k in sorted(unknown.items())],
+                "reason": "on-hand stock is unknown (never imputed): no reorder or price advice until an inventory snapshot arrives",
+            },
+            "score": "margin impact + service impact - risk, in currency over the pricing horizon",
+        }
+
+    def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
+        """Every series' position with its reorder plan from the day after its data (None when its
+        stock is unknown or it has no forecast): what the alert evaluation checks."""
+        policy = self.policy(tenant_id)
+        correlation = self._error_correlation(tenant_id)
+        out = []
+        for position in insights.positions(self._items, tenant_id):
+            days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
+            known = position.get("on_hand") is not None and days
+            out.append((position, plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)) if known else None))
+        return out
+
+    # -- internals ----------------------------------------------------------------------------
+    def _position(self, tenant_id: str, store_id: str, sku_id: str) -> dict[str, Any]:
+        position = self._items.get(tenant_id, insights.position_key(store_id, sku_id))
+        if position is None:
+            raise NotFound(f"no sales history for SKU {sku_id} in store {store_id}")
+        return position
+
+    def _days(self, tenant_id: str, position: dict[str, Any], start: str, count: int) -> list[ForecastDay]:
+        end = (date.fromisoformat(start) + timedelta(days=count - 1)).isoformat()
+        stored = self._forecasts.series(tenant_id, position["store_id"], position["sku_id"], start, end)
+        return [ForecastDay(d["date"], d["p10"], d["p50"], d["p90"]) for d in stored]
+
+    def _error_correlation(self, tenant_id: str) -> float:
+        live = live_model(self._registry, tenant_id)
+        value = (live or {}).get("error_correlation")
+        return InventoryPolicy().error_correlation if value is None else float(value)
+
+    def _pricing_context(self, tenant_id: str, sku_id: str, store_id: str, current_price: float | None,
+                         policy: TenantPolicy) -> tuple[PricingContext, list[str]]:
+        position = self._position(tenant_id, store_id, sku_id)
+        notes = []
+        price = current_price or position.get("current_price")
+        if not price:
+            raise InvalidRequest("no price is known for this SKU in this store: send current_price", field="current_price")
+        start = _next_day(position["last_sales_date"])
+        days = self._days(tenant_id, position, start, PLAN_DAYS)
+        horizon = policy.pricing.horizon_days
+        if days:
+            baseline = sum(d.p50 for d in days[:horizon])
+            if len(days) < horizon:
+                baseline *= horizon / len(days)
+        else:
+            baseline = float(position.get("avg_daily_units_28") or 0.0) * horizon
+            notes.append("no stored forecast for this series: units are the last 28 days' average")
+        if current_price and position.get("current_price") and abs(current_price - position["current_price"]) > 0.005:
+            notes.append(f"the forecast assumed {position['current_price']:.2f}; units re-based to {current_price:.2f}")
+        stored = insights.elasticity(self._items, tenant_id, sku_id, store_id)
+        estimate = None
+        if stored and stored.get("elasticity") is None:
+            notes.append(f"no elasticity can be estimated yet ({stored.get('note', '')})")
+        elif stored:
+            estimate = ElasticityEstimate(stored["elasticity"], stored["low"], stored["high"], stored["identified"],
+                                          stored["source"], "store" if stored.get("store_id") else "sku")
+            if current_price and position.get("current_price"):
+                baseline *= (current_price / position["current_price"]) ** stored["elasticity"]
+            if not stored["identified"]:
+                notes.append(f"this SKU's own data cannot identify its elasticity ({stored.get('note', '')}): "
+                             "the category's value is used")
+        safety = None
+        if position.get("on_hand") is not None and days:
+            correlation = self._error_correlation(tenant_id)
+            safety = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)).safety_stock
+        ctx = PricingContext(
+            sku_id=sku_id, store_id=store_id, current_price=float(price), baseline_units=baseline,
+            unit_cost=position.get("unit_cost"), min_margin_pct=position.get("min_margin_pct"),
+            min_price=position.get("min_price"), max_price=position.get("max_price"), map_price=position.get("map_price"),
+            competitor_prices=position.get("competitor_prices") or {}, elasticity=estimate,
+            on_hand=position.get("on_hand"), safety_stock=safety,
+        )
+        return ctx, notes
+
+    def _price_action(self, tenant_id: str, position: dict[str, Any], days: list[ForecastDay], reorder: ReorderPlan,
+                      policy: TenantPolicy, objective: str) -> dict[str, Any] | None:
+        if not position.get("current_price"):
+            return None
+        ctx, notes = self._pricing_context(tenant_id, position["sku_id"], position["store_id"], None, policy)
+        result = suggest(ctx, objective, policy.pricing)
+        if abs(result["recommended_price"] - result["current_price"]) < 0.01:
+            return None
+        margin = result["impact"].get("margin") or result["impact"]["revenue"]
+        low, high = margin["change_range"]
+        risk = (high - low) / 2
+        # A price cut that raises demand also raises the stockout risk the reorder plan measured.
+        service = 0.0
+        if result["impact"]["units"]["change"] > 0 and reorder.stockout_risk["7d"] > 0.05:
+            service = -reorder.stockout_risk["7d"] * result["impact"]["units"]["change"] * result["recommended_price"]
+        score = margin["change"] + service - risk
+        return {
+            "type": "price", "store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category"),
+            "current_price": result["current_price"], "recommended_price": result["recommended_price"],
+            "score": round(score, 2), "margin_impact": margin["change"], "service_impact": round(service, 2), "risk": round(risk, 2),
+            "explanation": f"{result['rationale']}; bound by {', '.join(result['guardrails']['bound_by']) or 'nothing'}; "
+                           f"margin change {margin['change']:+.2f} over {result['impact']['horizon_days']} days "
+                           f"(range {low:+.2f} to {high:+.2f})",
+            "method": result["method"], "notes": notes,
+        }
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def _stock(position: dict[str, Any], policy: TenantPolicy) -> StockPosition:
+    lead = position.get("lead_time_days")
+    return StockPosition(on_hand=position.get("on_hand"), on_order=float(position.get("on_order") or 0),
+                         lead_time_days=int(lead if lead is not None else policy.inventory.default_lead_time_days),
+                         unit_cost=position.get("unit_cost"))
+
+
+def _inventory_policy(position: dict[str, Any], policy: TenantPolicy, correlation: float) -> InventoryPolicy:
+    settings = policy.inventory
+    return InventoryPolicy(service_level=settings.service_level, review_days=settings.review_days,
+                           moq=float(position.get("moq") or 0), ordering_cost=settings.ordering_cost,
+                           holding_cost_pct=settings.holding_cost_pct, error_correlation=correlation)
+
+
+def _reorder_action(position: dict[str, Any], reorder: ReorderPlan, days: list[ForecastDay], correlation: float) -> dict[str, Any]:
+    """Service impact: the margin on the units the order saves from stocking out in 14 days; risk:
+    the cost of holding the order meanwhile (a quarter of its value a year)."""
+    price = position.get("current_price") or 0.0
+    cost = position.get("unit_cost")
+    unit_margin = price - cost if cost is not None else price
+    horizon = 14
+    without = expected_shortage(days, reorder.inventory_position, horizon, correlation)
+    with_order = expected_shortage(days, reorder.inventory_position + reorder.order_quantity, horizon, correlation)
+    service = (without - with_order) * unit_margin
+    holding = reorder.order_quantity * (cost or price) * HOLDING_COST_PER_YEAR * horizon / 365
+    return {
+        "type": "reorder", "store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category"),
+        "order_quantity": reorder.order_quantity, "order_value": round(reorder.order_quantity * (cost or price), 2),
+        "score": round(service - holding, 2), "margin_impact": 0.0, "service_impact": round(service, 2), "risk": round(holding, 2),
+        "explanation": f"{reorder.explanation['order_quantity']}; {reorder.explanation['stockout_risk']} without it",
+        "plan": reorder.to_dict(),
+    }
+
+
+def _strip(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: v for k, v in item.items() if k not in ("item_key",)} if item else None
