@@ -1,4 +1,5 @@
-// SmartRetail dashboard: signs in with Cognito, shows KPIs, uploads files through presigned POSTs.
+// SmartRetail dashboard: signs in with Cognito, shows KPIs, alerts, price suggestions, recommended
+// actions and proposals, and uploads files through presigned POSTs.
 // Configuration (API URL, Cognito endpoint and client) comes from config.js, written at deploy or
 // by the local stack.
 "use strict";
@@ -40,7 +41,7 @@ function show() {
   $("app").hidden = !signedIn;
   $("sign-out").hidden = !signedIn;
   $("who").textContent = signedIn ? `${claims(token)["cognito:username"]} · tenant ${claims(token)["custom:tenant_id"]}` : "";
-  if (signedIn) { loadKpis(); loadUploads(); }
+  if (signedIn) { loadKpis(); loadUploads(); loadAlerts(); loadProposals(); }
 }
 
 function signOut() { token = null; sessionStorage.removeItem("smartretail.idToken"); show(); }
@@ -115,6 +116,113 @@ async function upload(event) {
   finally { button.disabled = false; }
 }
 
+async function loadAlerts() {
+  const status = new FormData($("alert-form")).get("status");
+  $("alert-error").textContent = "";
+  try {
+    const { alerts } = await api(`/alerts${status ? `?status=${status}` : ""}`);
+    $("alerts").innerHTML = alerts.map((a) => `<tr><td class="sev-${a.severity}">${a.severity}</td><td>${a.type.replace(/_/g, " ")}</td>` +
+      `<td>${escapeHtml(a.title)}</td><td>${a.status}</td><td>${a.last_seen.replace("T", " ").slice(0, 16)}</td><td>` +
+      (a.status === "resolved" ? "" : ["acknowledge", "snooze", "resolve"].map((act) =>
+        `<button class="small" data-alert="${a.alert_id}" data-act="${act}">${act}</button>`).join(" ")) + "</td></tr>").join("") ||
+      '<tr><td colspan="6">No alerts.</td></tr>';
+  } catch (error) { $("alert-error").textContent = error.message; }
+}
+
+async function actOnAlert(event) {
+  const button = event.target.closest("button[data-alert]");
+  if (!button) return;
+  const body = button.dataset.act === "snooze" ? { hours: 24 } : {};
+  try { await api(`/alerts/${button.dataset.alert}/${button.dataset.act}`, { method: "POST", body: JSON.stringify(body) }); loadAlerts(); }
+  catch (error) { $("alert-error").textContent = error.message; }
+}
+
+function impactRows(impact) {
+  return ["units", "revenue", "margin"].filter((m) => impact[m]).map((m) => {
+    const i = impact[m];
+    return `<tr><td>${m}</td><td>${money(i.current)}</td><td>${money(i.expected)}</td>` +
+      `<td>${i.change >= 0 ? "+" : ""}${money(i.change)} (${money(i.change_range[0])} to ${money(i.change_range[1])})</td></tr>`;
+  }).join("");
+}
+
+async function suggestPrice(event) {
+  event.preventDefault();
+  const form = $("price-form");
+  $("price-error").textContent = "";
+  try {
+    const r = await api("/pricing-suggest", { method: "POST", body: JSON.stringify({
+      store_id: form.store_id.value, sku_id: form.sku_id.value, objective: form.objective.value }) });
+    const e = r.evidence, el = e.elasticity, c = e.competitors;
+    $("price-result").innerHTML = `<div class="tiles">` +
+      [["Today", money(r.current_price)], ["Recommended", money(r.recommended_price)],
+       ["Competitors", c.median == null ? "none" : `${money(c.low)} – ${money(c.high)}`],
+       ["Elasticity", el ? `${el.value} (${el.range_90[0]} to ${el.range_90[1]})${el.identified ? "" : " category"}` : "unknown"]]
+        .map(([l, v]) => `<div class="tile"><div class="label">${l}</div><div class="value">${v}</div></div>`).join("") + "</div>" +
+      `<p>${escapeHtml(r.rationale)}. Bound by: ${r.guardrails.bound_by.join(", ") || "nothing"}.` +
+      `${r.guardrails.relaxed.map((x) => ` Relaxed: ${escapeHtml(x.reason)}.`).join("")} ${r.notes.map(escapeHtml).join(" ")}</p>` +
+      `<table><thead><tr><th>Next ${r.impact.horizon_days} days</th><th>Today's price</th><th>Recommended</th><th>Change (90% range)</th></tr></thead>` +
+      `<tbody>${impactRows(r.impact)}</tbody></table>` +
+      `<button id="propose-price" data-price="${r.recommended_price}">Propose this price</button>`;
+  } catch (error) { $("price-error").textContent = error.message; }
+}
+
+async function simulatePrice() {
+  const form = $("price-form");
+  $("price-error").textContent = "";
+  try {
+    const r = await api("/pricing/simulate", { method: "POST", body: JSON.stringify({
+      store_id: form.store_id.value, sku_id: form.sku_id.value, price: Number(form.candidate.value) }) });
+    $("price-result").innerHTML = `<table><thead><tr><th>At ${money(r.impact.price)}</th><th>Today's price</th><th>Candidate</th>` +
+      `<th>Change (90% range)</th></tr></thead><tbody>${impactRows(r.impact)}</tbody></table>` +
+      `<p>${r.breaks_guardrails.length ? "Breaks: " + r.breaks_guardrails.map((b) => escapeHtml(b.reason)).join("; ") : "Inside every guardrail."}</p>`;
+  } catch (error) { $("price-error").textContent = error.message; }
+}
+
+async function propose(body, errorId) {
+  try {
+    await api("/proposals", { method: "POST", body: JSON.stringify(body), headers: { "Idempotency-Key": crypto.randomUUID() } });
+    loadProposals();
+  } catch (error) { $(errorId).textContent = error.message; }
+}
+
+async function loadRecommendations(event) {
+  if (event) event.preventDefault();
+  const form = $("reco-form");
+  $("reco-error").textContent = "";
+  try {
+    const r = await api("/recommendations", { method: "POST", body: JSON.stringify({
+      store_id: form.store_id.value || null, category: form.category.value || null, limit: 30 }) });
+    $("actions").innerHTML = r.actions.map((a) => {
+      const what = a.type === "reorder" ? `order ${a.order_quantity}` : `price ${money(a.current_price)} → ${money(a.recommended_price)}`;
+      const body = a.type === "reorder" ? { kind: "reorder", quantity: a.order_quantity } : { kind: "price", new_price: a.recommended_price };
+      return `<tr><td>${money(a.score)}</td><td>${what}</td><td>${a.sku_id}</td><td>${a.store_id}</td><td>${escapeHtml(a.explanation)}</td>` +
+        `<td><button class="small" data-propose='${JSON.stringify({ ...body, sku_id: a.sku_id, store_id: a.store_id })}'>propose</button></td></tr>`;
+    }).join("") || '<tr><td colspan="6">Nothing to do.</td></tr>';
+    const unknown = r.excluded.series_with_unknown_on_hand;
+    $("excluded").textContent = unknown.length ? `Left out (stock unknown): ${unknown.map((s) => `${s.store_id}: ${s.sku_ids.join(", ")}`).join("; ")}` : "";
+  } catch (error) { $("reco-error").textContent = error.message; }
+}
+
+async function loadProposals() {
+  try {
+    const { proposals } = await api("/proposals?limit=30");
+    $("proposals").innerHTML = proposals.map((p) => {
+      const change = p.kind === "price" ? `${money(p.before.price)} → ${money(p.after.price)} (${p.change_pct} %)` : `${p.after.quantity} units (${money(p.order_value)})`;
+      const acts = { proposed: ["approve", "reject"], approved: ["apply", "reject"] }[p.status] || [];
+      return `<tr><td>${p.kind}</td><td>${p.sku_id}</td><td>${p.store_id}</td><td>${change}</td><td>${p.status}</td>` +
+        `<td>${p.needs_approval ? "yes" : "no"}</td><td>${acts.map((a) => `<button class="small" data-proposal="${p.proposal_id}" data-act="${a}">${a}</button>`).join(" ")}</td></tr>`;
+    }).join("") || '<tr><td colspan="7">No proposals yet.</td></tr>';
+  } catch (error) { $("proposal-error").textContent = error.message; }
+}
+
+async function actOnProposal(event) {
+  const button = event.target.closest("button[data-proposal]");
+  if (!button) return;
+  $("proposal-error").textContent = "";
+  try { await api(`/proposals/${button.dataset.proposal}/${button.dataset.act}`, { method: "POST", body: "{}" }); loadProposals(); }
+  catch (error) { $("proposal-error").textContent = error.message; }
+}
+
 $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
@@ -127,6 +235,20 @@ $("sign-in-form").addEventListener("submit", async (event) => {
 });
 $("kpi-form").addEventListener("submit", (event) => { event.preventDefault(); loadKpis(); });
 $("upload-form").addEventListener("submit", upload);
+$("alert-form").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts(); });
+$("alerts").addEventListener("click", actOnAlert);
+$("price-form").addEventListener("submit", suggestPrice);
+$("simulate").addEventListener("click", simulatePrice);
+$("price-result").addEventListener("click", (event) => {
+  const button = event.target.closest("#propose-price");
+  if (button) { const f = $("price-form"); propose({ kind: "price", sku_id: f.sku_id.value, store_id: f.store_id.value, new_price: Number(button.dataset.price) }, "price-error"); }
+});
+$("reco-form").addEventListener("submit", loadRecommendations);
+$("actions").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-propose]");
+  if (button) propose(JSON.parse(button.dataset.propose), "reco-error");
+});
+$("proposals").addEventListener("click", actOnProposal);
 $("sign-out").addEventListener("click", signOut);
 $("kpi-form").start.value = cfg.defaultStart;
 $("kpi-form").end.value = cfg.defaultEnd;

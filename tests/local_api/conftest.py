@@ -7,6 +7,28 @@ import pytest
 
 from sfn_helpers import MOCKED_RESPONSES, TEST_CASES
 
+from local_stack.demo import load_tenant_files
+from local_stack.pipeline import LocalPipeline
+from smartretail.demo.generator import DemoSpec, generate
+
+TRAINED_TENANT = "tenant-f"
+
+
+@pytest.fixture(scope="session")
+def trained_tenant(local, spark_session, tmp_path_factory):
+    """A demo tenant uploaded through the API and run through the local training pipeline (ETL,
+    training, promotion, batch forecast, positions and elasticities): (tokens, live version, run)."""
+    folder = tmp_path_factory.mktemp("forecast-tenant")
+    generate(DemoSpec(tenant_id=TRAINED_TENANT, days=200, skus_per_category=1, stores=1, volume=10), folder)  # fits 64 KiB uploads
+    users = {"seller": local.create_user("f-seller", TRAINED_TENANT, "sellers"),
+             "manager": local.create_user("f-manager", TRAINED_TENANT, "managers"),
+             "admin": local.create_user("f-admin", TRAINED_TENANT, "admins")}
+    tokens = {role: local.id_token(u.username, u.password) for role, u in users.items()}
+    for result in load_tenant_files(local, tokens["seller"], folder):
+        assert result["status"] == "validated", result
+    run = LocalPipeline(local, spark_session).run(TRAINED_TENANT, horizon_days=14, hyperparameters={"backtest_windows": 2})
+    return tokens, run.version, run
+
 
 @pytest.fixture(scope="session")
 def pipeline(local):

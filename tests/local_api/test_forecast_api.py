@@ -10,27 +10,17 @@ import pytest
 
 from sfn_helpers import endpoints, model_packages, run_definition
 
-from local_stack.demo import load_tenant_files
 from local_stack.etl import run_local_etl
 from local_stack.pipeline import POLLING, STEPS, LocalPipeline, PipelineFailed
 from local_stack.resources import state_machine_definition
 from local_stack.stack import http_json
-from smartretail.demo.generator import DemoSpec, generate
 
-TENANT = "tenant-f"
+TENANT = "tenant-f"  # the trained_tenant fixture's
 
 
 @pytest.fixture(scope="module")
-def trained(local, spark_session, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("forecast-tenant")
-    generate(DemoSpec(tenant_id=TENANT, days=200, skus_per_category=1, stores=1, volume=10), folder)  # fits the test stage's 64 KiB uploads
-    seller = local.create_user("f-seller", TENANT, "sellers")
-    manager = local.create_user("f-manager", TENANT, "managers")
-    tokens = {"seller": local.id_token(seller.username, seller.password), "manager": local.id_token(manager.username, manager.password)}
-    for result in load_tenant_files(local, tokens["seller"], folder):
-        assert result["status"] == "validated", result
-    run = LocalPipeline(local, spark_session).run(TENANT, horizon_days=14, hyperparameters={"backtest_windows": 2})
-    return tokens, run.version, run
+def trained(trained_tenant):
+    return trained_tenant
 
 
 def _forecast(local, token, **body):

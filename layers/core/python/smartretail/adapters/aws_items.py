@@ -51,9 +51,11 @@ class DynamoItemStore:
     def query(self, tenant_id: str, prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
         request: dict[str, Any] = {
             "TableName": self._table, "ScanIndexForward": not newest_first,
-            "KeyConditionExpression": "tenant_id = :t AND begins_with(item_key, :p)",
-            "ExpressionAttributeValues": {":t": {"S": tenant_id}, ":p": {"S": prefix}},
+            "KeyConditionExpression": "tenant_id = :t", "ExpressionAttributeValues": {":t": {"S": tenant_id}},
         }
+        if prefix:  # DynamoDB refuses begins_with on an empty string
+            request["KeyConditionExpression"] += " AND begins_with(item_key, :p)"
+            request["ExpressionAttributeValues"][":p"] = {"S": prefix}
         out: list[dict[str, Any]] = []
         while True:
             page = self._ddb.query(**request)

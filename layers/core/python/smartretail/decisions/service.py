@@ -98,12 +98,12 @@ class DecisionService:
     # -- pricing ------------------------------------------------------------------------------
     def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
         policy = self.policy(tenant_id)
-        ctx, notes = self._pricing_context(tenant_id, request.sku_id, request.store_id, request.current_price, policy)
+        ctx, notes = self._context_of(tenant_id, request, policy)
         return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
 
     def simulate(self, tenant_id: str, request: SimulateRequest) -> dict[str, Any]:
         policy = self.policy(tenant_id)
-        ctx, notes = self._pricing_context(tenant_id, request.sku_id, request.store_id, request.current_price, policy)
+        ctx, notes = self._context_of(tenant_id, request, policy)
         price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
         return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
 
@@ -128,7 +128,7 @@ class DecisionService:
             reorder = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation))
             if reorder.reorder_now:
                 actions.append(_reorder_action(position, reorder, days, correlation))
-            price_action = self._price_action(tenant_id, position, days, reorder, policy, request.objective)
+            price_action = self._price_action(tenant_id, position, days, reorder, policy, request.objective, correlation)
             if price_action:
                 actions.append(price_action)
         actions.sort(key=lambda a: a["score"], reverse=True)
@@ -174,15 +174,18 @@ class DecisionService:
         value = (live or {}).get("error_correlation")
         return InventoryPolicy().error_correlation if value is None else float(value)
 
-    def _pricing_context(self, tenant_id: str, sku_id: str, store_id: str, current_price: float | None,
-                         policy: TenantPolicy) -> tuple[PricingContext, list[str]]:
-        position = self._position(tenant_id, store_id, sku_id)
+    def _context_of(self, tenant_id: str, request: SkuStore, policy: TenantPolicy) -> tuple[PricingContext, list[str]]:
+        position = self._position(tenant_id, request.store_id, request.sku_id)
+        days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
+        return self._pricing_context(tenant_id, position, days, request.current_price, policy, self._error_correlation(tenant_id))
+
+    def _pricing_context(self, tenant_id: str, position: dict[str, Any], days: list[ForecastDay], current_price: float | None,
+                         policy: TenantPolicy, correlation: float, safety_stock: float | None = None,
+                         ) -> tuple[PricingContext, list[str]]:
         notes = []
         price = current_price or position.get("current_price")
         if not price:
             raise InvalidRequest("no price is known for this SKU in this store: send current_price", field="current_price")
-        start = _next_day(position["last_sales_date"])
-        days = self._days(tenant_id, position, start, PLAN_DAYS)
         horizon = policy.pricing.horizon_days
         if days:
             baseline = sum(d.p50 for d in days[:horizon])
@@ -193,7 +196,7 @@ class DecisionService:
             notes.append("no stored forecast for this series: units are the last 28 days' average")
         if current_price and position.get("current_price") and abs(current_price - position["current_price"]) > 0.005:
             notes.append(f"the forecast assumed {position['current_price']:.2f}; units re-based to {current_price:.2f}")
-        stored = insights.elasticity(self._items, tenant_id, sku_id, store_id)
+        stored = insights.elasticity(self._items, tenant_id, position["sku_id"], position["store_id"])
         estimate = None
         if stored and stored.get("elasticity") is None:
             notes.append(f"no elasticity can be estimated yet ({stored.get('note', '')})")
@@ -205,24 +208,22 @@ class DecisionService:
             if not stored["identified"]:
                 notes.append(f"this SKU's own data cannot identify its elasticity ({stored.get('note', '')}): "
                              "the category's value is used")
-        safety = None
-        if position.get("on_hand") is not None and days:
-            correlation = self._error_correlation(tenant_id)
-            safety = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)).safety_stock
+        if safety_stock is None and position.get("on_hand") is not None and days:
+            safety_stock = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)).safety_stock
         ctx = PricingContext(
-            sku_id=sku_id, store_id=store_id, current_price=float(price), baseline_units=baseline,
+            sku_id=position["sku_id"], store_id=position["store_id"], current_price=float(price), baseline_units=baseline,
             unit_cost=position.get("unit_cost"), min_margin_pct=position.get("min_margin_pct"),
             min_price=position.get("min_price"), max_price=position.get("max_price"), map_price=position.get("map_price"),
             competitor_prices=position.get("competitor_prices") or {}, elasticity=estimate,
-            on_hand=position.get("on_hand"), safety_stock=safety,
+            on_hand=position.get("on_hand"), safety_stock=safety_stock,
         )
         return ctx, notes
 
     def _price_action(self, tenant_id: str, position: dict[str, Any], days: list[ForecastDay], reorder: ReorderPlan,
-                      policy: TenantPolicy, objective: str) -> dict[str, Any] | None:
+                      policy: TenantPolicy, objective: str, correlation: float) -> dict[str, Any] | None:
         if not position.get("current_price"):
             return None
-        ctx, notes = self._pricing_context(tenant_id, position["sku_id"], position["store_id"], None, policy)
+        ctx, notes = self._pricing_context(tenant_id, position, days, None, policy, correlation, reorder.safety_stock)
         result = suggest(ctx, objective, policy.pricing)
         if abs(result["recommended_price"] - result["current_price"]) < 0.01:
             return None

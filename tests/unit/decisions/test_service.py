@@ -1,0 +1,63 @@
+"""Decision service: what it reads for a SKU, and what recommendations leave out and why."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from smartretail.adapters.memory import MemoryForecastStore, MemoryItemStore, MemoryModelRegistry
+from smartretail.decisions import insights
+from smartretail.decisions.audit import AuditTrail
+from smartretail.decisions.service import DecisionService, PricingSuggestRequest, RecommendationsRequest
+from smartretail.errors import NotFound
+
+
+def position(store, sku, on_hand, category="Snacks"):
+    return {"store_id": store, "sku_id": sku, "category": category, "current_price": 2.0, "unit_cost": 1.2, "min_margin_pct": 10,
+            "last_sales_date": "2026-11-20", "on_hand": on_hand, "on_order": 0, "lead_time_days": 3,
+            "competitor_prices": {"A": 2.1}, "avg_daily_units_28": 4.0}
+
+
+@pytest.fixture
+def service():
+    items, forecasts = MemoryItemStore(), MemoryForecastStore()
+    series = [("S01", "SNA-001", 3), ("S01", "SNA-002", 80), ("S02", "SNA-001", None), ("S02", "SNA-002", None),
+              ("S03", "SNA-001", 2), ("S03", "SNA-002", None)]
+    positions = [position(s, k, h) for s, k, h in series]
+    elasticities = [{"sku_id": "SNA-001", "store_id": None, "elasticity": -1.8, "low": -2.1, "high": -1.5, "identified": True,
+                     "source": "pooled", "note": ""},
+                    {"sku_id": "SNA-002", "store_id": None, "elasticity": None, "low": None, "high": None, "identified": False,
+                     "source": "none", "note": "the price hardly changed"}]
+    insights.replace(items, "t1", "fc-1", positions, elasticities)
+    for store, sku, _ in series:
+        forecasts.put_series("t1", store, sku, [{"date": (date(2026, 11, 21) + timedelta(days=i)).isoformat(),
+                                                 "p10": 5, "p50": 10, "p90": 15, "model_version": "fc-1"} for i in range(28)])
+    return DecisionService(items, forecasts, MemoryModelRegistry(), AuditTrail(MemoryItemStore()))
+
+
+def test_stores_and_series_with_unknown_stock_are_left_out_and_listed(service):
+    result = service.recommendations("t1", RecommendationsRequest())
+    assert result["excluded"]["stores_with_unknown_on_hand"] == ["S02"]  # S03 still has one series with known stock
+    assert {"store_id": "S03", "sku_ids": ["SNA-002"]} in result["excluded"]["series_with_unknown_on_hand"]
+    assert {(a["store_id"], a["sku_id"]) for a in result["actions"]} <= {("S01", "SNA-001"), ("S01", "SNA-002"), ("S03", "SNA-001")}
+    reorders = {(a["store_id"], a["sku_id"]) for a in result["actions"] if a["type"] == "reorder"}
+    assert reorders == {("S01", "SNA-001"), ("S03", "SNA-001")}  # 3 and 2 units on hand against 10 a day
+
+
+def test_a_sku_without_an_elasticity_is_priced_by_the_labelled_fallback(service):
+    result = service.suggest("t1", PricingSuggestRequest(sku_id="SNA-002", store_id="S01"))
+    assert result["method"] == "fallback_competitor_parity" and "no elasticity can be estimated yet" in result["notes"][0]
+
+
+def test_a_price_sent_by_the_seller_rebases_the_forecast_units(service):
+    at_stored = service.suggest("t1", PricingSuggestRequest(sku_id="SNA-001", store_id="S01"))
+    at_lower = service.suggest("t1", PricingSuggestRequest(sku_id="SNA-001", store_id="S01", current_price=1.8))
+    assert at_stored["evidence"]["baseline_units"] == 70
+    assert at_lower["evidence"]["baseline_units"] == pytest.approx(70 * (1.8 / 2.0) ** -1.8, abs=0.01)
+    assert "re-based" in at_lower["notes"][0]
+
+
+def test_an_unknown_series_is_not_found(service):
+    with pytest.raises(NotFound):
+        service.suggest("t1", PricingSuggestRequest(sku_id="NOPE", store_id="S01"))
+    with pytest.raises(NotFound):
+        service.recommendations("t2", RecommendationsRequest())
