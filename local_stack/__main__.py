@@ -58,7 +58,7 @@ def up(args: argparse.Namespace) -> int:
               f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
         if run.insights:
             print(f"  decisions: {run.insights['positions']} stock and price positions, {run.insights['elasticities']} "
-                  f"elasticities ({run.insights['identified']} identified from the SKU's own data)")
+                  f"elasticities of SKUs and SKU x store pairs ({run.insights['identified']} identified by their own data)")
         print("Evaluating alerts, as the daily schedule does ...", flush=True)
         for result in stack.events.run_scheduled():
             print(f"  tenant {result['tenant_id']}: {result['series']} series checked, {result['raised']} alerts raised")

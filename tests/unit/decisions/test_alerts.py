@@ -54,10 +54,12 @@ def world():
         insights.position_key("S01", "PRICEY"): position("PRICEY", on_hand=500, price=3.0, competitors={"A": 2.0, "B": 2.1}),
         insights.position_key("S01", "UNDERCUT"): position("UNDERCUT", on_hand=500, competitors={"A": 1.6}, previous={"A": 2.0}),
         insights.position_key("S01", "UNKNOWN"): position("UNKNOWN", on_hand=None),
+        insights.position_key("S02", "UNDERCUT"): {**position("UNDERCUT", on_hand=500, competitors={"A": 1.6}, previous={"A": 2.0}),
+                                                   "store_id": "S02"},
     })
     start = datetime(2026, 11, 15).date()
-    for sku in ("LOW-STOCK", "PLENTY", "SPIKE", "PROMO", "PRICEY", "UNDERCUT", "UNKNOWN"):
-        forecasts.put_series("t1", "S01", sku, [{"date": (start + timedelta(days=i)).isoformat(), "p10": 6, "p50": 10, "p90": 14,
+    for store, sku in [("S01", s) for s in ("LOW-STOCK", "PLENTY", "SPIKE", "PROMO", "PRICEY", "UNDERCUT", "UNKNOWN")] + [("S02", "UNDERCUT")]:
+        forecasts.put_series("t1", store, sku, [{"date": (start + timedelta(days=i)).isoformat(), "p10": 6, "p50": 10, "p90": 14,
                                                   "model_version": "fc-1"} for i in range(40)])
     return decisions, alerts, forecasts, notifier, clock
 
@@ -69,9 +71,10 @@ def kinds(alerts):
 def test_the_evaluation_finds_stockout_risk_demand_spikes_and_price_anomalies(world):
     decisions, alerts, forecasts, notifier, _ = world
     counts = evaluate("t1", decisions, forecasts, alerts)
-    assert counts["series"] == 7
+    assert counts["series"] == 8
     assert kinds(alerts) == {("stockout_risk", "LOW-STOCK"), ("demand_spike", "SPIKE"), ("price_anomaly", "PRICEY"),
                              ("competitor_price_drop", "UNDERCUT")}
+    assert len(alerts.list("t1", kind="competitor_price_drop")) == 1  # one per SKU, though two stores sell it
     spike = alerts.list("t1", kind="demand_spike")[0]
     assert spike["details"]["date"] == "2026-11-20" and spike["details"]["z_score"] > 3  # a promotion explains PROMO's
     assert len(notifier.sent) == 4 and all(t == "t1" for t, _, _ in notifier.sent)

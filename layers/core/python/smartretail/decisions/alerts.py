@@ -146,6 +146,7 @@ def evaluate(tenant_id: str, decisions: DecisionService, forecasts: ForecastStor
     policy = decisions.policy(tenant_id)
     thresholds = policy.alerts
     counts = {"series": 0, "raised": 0, "notified": 0}
+    dropped: set[str] = set()
     for position, plan in decisions.plans(tenant_id):
         counts["series"] += 1
         store, sku = position["store_id"], position["sku_id"]
@@ -164,7 +165,14 @@ def evaluate(tenant_id: str, decisions: DecisionService, forecasts: ForecastStor
         findings.extend(_price_findings(position, policy.pricing.competitor_band_pct, thresholds.price_gap_pct,
                                         thresholds.competitor_drop_pct))
         for kind, severity, title, details in findings:
-            _, notified = alerts.raise_alert(tenant_id, kind, subject, severity, title, details, store, sku)
+            if kind == "competitor_price_drop":
+                # A competitor's quote is the same for every store: one alert per SKU, not one per store.
+                if sku in dropped:
+                    continue
+                dropped.add(sku)
+                _, notified = alerts.raise_alert(tenant_id, kind, sku, severity, title, details, None, sku)
+            else:
+                _, notified = alerts.raise_alert(tenant_id, kind, subject, severity, title, details, store, sku)
             counts["raised"] += 1
             counts["notified"] += int(notified)
     return counts
