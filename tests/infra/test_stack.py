@@ -158,3 +158,41 @@ def test_cfn_lint_is_clean(synthesized):
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     done = subprocess.run([str(cfn_lint), *templates], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _policy_statements(body, logical_prefix):
+    return [s for k, v in resources(body, "AWS::IAM::Policy").items() if k.startswith(logical_prefix)
+            for s in v["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _actions_on(statements, table_logical_prefix):
+    found = set()
+    for s in statements:
+        if table_logical_prefix in json.dumps(s["Resource"]):
+            found |= set([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    return found
+
+
+def test_no_function_can_rewrite_or_delete_the_audit_log(synthesized):
+    _, body, _ = synthesized
+    for function in ("ApiApiFunction", "DecisionsAlertsEvaluatorFunction"):
+        actions = _actions_on(_policy_statements(body, function), "DecisionsAuditTable")
+        assert actions == {"dynamodb:PutItem", "dynamodb:Query"}, (function, actions)
+
+
+def test_alerts_are_evaluated_daily_for_each_scheduled_tenant_and_published_to_an_encrypted_topic(synthesized):
+    _, body, template = synthesized
+    rules = [r for r in resources(body, "AWS::Events::Rule").values() if "Evaluate the alerts" in r["Properties"].get("Description", "")]
+    assert len(rules) == 1 and rules[0]["Properties"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
+    assert json.loads(rules[0]["Properties"]["Targets"][0]["Input"]) == {"tenant_id": "demo"}
+    template.has_resource_properties("AWS::SNS::Topic", {"DisplayName": "SmartRetail alerts", "KmsMasterKeyId": Match.any_value()})
+    assert "sns:Publish" in _actions_on(_policy_statements(body, "DecisionsAlertsEvaluatorFunction"), "DecisionsAlertsTopic")
+
+
+def test_the_training_job_reads_only_the_cleaned_tables_it_needs(synthesized):
+    _, body, _ = synthesized
+    reads = json.dumps([s["Resource"] for s in _policy_statements(body, "TrainingPipelineSageMakerRole")
+                        if "DataLakeCleaned" in json.dumps(s["Resource"])])
+    for table in ("inventory", "products", "competitor_prices"):
+        assert f"/{table}/*" in reads
+    assert "/sales/*" not in reads

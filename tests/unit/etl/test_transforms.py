@@ -30,7 +30,7 @@ def inventory_df(spark, rows):
 
 def products_df(spark, rows):
     defaults = dict(brand=None, unit_cost=None, list_price=None, min_margin_pct=None, currency=None, min_price=None,
-                    max_price=None, map_price=None, moq=None, upload_id="up_3",
+                    max_price=None, map_price=None, moq=None, max_order_qty=None, upload_id="up_3",
                     ingested_at="2024-01-01T00:00:00+00:00", row_number=1)
     return _frame(spark, "products", defaults, rows)
 

@@ -197,6 +197,7 @@ CONTRACTS: dict[str, DatasetContract] = {
                 Column("max_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
                 Column("map_price", Kind.DECIMAL, required=False, minimum=0),
                 Column("moq", Kind.INTEGER, required=False, minimum=0),
+                Column("max_order_qty", Kind.INTEGER, required=False, minimum=0, exclusive_minimum=True),
             ),
         ),
         DatasetContract(

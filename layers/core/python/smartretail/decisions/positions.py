@@ -11,7 +11,7 @@ import pandas as pd
 
 RECENT_DAYS = 14
 COMPETITOR_MAX_AGE_DAYS = 28  # older quotes say little about today's market
-PRODUCT_FIELDS = ("name", "brand", "unit_cost", "list_price", "min_margin_pct", "min_price", "max_price", "map_price", "moq")
+PRODUCT_FIELDS = ("name", "brand", "unit_cost", "list_price", "min_margin_pct", "min_price", "max_price", "map_price", "moq", "max_order_qty")
 
 
 def read_table(path: Path | None) -> pd.DataFrame | None:

@@ -260,7 +260,8 @@ def _stock(position: dict[str, Any], policy: TenantPolicy) -> StockPosition:
 def _inventory_policy(position: dict[str, Any], policy: TenantPolicy, correlation: float) -> InventoryPolicy:
     settings = policy.inventory
     return InventoryPolicy(service_level=settings.service_level, review_days=settings.review_days,
-                           moq=float(position.get("moq") or 0), ordering_cost=settings.ordering_cost,
+                           moq=float(position.get("moq") or 0), max_order_qty=position.get("max_order_qty"),
+                           ordering_cost=settings.ordering_cost,
                            holding_cost_pct=settings.holding_cost_pct, error_correlation=correlation)
 
 

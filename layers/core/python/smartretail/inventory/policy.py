@@ -46,8 +46,7 @@ class InventoryPolicy:
     service_level: float = 0.95       # probability of no stockout before the next order can arrive
     review_days: int = 1              # how often orders can be placed
     moq: float = 0.0                  # supplier's minimum order quantity
-    min_order_qty: float = 0.0
-    max_order_qty: float | None = None
+    max_order_qty: float | None = None    # the most one order may hold (shelf or supplier limit)
     ordering_cost: float | None = None    # per order: with holding_cost_pct, enables EOQ
     holding_cost_pct: float | None = None  # per year, of unit cost
     error_correlation: float = DEFAULT_ERROR_CORRELATION  # between days' forecast errors (from the backtest)
@@ -128,7 +127,7 @@ def plan(days: Sequence[ForecastDay], position: StockPosition, policy: Inventory
     eoq = _eoq(days, position, policy)
     quantity = 0.0
     if gap > 0:
-        quantity = max(gap, eoq or 0.0, policy.moq, policy.min_order_qty)
+        quantity = max(gap, eoq or 0.0, policy.moq)
         if policy.max_order_qty is not None:
             quantity = min(quantity, policy.max_order_qty)
         quantity = float(math.ceil(quantity - 1e-9))
@@ -142,8 +141,8 @@ def plan(days: Sequence[ForecastDay], position: StockPosition, policy: Inventory
     bound = ""
     if quantity and policy.max_order_qty is not None and quantity >= policy.max_order_qty:
         bound = f" capped at the maximum order of {policy.max_order_qty:g}"
-    elif quantity and quantity == math.ceil(max(policy.moq, policy.min_order_qty)) and quantity > math.ceil(gap):
-        bound = f" raised to the minimum order of {max(policy.moq, policy.min_order_qty):g}"
+    elif quantity and quantity == math.ceil(policy.moq) and quantity > math.ceil(gap):
+        bound = f" raised to the minimum order of {policy.moq:g}"
     elif quantity and eoq and quantity == math.ceil(eoq) and eoq > gap:
         bound = f" raised to the economic order quantity {eoq:.0f}"
     explanation = {
