@@ -6,7 +6,7 @@ from constructs import Construct
 
 from ..config import StageConfig
 from .decisions import AUDIT_ACTIONS, DecisionsConstruct
-from .packaging import PYTHON_RUNTIME, function_code
+from .packaging import python_function
 
 # (method, path) of every route; the local stack reads them back from the synthesized template.
 ROUTES: tuple[tuple[str, str], ...] = (
@@ -60,18 +60,9 @@ class ApiConstruct(Construct):
     ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.function = lambda_.Function(
-            self,
-            "ApiFunction",
-            description="SmartRetail API (FastAPI via Mangum)",
-            runtime=PYTHON_RUNTIME,
-            handler="api_handler.handler",
-            code=function_code("api"),
-            layers=layers,
-            memory_size=1024,
-            timeout=Duration.seconds(29),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs.LogGroup(self, "ApiLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+        self.function = python_function(
+            self, "ApiFunction", "api", logs_id="ApiLogs", description="SmartRetail API (FastAPI via Mangum)",
+            layers=layers, memory_size=1024, timeout=Duration.seconds(29),
             environment={
                 "COGNITO_USER_POOL_ID": user_pool.user_pool_id,
                 "COGNITO_CLIENT_ID": user_pool_client.user_pool_client_id,

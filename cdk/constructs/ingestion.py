@@ -1,11 +1,12 @@
 """Ingestion: the uploads table and the validation Lambda fed by S3 events through EventBridge."""
 
-from aws_cdk import Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sqs as sqs
+from aws_cdk import Duration, aws_events as events, aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_, aws_s3 as s3, aws_sqs as sqs
 from constructs import Construct
 
 from ..config import StageConfig
-from .packaging import PYTHON_RUNTIME, function_code
+from .packaging import python_function
+from .tables import tenant_table
 
 
 class IngestionConstruct(Construct):
@@ -13,28 +14,11 @@ class IngestionConstruct(Construct):
                  layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
         # Upload records, idempotency keys and content hashes of one tenant share its partition.
-        self.uploads_table = dynamodb.Table(
-            self,
-            "UploadsTable",
-            partition_key=dynamodb.Attribute(name="tenant_id", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="upload_id", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.validation_function = lambda_.Function(
-            self,
-            "ValidationFunction",
+        self.uploads_table = tenant_table(self, "UploadsTable", "tenant_id", "upload_id")
+        self.validation_function = python_function(
+            self, "ValidationFunction", "ingest_validation", logs_id="ValidationLogs",
             description="Validates uploaded data files against their dataset contract",
-            runtime=PYTHON_RUNTIME,
-            handler="ingest_validation_handler.handler",
-            code=function_code("ingest_validation"),
-            layers=layers,
-            memory_size=1024,
-            timeout=Duration.minutes(5),
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs.LogGroup(self, "ValidationLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+            layers=layers, memory_size=1024, timeout=Duration.minutes(5),
             environment={
                 "RAW_BUCKET": raw_bucket.bucket_name,
                 "UPLOADS_TABLE": self.uploads_table.table_name,

@@ -13,7 +13,7 @@ import tarfile
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling, aws_lambda as lambda_
+from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy, aws_lambda as lambda_, aws_logs as logs
 from constructs import Construct
 
 from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, SAGEMAKER_JOBS_DIR
@@ -131,6 +131,19 @@ def core_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
 
 def function_code(name: str) -> lambda_.Code:
     return _bundled(LAMBDAS_DIR / name, function_bundling(name))
+
+
+def python_function(scope: Construct, construct_id: str, folder: str, *, logs_id: str, description: str,
+                    environment: dict[str, str], layers: list[lambda_.ILayerVersion], memory_size: int,
+                    timeout: Duration) -> lambda_.Function:
+    """A function of lambdas/<folder> (handler <folder>_handler.handler) as every function here is
+    made: the shared layers, active tracing, its own log group kept a month."""
+    return lambda_.Function(
+        scope, construct_id, description=description, runtime=PYTHON_RUNTIME, handler=f"{folder}_handler.handler",
+        code=function_code(folder), layers=layers, memory_size=memory_size, timeout=timeout, tracing=lambda_.Tracing.ACTIVE,
+        log_group=logs.LogGroup(scope, logs_id, retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+        environment=environment,
+    )
 
 
 @jsii.implements(ILocalBundling)

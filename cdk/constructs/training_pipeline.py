@@ -16,7 +16,7 @@ from aws_cdk import aws_sns as sns, aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..config import STATEMACHINES_DIR, StageConfig
-from .packaging import PYTHON_RUNTIME, function_code, sagemaker_source
+from .packaging import python_function, sagemaker_source
 
 DEFINITION = STATEMACHINES_DIR / "training_pipeline.asl.json"
 # Training-job channels (beyond `train`, the curated sales) -> cleaned tables they read.
@@ -44,12 +44,10 @@ class TrainingPipelineConstruct(Construct):
             self, "ModelPackageGroup", model_package_group_name=self.model_package_group_name,
             model_package_group_description="SmartRetail demand forecast versions that beat their baselines and the live model",
         )
-        self.loader = lambda_.Function(
-            self, "LoaderFunction",
+        self.loader = python_function(
+            self, "LoaderFunction", "forecast_loader", logs_id="LoaderLogs",
             description="Loads a run's positions and elasticities, and a promoted model's batch forecast (then marks it live)",
-            runtime=PYTHON_RUNTIME, handler="forecast_loader_handler.handler", code=function_code("forecast_loader"),
-            layers=layers, memory_size=1024, timeout=Duration.minutes(15), tracing=lambda_.Tracing.ACTIVE,
-            log_group=logs.LogGroup(self, "LoaderLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
+            layers=layers, memory_size=1024, timeout=Duration.minutes(15),
             environment={
                 "ARTIFACTS_BUCKET": artifacts_bucket.bucket_name,
                 "FORECASTS_TABLE": forecasts_table.table_name,
