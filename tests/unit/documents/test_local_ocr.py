@@ -42,5 +42,5 @@ def test_extract_from_files_writes_one_json_per_document(tmp_path):
     assert (result["company"], result["date"], result["total"]) == ("MAJU JAYA TRADING SDN BHD", "2019-02-14", "12.50")
     assert result["address"].startswith("NO. 8, JALAN BESAR 2") and result["fields"]["total"]["confidence"] > 0.5
     broken = json.loads((out / "broken.json").read_text())
-    assert broken["status"] == "needs_review" and "could not be read" in broken["reason"]
+    assert broken["status"] == "needs_review" and "could not be read" in broken["reasons"][0]
     assert not (out / "notes.json").exists()

@@ -1,0 +1,256 @@
+"""Fields of invoices, GST certificates and receipts from Textract's answers.
+
+Invoices and receipts are read with AnalyzeExpense (SummaryFields in Textract's vocabulary,
+LineItemGroups, and the page's LINE blocks); certificates with AnalyzeDocument (FORMS: KEY_VALUE_SET
+blocks, and LINE blocks). Textract names the common fields (vendor, invoice number and date,
+subtotal, taxes, total); what is particular to Indian GST documents (GSTINs, CGST/SGST/IGST with
+their rates, validity dates) is read from labelled values and, where no label is found, from the
+text of the page. Every field keeps its confidence (0..1) and where on the page it came from.
+
+Standard library only: this runs in Lambda functions.
+"""
+
+import re
+from statistics import mean
+from typing import Any
+
+from . import gstin
+from .receipts import Field, extract_receipt, parse_amount, parse_date
+from .layout import INLINE_LABEL
+from .textract import Box, Line, lines_from_blocks
+
+_GSTIN_TOKEN = re.compile(r"\b(\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z][Z2][0-9A-Z])\b")
+_TAX_LABEL = re.compile(r"\b(CGST|SGST|UTGST|IGST)\b\s*(?:@|at)?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%?", re.I)
+_BUYER = re.compile(r"buyer|customer|recipient|bill(ed)?\s*to|ship(ped)?\s*to|consignee", re.I)
+_DOC_TITLE = re.compile(r"\s*\b(TAX\s+INVOICE|INVOICE|BILL\s+OF\s+SUPPLY|RECEIPT)\b\s*", re.I)
+ILLEGIBLE = 60.0  # a line read with less confidence (0..100) may hide a field
+_CURRENCY = re.compile(r"₹|\bINR\b|\bRs\.?\b", re.I)
+
+
+def _box(detection: dict[str, Any]) -> Box | None:
+    geometry = detection.get("Geometry", {}).get("BoundingBox")
+    return Box(**{k.lower(): float(v) for k, v in geometry.items()}) if geometry else None
+
+
+def _field(value: Any, detection: dict[str, Any], page: int = 1, certainty: float = 1.0) -> Field:
+    return Field(value=value, confidence=float(detection.get("Confidence", 0.0)) / 100 * certainty,
+                 text=detection.get("Text", ""), box=_box(detection), page=page)
+
+
+def _line_field(value: Any, line: Line, certainty: float = 1.0) -> Field:
+    return Field(value=value, confidence=line.confidence / 100 * certainty, text=line.text, box=line.box, page=line.page)
+
+
+def _gstin_in(text: str) -> str | None:
+    """The GSTIN in a text, OCR confusions undone (a letter read as a digit where only letters go)."""
+    compact = re.sub(r"[\s/|.]", "", text.upper())
+    match = _GSTIN_TOKEN.search(compact)
+    if match:
+        return match.group(1)
+    for candidate in re.findall(r"(?=([0-9A-Z]{15}))", compact):
+        repaired = gstin.repair(candidate)
+        if _GSTIN_TOKEN.fullmatch(repaired):
+            return repaired
+    return None
+
+
+def reading_confidence(lines: list[Line]) -> float:
+    """How well the page was read: the mean line confidence, pulled down by the worst lines (a field
+    missing near an illegible line may be there but unread)."""
+    if not lines:
+        return 0.0
+    worst = sorted(line.confidence for line in lines)[: max(1, len(lines) // 10)]
+    return round(min(mean(line.confidence for line in lines), mean(worst) + 20) / 100, 3)
+
+
+def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
+    expense = (response.get("ExpenseDocuments") or [{}])[0]
+    lines = lines_from_blocks({"Blocks": expense.get("Blocks", [])})
+    fields: dict[str, Field | None] = {}
+    taxes: list[dict[str, Any]] = []
+    for summary in expense.get("SummaryFields", []):
+        kind = summary.get("Type", {}).get("Text", "OTHER")
+        label = summary.get("LabelDetection", {}).get("Text", "")
+        value = summary.get("ValueDetection", {})
+        text, page = value.get("Text", ""), int(summary.get("PageNumber", 1))
+        if kind == "VENDOR_NAME" and "vendor_name" not in fields:
+            name = _DOC_TITLE.sub(" ", text).strip(" ,.-")
+            if name:
+                fields["vendor_name"] = _field(name, value, page)
+        elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields:
+            fields["invoice_number"] = _field(text.strip(), value, page)
+        elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
+            day = parse_date(text)
+            if day:
+                fields["invoice_date"] = _field(day.isoformat(), value, page)
+        elif kind == "SUBTOTAL" and "subtotal" not in fields:
+            amount = parse_amount(text)
+            if amount is not None:
+                fields["subtotal"] = _field(amount, value, page)
+        elif kind == "TOTAL" and "total" not in fields:
+            amount = parse_amount(text)
+            if amount is not None:
+                fields["total"] = _field(amount, value, page)
+        elif kind == "TAX":
+            match = _TAX_LABEL.search(label) or _TAX_LABEL.search(text)
+            amount = parse_amount(text)
+            if match and amount is not None:
+                taxes.append({"type": match.group(1).upper(), "rate": float(match.group(2)), "amount": amount,
+                              "confidence": round(float(value.get("Confidence", 0)) / 100, 3)})
+        elif kind in ("OTHER", "RECEIVER_NAME", "VENDOR_GST_NUMBER", "RECEIVER_GST_NUMBER"):
+            number = _gstin_in(text) if re.search(r"GST|REG", label + kind, re.I) else None
+            if number:
+                key = "buyer_gstin" if _BUYER.search(label) or kind.startswith("RECEIVER") else "vendor_gstin"
+                fields.setdefault(key, _field(number, value, page))
+            elif kind == "RECEIVER_NAME":
+                fields.setdefault("buyer_name", _field(text.strip(), value, page))
+    _from_lines(lines, fields)
+    items = []
+    for group in expense.get("LineItemGroups", []):
+        for item in group.get("LineItems", []):
+            cells = {c["Type"]["Text"]: c.get("ValueDetection", {}) for c in item.get("LineItemExpenseFields", [])}
+            amount = parse_amount(cells.get("PRICE", {}).get("Text", ""))
+            if amount is None:
+                continue
+            quantity = _number(cells.get("QUANTITY", {}).get("Text"))
+            items.append({"description": re.sub(r"^\d{1,3}[.)]?\s+", "", cells.get("ITEM", {}).get("Text", "")).strip(),
+                          "quantity": quantity, "unit_price": parse_amount(cells.get("UNIT_PRICE", {}).get("Text", "")),
+                          "amount": amount,
+                          "confidence": round(min(float(c.get("Confidence", 0)) for c in cells.values()) / 100, 3)})
+    return _document("invoice", fields, lines, response, taxes=taxes, line_items=items)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text.replace(",", "")) if text else None
+    except ValueError:
+        return None
+
+
+def _from_lines(lines: list[Line], fields: dict[str, Field | None]) -> None:
+    """What the labelled values did not give: GSTINs, the buyer, the vendor's address, the currency."""
+    bill_to = next((i for i, line in enumerate(lines) if _BUYER.search(line.text)), None)
+    for i, line in enumerate(lines):
+        number = _gstin_in(line.text)
+        if number:
+            buyer_side = _BUYER.search(line.text) or (bill_to is not None and i > bill_to)
+            fields.setdefault("buyer_gstin" if buyer_side else "vendor_gstin", _line_field(number, line, 0.95))
+    if "vendor_name" not in fields and lines:
+        name = _DOC_TITLE.sub(" ", lines[0].text).strip(" ,.-")
+        if name:
+            fields["vendor_name"] = _line_field(name, lines[0], 0.8)
+    if "vendor_address" not in fields and len(lines) > 1:
+        # The lines between the vendor's name and its GSTIN or the document's details.
+        address = []
+        for line in lines[1:6]:
+            # A right-hand column read into the same line ('..., Delhi 110001 Invoice No: X') is cut off.
+            text = line.text[: label.start()] if (label := INLINE_LABEL.search(line.text)) and label.start() > 0 else line.text
+            if re.search(r"GSTIN|GST|Invoice|Date|State|Bill|Phone|Tel|Email", text, re.I) or line.box.left > 0.45:
+                if address:
+                    break
+                continue
+            address.append(Line(text.strip(), line.confidence, line.box, line.page))
+        if address:
+            fields["vendor_address"] = Field(", ".join(a.text.strip(" ,") for a in address), min(a.confidence for a in address) / 100 * 0.9,
+                                             " | ".join(a.text for a in address), address[0].box, address[0].page)
+    if "buyer_name" not in fields and bill_to is not None:
+        label = lines[bill_to]
+        rest = re.split(r"(?i)bill(?:ed)?\s*to\s*:?", label.text, maxsplit=1)[-1].strip()
+        if rest and not _gstin_in(rest):
+            fields["buyer_name"] = _line_field(rest, label, 0.9)
+        elif bill_to + 1 < len(lines):
+            fields["buyer_name"] = _line_field(lines[bill_to + 1].text.strip(), lines[bill_to + 1], 0.9)
+    if "currency" not in fields:
+        marked = next((line for line in lines if _CURRENCY.search(line.text)), None)
+        if marked:
+            fields["currency"] = _line_field("INR", marked, 0.95)
+
+
+_CERTIFICATE_LABELS = {
+    "gstin": re.compile(r"registration\s*(number|no)|gstin", re.I),
+    "holder_name": re.compile(r"legal\s*name", re.I),
+    "trade_name": re.compile(r"trade\s*name", re.I),
+    "address": re.compile(r"address", re.I),
+    "valid_from": re.compile(r"validity\s*from|valid\s*from", re.I),
+    "valid_to": re.compile(r"validity\s*to|valid\s*(to|upto|till)", re.I),
+}
+
+
+def extract_certificate(response: dict[str, Any]) -> dict[str, Any]:
+    """A GST registration certificate: each label's value from FORMS pairs or from the label's row."""
+    blocks = response.get("Blocks", [])
+    lines = lines_from_blocks({"Blocks": blocks})
+    # FORMS pairs first; then each line, whose value follows its label when both were read as one line.
+    pairs = _key_values(blocks) + [(line.text, "", line) for line in lines]
+    fields: dict[str, Field | None] = {}
+    for label, value, source in pairs:
+        for name, pattern in _CERTIFICATE_LABELS.items():
+            if name in fields or not pattern.search(label):
+                continue
+            if not value:  # a label and its value read as one line: the value follows the label
+                match = pattern.search(label)
+                value = label[match.end():].strip(" :,-")
+                value = re.sub(r"^(if\s*any|of\s*principal\s*place\s*of\s*business)\s*", "", value, flags=re.I)
+            if not value:
+                continue
+            if name == "gstin":
+                value = _gstin_in(value) or value.strip()
+            elif name in ("valid_from", "valid_to"):
+                if re.search(r"not\s*applicable|N/?A\b", value, re.I):
+                    fields[name] = None
+                    continue
+                day = parse_date(value)
+                if not day:
+                    continue
+                value = day.isoformat()
+            fields[name] = Field(value, source.confidence / 100 if isinstance(source, Line) else source[1], value,
+                                 source.box if isinstance(source, Line) else source[0], source.page if isinstance(source, Line) else 1)
+            break
+    return _document("gst_certificate", {k: v for k, v in fields.items()}, lines, response)
+
+
+def _key_values(blocks: list[dict[str, Any]]) -> list[tuple[str, str, Line]]:
+    """(key text, value text, a Line standing for where the value is) from FORMS KEY_VALUE_SET blocks."""
+    by_id = {b["Id"]: b for b in blocks}
+    out = []
+    for block in blocks:
+        if block.get("BlockType") != "KEY_VALUE_SET" or "KEY" not in block.get("EntityTypes", []):
+            continue
+        value_ids = [i for r in block.get("Relationships", []) if r["Type"] == "VALUE" for i in r["Ids"]]
+        value = by_id.get(value_ids[0]) if value_ids else None
+        if value is None:
+            continue
+        text = value.get("Text") or _child_text(value, by_id)
+        box = _box(value) or Box(0, 0, 0, 0)
+        out.append((block.get("Text") or _child_text(block, by_id), text,
+                    Line(text, float(value.get("Confidence", 0)), box, int(value.get("Page", 1)))))
+    return out
+
+
+def _child_text(block: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+    """Textract puts a KEY's or VALUE's words in CHILD WORD blocks."""
+    ids = [i for r in block.get("Relationships", []) if r["Type"] == "CHILD" for i in r["Ids"]]
+    return " ".join(by_id[i].get("Text", "") for i in ids if i in by_id)
+
+
+def extract_receipt_document(response: dict[str, Any]) -> dict[str, Any]:
+    expense = (response.get("ExpenseDocuments") or [{}])[0]
+    blocks = expense.get("Blocks") or response.get("Blocks", [])
+    lines = lines_from_blocks({"Blocks": blocks})
+    return _document("receipt", extract_receipt(lines), lines, response)
+
+
+def _document(doc_type: str, fields: dict[str, Field | None], lines: list[Line], response: dict[str, Any],
+              **extra: Any) -> dict[str, Any]:
+    return {
+        "doc_type": doc_type,
+        "pages": int(response.get("DocumentMetadata", {}).get("Pages", 1)),
+        "reading_confidence": reading_confidence(lines),
+        "illegible_lines": sum(1 for line in lines if line.confidence < ILLEGIBLE),
+        "fields": {name: field.to_json() for name, field in fields.items() if field is not None},
+        **extra,
+        "text": "\n".join(line.text for line in lines),
+    }
+
+
+EXTRACTORS = {"invoice": extract_invoice, "gst_certificate": extract_certificate, "receipt": extract_receipt_document}
