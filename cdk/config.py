@@ -21,6 +21,8 @@ class StageConfig:
     api_rate_limit: float = 50.0       # steady requests per second, whole API
     api_burst_limit: int = 100
     max_upload_bytes: int = 100 * 1024 * 1024
+    max_document_bytes: int = 10 * 1024 * 1024   # one uploaded invoice, certificate or receipt
+    max_document_pages: int = 20                 # longer PDFs are refused with a reason: split them
     upload_url_ttl_seconds: int = 900
     log_retention_days: int = 30
     base_currency: str = "EUR"
@@ -58,5 +60,6 @@ def load_stage(stage: str) -> StageConfig:
                            dashboard_origins=("https://app.smartretail.example",))
     if stage == "test":
         # Small limits so tests can exercise them with small files.
-        return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120)
+        return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120,
+                           max_document_bytes=1024 * 1024, max_document_pages=20)
     return StageConfig(stage=stage, scheduled_tenants=("demo",))

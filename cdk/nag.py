@@ -36,7 +36,8 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Resource::*]":
         "Actions AWS offers only on all resources: X-Ray's PutTraceSegments and PutTelemetryRecords "
         "(active tracing), ecr:GetAuthorizationToken (pulling SageMaker's framework image), "
-        "sagemaker:ListEndpoints; and cloudwatch:PutMetricData, limited by condition to SageMaker's namespaces.",
+        "sagemaker:ListEndpoints; Textract's analysis actions (Textract has no resource-level permissions; only "
+        "the document processor has them); and cloudwatch:PutMetricData, limited by condition to SageMaker's namespaces.",
     "AwsSolutions-IAM5[Resource::<DataLakeArtifactsB270B651.Arn>/models/*]":
         "Each training run writes and reads its own artifacts under models/<tenant>/<model version>/, "
         "named at run time; the loader and the pipeline only read there.",
@@ -49,6 +50,14 @@ _ACKNOWLEDGED: dict[str, str] = {
     "AwsSolutions-IAM5[Resource::<DataLakeCleanedC6C1D123.Arn>/competitor_prices/*]":
         "The training job reads every tenant's cleaned competitor prices table under its prefix (read "
         "only); a run's channel narrows it to one tenant.",
+    "AwsSolutions-IAM5[Resource::<DataLakeDocumentsF0711850.Arn>/docs/*]":
+        "Uploaded documents live under docs/<tenant>/<document>/, named at upload time: the API presigns uploads "
+        "there (put only) and the document processor reads them; neither can delete or rewrite them.",
+    "AwsSolutions-IAM5[Resource::<DataLakeDocumentsF0711850.Arn>/results/*]":
+        "The document pipeline writes each document's Textract answer and result under results/<tenant>/<document>/, "
+        "named per document; the API only reads there.",
+    "AwsSolutions-IAM5[Resource::<DocumentsProcessorFunctionEBB4367C.Arn>:*]":
+        "Invoking the document processor's versions and aliases (CDK's grant_invoke); one function only.",
     "AwsSolutions-IAM5[Resource::<DataLakeCuratedD6D7CE2D.Arn>/sales_daily/*]":
         "Training reads the curated daily sales of the tenant it trains, partitioned by tenant and day.",
     "AwsSolutions-IAM5[Resource::<TrainingPipelineLoaderFunction47327638.Arn>:*]":

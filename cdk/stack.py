@@ -8,6 +8,7 @@ from .constructs.analytics import AnalyticsConstruct
 from .constructs.api import ApiConstruct
 from .constructs.data_lake import DataLakeConstruct
 from .constructs.decisions import DecisionsConstruct
+from .constructs.documents import DocumentsConstruct
 from .constructs.forecasting import ForecastingConstruct
 from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
@@ -34,12 +35,16 @@ class SmartRetailStack(Stack):
         forecasting = ForecastingConstruct(self, "Forecasting")
         decisions = DecisionsConstruct(self, "Decisions", config=config, forecasts_table=forecasting.forecasts_table,
                                        models_table=forecasting.models_table, layers=layers)
+        documents = DocumentsConstruct(self, "Documents", config=config, documents_bucket=lake.documents,
+                                       alerts_table=decisions.alerts_table, audit_table=decisions.audit_table,
+                                       alerts_topic=decisions.alerts_topic, layers=layers)
         api = ApiConstruct(
             self, "Api", config=config, user_pool=identity.user_pool, user_pool_client=identity.client,
             raw_bucket=lake.raw, curated_bucket=lake.curated, query_results_bucket=lake.query_results,
             uploads_table=ingestion.uploads_table, forecasts_table=forecasting.forecasts_table,
             models_table=forecasting.models_table, glue_database=analytics.database_name,
-            athena_workgroup=analytics.workgroup_name, decisions=decisions, layers=layers,
+            athena_workgroup=analytics.workgroup_name, decisions=decisions, documents_bucket=lake.documents,
+            documents_table=documents.table, layers=layers,
         )
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
@@ -49,6 +54,7 @@ class SmartRetailStack(Stack):
         CfnOutput(self, "TrainingPipelineArn", value=pipeline.state_machine.state_machine_arn)
         CfnOutput(self, "PipelineTopicArn", value=pipeline.topic.topic_arn)
         CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
+        CfnOutput(self, "DocumentPipelineArn", value=documents.state_machine.state_machine_arn)
         CfnOutput(self, "ApiUrl", value=api.api.url)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)

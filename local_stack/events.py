@@ -9,11 +9,11 @@ function for each message, with the target's retry count and dead-letter queue.
 import json
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import boto3
 
-from .functions import InvocationError, LocalFunction
+from .functions import LocalFunction
 from .template import Template
 
 log = logging.getLogger("local_stack.events")
@@ -21,9 +21,13 @@ log = logging.getLogger("local_stack.events")
 
 class EventDispatcher:
     def __init__(self, t: Template, functions: dict[str, LocalFunction]):
+        from .asl import LocalStateMachine
+        from .resources import state_machine_definition
+
+        by_arn = {t.resolve({"Fn::GetAtt": [logical, "Arn"]}): f for logical, f in functions.items()}
         self._events = boto3.client("events")
         self._sqs = boto3.client("sqs")
-        self._routes: list[tuple[str, LocalFunction]] = []
+        self._routes: list[tuple[str, Callable[[dict], Any]]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         # Scheduled Lambda targets: (function, event) as the schedule would invoke them.
@@ -44,12 +48,19 @@ class EventDispatcher:
             self._events.put_rule(Name=rule_name, EventPattern=json.dumps(props["EventPattern"]), State="ENABLED")
             for target in res["Properties"].get("Targets", []):
                 function_logical = _target_function(target)
-                if function_logical not in functions:
+                machine_logical = _target_state_machine(target)
+                if function_logical in functions:
+                    handler = functions[function_logical].invoke
+                elif machine_logical and _runs_locally(t, machine_logical):
+                    # Lambda-only definitions run in-process (the emulator cannot run their Lambda code).
+                    definition = json.loads(state_machine_definition(t, machine_logical))
+                    handler = _machine_runner(definition, by_arn, LocalStateMachine)
+                else:
                     continue
                 queue_url = self._delivery_queue(t, rule_name, target)
                 queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self._events.put_targets(Rule=rule_name, Targets=[{"Id": target["Id"], "Arn": queue_arn}])
-                self._routes.append((queue_url, functions[function_logical]))
+                self._routes.append((queue_url, handler))
 
     def _delivery_queue(self, t: Template, rule_name: str, target: dict[str, Any]) -> str:
         attributes = {"VisibilityTimeout": "30"}
@@ -65,8 +76,8 @@ class EventDispatcher:
         return [function.invoke(event) for function, event in self.scheduled]
 
     def start(self) -> None:
-        for queue_url, function in self._routes:
-            thread = threading.Thread(target=self._poll, args=(queue_url, function), daemon=True)
+        for queue_url, handler in self._routes:
+            thread = threading.Thread(target=self._poll, args=(queue_url, handler), daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -75,16 +86,39 @@ class EventDispatcher:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def _poll(self, queue_url: str, function: LocalFunction) -> None:
+    def _poll(self, queue_url: str, handler: Callable[[dict], Any]) -> None:
         while not self._stop.is_set():
             messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
             for message in messages:
                 try:
-                    function.invoke(json.loads(message["Body"]))
+                    handler(json.loads(message["Body"]))
                     self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-                except InvocationError as exc:
+                except Exception as exc:  # InvocationError, ExecutionFailed
                     # Left on the queue: redelivered after the visibility timeout, then dead-lettered.
-                    log.error("event delivery to %s failed: %s", function.name, exc)
+                    log.error("event delivery from %s failed: %s", queue_url.rsplit("/", 1)[-1], exc)
+
+
+def _target_state_machine(target: dict[str, Any]) -> str | None:
+    arn = target.get("Arn", {})
+    return arn["Ref"] if isinstance(arn, dict) and "Ref" in arn else None
+
+
+def _runs_locally(t: Template, logical: str) -> bool:
+    """A definition whose Tasks all invoke Lambda functions (the emulator cannot run those)."""
+    from .resources import state_machine_definition
+
+    resource = t.body["Resources"].get(logical, {})
+    if resource.get("Type") != "AWS::StepFunctions::StateMachine":
+        return False
+    states = json.loads(state_machine_definition(t, logical))["States"].values()
+    tasks = [s for s in states if s["Type"] == "Task"]
+    return bool(tasks) and all(s["Resource"] == "arn:aws:states:::lambda:invoke" for s in tasks)
+
+
+def _machine_runner(definition: dict[str, Any], by_arn: dict[str, LocalFunction], machine: Any) -> Callable[[dict], Any]:
+    def run(event: dict) -> Any:
+        return machine(definition, by_arn).run(event)
+    return run
 
 
 def _target_function(target: dict[str, Any]) -> str | None:

@@ -35,6 +35,11 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/alerts/{id}/acknowledge"),
     ("POST", "/alerts/{id}/resolve"),
     ("POST", "/alerts/{id}/snooze"),
+    ("POST", "/upload-document"),
+    ("GET", "/documents"),
+    ("GET", "/documents/{id}"),
+    ("GET", "/documents/{id}/export"),
+    ("POST", "/documents/{id}/review"),
 )
 
 
@@ -56,6 +61,8 @@ class ApiConstruct(Construct):
         glue_database: str,
         athena_workgroup: str,
         decisions: DecisionsConstruct,
+        documents_bucket: s3.IBucket,
+        documents_table: dynamodb.ITable,
         layers: list[lambda_.ILayerVersion],
     ):
         super().__init__(scope, construct_id)
@@ -75,6 +82,9 @@ class ApiConstruct(Construct):
                 "PROPOSALS_TABLE": decisions.proposals_table.table_name,
                 "ALERTS_TABLE": decisions.alerts_table.table_name,
                 "AUDIT_TABLE": decisions.audit_table.table_name,
+                "DOCUMENTS_BUCKET": documents_bucket.bucket_name,
+                "DOCUMENTS_TABLE": documents_table.table_name,
+                "MAX_DOCUMENT_BYTES": str(config.max_document_bytes),
                 "GLUE_DATABASE": glue_database,
                 "ATHENA_WORKGROUP": athena_workgroup,
                 "MAX_UPLOAD_BYTES": str(config.max_upload_bytes),
@@ -98,6 +108,10 @@ class ApiConstruct(Construct):
         decisions.proposals_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
         decisions.alerts_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
         decisions.audit_table.grant(fn, *AUDIT_ACTIONS)
+        # Document uploads are presigned by this role: it may put only under docs/; it reads results/.
+        documents_bucket.grant_put(fn, "docs/*")
+        documents_bucket.grant_read(fn, "results/*")
+        documents_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
         fn.add_to_role_policy(iam.PolicyStatement(  # on-demand forecasts from the tenants' model endpoints
             actions=["sagemaker:InvokeEndpoint"],
             resources=[stack.format_arn(service="sagemaker", resource="endpoint", resource_name=f"{config.forecast_endpoint_prefix}*")],

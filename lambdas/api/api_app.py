@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from smartretail.auth import Principal
 from smartretail.errors import DomainError
 
-from routes import alerts, approvals, forecast, ingest, kpis, me, pricing
+from routes import alerts, approvals, documents, forecast, ingest, kpis, me, pricing
 
 
 def current_principal(request: Request) -> Principal:
@@ -50,6 +50,6 @@ def create_app(services: Any, logger: Any = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     secured = [Depends(current_principal)]
-    for module in (ingest, kpis, forecast, pricing, approvals, alerts, me):
+    for module in (ingest, kpis, forecast, pricing, approvals, alerts, documents, me):
         app.include_router(module.router, dependencies=secured)
     return app

@@ -9,6 +9,7 @@ from smartretail.decisions.alerts import AlertService
 from smartretail.decisions.approvals import ProposalService
 from smartretail.decisions.audit import AuditTrail
 from smartretail.decisions.service import DecisionService
+from smartretail.documents.service import DocumentService
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.ports import QueryEngine
@@ -26,6 +27,7 @@ class Services:
     proposals: ProposalService
     alerts: AlertService
     audit: AuditTrail
+    documents: DocumentService
 
 
 def build_services(settings: ApiSettings) -> Services:
@@ -53,11 +55,12 @@ def build_services(settings: ApiSettings) -> Services:
     audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
     decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
     decisions = DecisionService(decision_items, forecast_store, registry, audit)
+    object_store = S3ObjectStore()
     return Services(
         settings=settings,
         verifier=CognitoJwtVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID),
         uploads=UploadService(
-            S3ObjectStore(),
+            object_store,
             DynamoUploadRepository(settings.UPLOADS_TABLE),
             settings.RAW_BUCKET,
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
@@ -69,4 +72,6 @@ def build_services(settings: ApiSettings) -> Services:
         # Alerts are raised by the evaluator (which notifies); the API lists them and records what users do.
         alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit),
         audit=audit,
+        documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET,
+                                  settings.MAX_DOCUMENT_BYTES, settings.UPLOAD_URL_TTL_SECONDS, audit),
     )

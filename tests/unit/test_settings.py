@@ -5,7 +5,8 @@ from smartretail.settings import ApiSettings
 FULL = {
     "AWS_REGION": "eu-west-1", "COGNITO_USER_POOL_ID": "p", "COGNITO_CLIENT_ID": "c", "RAW_BUCKET": "r",
     "CURATED_BUCKET": "k", "UPLOADS_TABLE": "u", "FORECASTS_TABLE": "f", "MODELS_TABLE": "m", "GLUE_DATABASE": "d", "ATHENA_WORKGROUP": "w",
-    "DECISIONS_TABLE": "dc", "PROPOSALS_TABLE": "p", "ALERTS_TABLE": "a", "AUDIT_TABLE": "au",
+    "DECISIONS_TABLE": "dc", "PROPOSALS_TABLE": "p", "ALERTS_TABLE": "a", "AUDIT_TABLE": "au", "DOCUMENTS_BUCKET": "db",
+    "DOCUMENTS_TABLE": "dt",
 }
 
 

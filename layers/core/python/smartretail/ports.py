@@ -14,6 +14,8 @@ class ObjectStore(Protocol):
 
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
 
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None: ...
+
     def presigned_post(
         self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
     ) -> dict[str, Any]: ...
@@ -76,3 +78,13 @@ class ItemStore(Protocol):
 
 class Notifier(Protocol):
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None: ...
+
+
+class DocumentReader(Protocol):
+    """Textract: AnalyzeExpense (invoices, receipts) and AnalyzeDocument with FORMS and TABLES
+    (certificates) of an object in S3, answered in Textract's response shape. Raises
+    smartretail.documents.textract.DocumentUnreadable for files that are not a readable document."""
+
+    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]: ...
+
+    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]: ...

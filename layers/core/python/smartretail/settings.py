@@ -44,6 +44,9 @@ class ApiSettings(EnvSettings):
     AUDIT_TABLE: str
     GLUE_DATABASE: str
     ATHENA_WORKGROUP: str
+    DOCUMENTS_BUCKET: str
+    DOCUMENTS_TABLE: str
+    MAX_DOCUMENT_BYTES: int = 10 * 1024 * 1024
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
@@ -82,3 +85,17 @@ class AlertsEvaluatorSettings(EnvSettings):
     FORECASTS_TABLE: str
     MODELS_TABLE: str
     ALERTS_TOPIC_ARN: str
+
+
+class DocumentProcessorSettings(EnvSettings):
+    """Environment of the document processor Lambda (set by DocumentsConstruct)."""
+
+    AWS_REGION: str
+    DOCUMENTS_BUCKET: str
+    DOCUMENTS_TABLE: str
+    ALERTS_TABLE: str
+    AUDIT_TABLE: str
+    ALERTS_TOPIC_ARN: str
+    MAX_DOCUMENT_PAGES: int = 20
+    # Set only by the local stack: Textract is served by tesseract and pdfplumber.
+    SMARTRETAIL_LOCAL: bool = False

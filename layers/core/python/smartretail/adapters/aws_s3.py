@@ -14,6 +14,9 @@ class S3ObjectStore:
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
 
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None:
+        self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self._s3.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
 

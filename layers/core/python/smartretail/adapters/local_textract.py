@@ -5,7 +5,7 @@ extraction code is the same with either."""
 import io
 from typing import Any
 
-from ..documents.textract import Box, Line, blocks_from_lines
+from ..documents.textract import Box, DocumentUnreadable, Line, blocks_from_lines
 
 MIN_HEIGHT_PX = 2000  # tesseract reads best at ~300 dpi; receipts scanned at 150 dpi are scaled up
 TESSERACT_CONFIG = "--oem 1 --psm 4"  # a single column of text of variable sizes: how receipts are laid out
@@ -55,10 +55,6 @@ class TesseractTextract:
 
 PDF_DPI = 200             # rasterising a scanned PDF page for tesseract
 WORD_GAP = 2.2            # a gap wider than this many character widths splits a printed row into separate LINEs
-
-
-class DocumentUnreadable(ValueError):
-    """The bytes are not a document this reader can open (corrupt, empty, not a PDF or image)."""
 
 
 def _pdf_lines(document: bytes, max_pages: int) -> tuple[list[Line], int]:
@@ -206,3 +202,22 @@ def _summary_field(pair) -> dict[str, Any]:
     return {"Type": {"Text": kind, "Confidence": 90.0}, "PageNumber": pair.page,
             "LabelDetection": _detection(pair.label, pair.confidence, pair.label_box),
             "ValueDetection": _detection(pair.value, pair.confidence, pair.value_box)}
+
+
+class LocalDocumentReader:
+    """The DocumentReader port locally: the object from (emulated) S3, read by LocalTextract."""
+
+    def __init__(self, max_pages: int = 20, s3: Any = None):
+        self._reader = LocalTextract(max_pages)
+        self._client = s3
+
+    def _bytes(self, bucket: str, key: str) -> bytes:
+        from .aws_clients import client
+
+        return (self._client or client("s3")).get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]:
+        return self._reader.analyze_expense(self._bytes(bucket, key))
+
+    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]:
+        return self._reader.analyze_document(self._bytes(bucket, key))

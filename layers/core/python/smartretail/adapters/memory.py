@@ -15,7 +15,7 @@ class MemoryObjectStore:
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return io.BytesIO(self.objects[(bucket, key)])
 
-    def put_bytes(self, bucket: str, key: str, data: bytes) -> None:
+    def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None:
         self.objects[(bucket, key)] = data
 
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:

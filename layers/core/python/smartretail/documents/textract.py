@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 
+class DocumentUnreadable(ValueError):
+    """The file is not a document that can be read (corrupt, empty, too many pages, not a PDF or image)."""
+
+
 @dataclass(frozen=True)
 class Box:
     left: float

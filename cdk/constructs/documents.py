@@ -1,0 +1,83 @@
+"""Documents: the documents table, the document processor Lambda and statemachines/document_pipeline.asl.json,
+started by EventBridge when an uploaded document lands under docs/ in the documents bucket.
+
+The processor reads only docs/ and writes only results/ (Textract's answer and the result): what a
+user uploaded is never rewritten. Textract offers no resource-level permissions, so its actions are
+granted on all resources to this one function.
+"""
+
+import json
+
+from aws_cdk import Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
+from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sns as sns
+from aws_cdk import aws_sqs as sqs, aws_stepfunctions as sfn
+from constructs import Construct
+
+from ..config import STATEMACHINES_DIR, StageConfig
+from .decisions import AUDIT_ACTIONS
+from .packaging import python_function
+from .tables import tenant_table
+
+DEFINITION = STATEMACHINES_DIR / "document_pipeline.asl.json"
+TEXTRACT_ACTIONS = ("textract:AnalyzeExpense", "textract:AnalyzeDocument", "textract:StartExpenseAnalysis",
+                    "textract:GetExpenseAnalysis", "textract:StartDocumentAnalysis", "textract:GetDocumentAnalysis")
+
+
+class DocumentsConstruct(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, documents_bucket: s3.IBucket,
+                 alerts_table: dynamodb.ITable, audit_table: dynamodb.ITable, alerts_topic: sns.ITopic,
+                 layers: list[lambda_.ILayerVersion]):
+        super().__init__(scope, construct_id)
+        # Document records, idempotency keys and duplicate-invoice markers of one tenant share its partition.
+        self.table = tenant_table(self, "DocumentsTable")
+        self.processor = python_function(
+            self, "ProcessorFunction", "document_processor", logs_id="ProcessorLogs",
+            description="The document pipeline's steps: Textract, extraction, validation, compliance alerts",
+            layers=layers, memory_size=1024, timeout=Duration.minutes(5),
+            environment={
+                "DOCUMENTS_BUCKET": documents_bucket.bucket_name,
+                "DOCUMENTS_TABLE": self.table.table_name,
+                "ALERTS_TABLE": alerts_table.table_name,
+                "AUDIT_TABLE": audit_table.table_name,
+                "ALERTS_TOPIC_ARN": alerts_topic.topic_arn,
+                "MAX_DOCUMENT_PAGES": str(config.max_document_pages),
+                "POWERTOOLS_SERVICE_NAME": "smartretail-document-processor",
+            },
+        )
+        fn = self.processor
+        documents_bucket.grant_read(fn, "docs/*")
+        documents_bucket.grant_read(fn, "results/*")
+        documents_bucket.grant_put(fn, "results/*")
+        self.table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem")
+        alerts_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem")
+        audit_table.grant(fn, *AUDIT_ACTIONS)
+        alerts_topic.grant_publish(fn)
+        fn.add_to_role_policy(iam.PolicyStatement(actions=list(TEXTRACT_ACTIONS), resources=["*"]))
+
+        self.state_machine = sfn.StateMachine(
+            self, "StateMachine",
+            comment="Uploaded document -> Textract -> extraction -> validation -> result -> alert on failure",
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(json.loads(DEFINITION.read_text()))),
+            definition_substitutions={"ProcessorFunctionArn": fn.function_arn},
+            timeout=Duration.minutes(30),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=logs.LogGroup(self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH,
+                                          removal_policy=RemovalPolicy.DESTROY),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,  # extracted fields are business data; the result is in S3
+            ),
+        )
+        fn.grant_invoke(self.state_machine)
+        self.dead_letters = sqs.Queue(self, "StartDeadLetters", encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
+                                      retention_period=Duration.days(14))
+        events.Rule(
+            self, "DocumentUploadedRule",
+            description="A document landed under docs/: run the document pipeline",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"], detail_type=["Object Created"],
+                detail={"bucket": {"name": [documents_bucket.bucket_name]}, "object": {"key": [{"prefix": "docs/"}]}},
+            ),
+            targets=[targets.SfnStateMachine(self.state_machine, dead_letter_queue=self.dead_letters, retry_attempts=4,
+                                             max_event_age=Duration.hours(6))],
+        )

@@ -1,0 +1,68 @@
+"""DocumentReader on Amazon Textract. Images are analysed synchronously; PDFs (possibly many pages)
+with the asynchronous API, polled until done, their pages merged into one response of the
+synchronous shape so extraction reads both the same way."""
+
+import time
+from typing import Any, Callable
+
+from ..documents.textract import DocumentUnreadable
+from .aws_clients import LazyClient
+
+POLL_SECONDS = 2.0
+# Textract's answers for files it cannot read; throttling and service errors are not here: they
+# propagate, and the state machine's Retry takes care of them.
+UNREADABLE = ("InvalidS3ObjectException", "UnsupportedDocumentException", "BadDocumentException", "DocumentTooLargeException",
+              "InvalidParameterException")
+
+
+class TextractReader:
+    _textract = LazyClient("textract")
+
+    def __init__(self, timeout_seconds: float = 240.0, textract: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+        self._client = textract
+        self._timeout = timeout_seconds
+        self._sleep = sleep
+
+    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]:
+        location = {"S3Object": {"Bucket": bucket, "Name": key}}
+        if not key.lower().endswith(".pdf"):
+            return self._call(lambda: self._textract.analyze_expense(Document=location))
+        job = self._call(lambda: self._textract.start_expense_analysis(DocumentLocation=location))["JobId"]
+        pages = self._results(lambda token: self._textract.get_expense_analysis(JobId=job, **token))
+        return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}),
+                "ExpenseDocuments": [d for page in pages for d in page.get("ExpenseDocuments", [])]}
+
+    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]:
+        location = {"S3Object": {"Bucket": bucket, "Name": key}}
+        features = ["FORMS", "TABLES"]
+        if not key.lower().endswith(".pdf"):
+            return self._call(lambda: self._textract.analyze_document(Document=location, FeatureTypes=features))
+        job = self._call(lambda: self._textract.start_document_analysis(DocumentLocation=location, FeatureTypes=features))["JobId"]
+        pages = self._results(lambda token: self._textract.get_document_analysis(JobId=job, **token))
+        return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}), "Blocks": [b for page in pages for b in page.get("Blocks", [])]}
+
+    def _call(self, request: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return request()
+        except self._textract.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in UNREADABLE:
+                raise DocumentUnreadable(f"Textract cannot read it: {exc.response['Error'].get('Message', code)}") from None
+            raise
+
+    def _results(self, get: Callable[[dict[str, str]], dict[str, Any]]) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + self._timeout
+        while True:
+            first = self._call(lambda: get({}))
+            if first["JobStatus"] == "SUCCEEDED" or first["JobStatus"] == "PARTIAL_SUCCESS":
+                break
+            if first["JobStatus"] == "FAILED":
+                raise DocumentUnreadable(f"Textract could not read it: {first.get('StatusMessage', 'the job failed')}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("Textract did not finish in time")  # retried by the state machine
+            self._sleep(POLL_SECONDS)
+        pages = [first]
+        while pages[-1].get("NextToken"):
+            token = pages[-1]["NextToken"]
+            pages.append(self._call(lambda: get({"NextToken": token})))
+        return pages

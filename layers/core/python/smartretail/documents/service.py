@@ -1,0 +1,214 @@
+"""Documents: upload slots for the API, the document pipeline's steps, and what users see and correct.
+
+A document's life: `awaiting_upload` (a presigned POST handed out) -> `processing` (the object landed
+and the pipeline reads it) -> `pass` | `fail` | `needs_review`, with the reasons, the rule version and
+every field's confidence. A manager may correct fields and resolve a document (`reviewed_pass` or
+`reviewed_fail`); that is audited. What the user uploaded is never rewritten: the pipeline writes the
+reading and the result beside it.
+
+Standard library and pydantic only: this runs in Lambda functions.
+"""
+
+import csv
+import io
+import json
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..auth import Principal
+from ..errors import Conflict, InvalidRequest, NotFound
+from ..lake import check_id, safe_file_name
+from ..ports import ItemStore, ObjectStore
+from .rules import validate
+
+DOCUMENT = "doc#"
+IDEMPOTENCY = "idem#"
+DUPLICATE = "dup#"
+DOCS_PREFIX = "docs"
+RESULTS_PREFIX = "results"
+CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+FINAL = ("pass", "fail", "needs_review", "reviewed_pass", "reviewed_fail")
+DocType = Literal["invoice", "gst_certificate", "receipt"]
+
+
+class UploadDocumentRequest(BaseModel):
+    doc_type: DocType
+    file_name: str = Field(min_length=1, max_length=255, description="e.g. invoice-0042.pdf")
+    content_type: str | None = Field(default=None, max_length=100)
+
+
+class ReviewRequest(BaseModel):
+    corrections: dict[str, str | float | None] = Field(default_factory=dict, description="field -> corrected value")
+    resolution: Literal["pass", "fail"]
+    note: str = Field(min_length=1, max_length=1000, description="why: what the reviewer checked")
+
+
+def document_key(tenant_id: str, doc_id: str, file_name: str) -> str:
+    return f"{DOCS_PREFIX}/{tenant_id}/{doc_id}/{safe_file_name(file_name)}"
+
+
+def parse_document_key(key: str) -> tuple[str, str] | None:
+    """(tenant_id, doc_id) of an uploaded document's key, or None for any other key."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[0] != DOCS_PREFIX:
+        return None
+    return parts[1], parts[2]
+
+
+def result_key(tenant_id: str, doc_id: str, name: str) -> str:
+    return f"{RESULTS_PREFIX}/{tenant_id}/{doc_id}/{name}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _content_type(file_name: str, content_type: str | None) -> str:
+    extension = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    expected = CONTENT_TYPES.get(extension)
+    if expected is None:
+        raise InvalidRequest("file_name must end in .pdf, .jpg, .jpeg or .png (a PDF or a JPEG/PNG scan or photo)", field="file_name")
+    if content_type and content_type.split(";")[0].strip().lower() != expected:
+        raise InvalidRequest(f"content_type {content_type!r} does not match {extension} (use {expected})", field="content_type")
+    return expected
+
+
+class DocumentService:
+    def __init__(self, store: ObjectStore, items: ItemStore, bucket: str, max_bytes: int, url_ttl_seconds: int, audit: Any = None):
+        self._store = store
+        self._items = items
+        self._bucket = bucket
+        self._max_bytes = max_bytes
+        self._ttl = url_ttl_seconds
+        self._audit = audit
+
+    # -- the API side -------------------------------------------------------------------------
+    def create_upload(self, principal: Principal, request: UploadDocumentRequest, idempotency_key: str | None) -> dict[str, Any]:
+        tenant = principal.tenant_id
+        content_type = _content_type(request.file_name, request.content_type)
+        if idempotency_key is not None:
+            idempotency_key = idempotency_key.strip()
+            if not 1 <= len(idempotency_key) <= 128:
+                raise InvalidRequest("Idempotency-Key must be 1-128 characters", field="Idempotency-Key")
+            marker = self._items.get(tenant, IDEMPOTENCY + idempotency_key)
+            if marker:
+                record = self._items.get(tenant, DOCUMENT + marker["doc_id"])
+                if (record["doc_type"], record["file_name"]) != (request.doc_type, safe_file_name(request.file_name)):
+                    raise Conflict("this Idempotency-Key was already used for another document; use a new key", field="Idempotency-Key")
+                return self._slot(record)
+        doc_id = "doc-" + uuid.uuid4().hex[:20]
+        record = {"doc_id": doc_id, "doc_type": request.doc_type, "file_name": safe_file_name(request.file_name),
+                  "content_type": content_type, "key": document_key(tenant, doc_id, request.file_name),
+                  "status": "awaiting_upload", "created_at": _now(), "created_by": principal.user_id}
+        if idempotency_key is not None:
+            try:
+                self._items.put(tenant, IDEMPOTENCY + idempotency_key, {"doc_id": doc_id}, if_absent=True)
+            except Conflict:  # the same key raced in: answer with the document it made
+                return self.create_upload(principal, request, idempotency_key)
+        self._items.put(tenant, DOCUMENT + doc_id, record, if_absent=True)
+        return self._slot(record)
+
+    def _slot(self, record: dict[str, Any]) -> dict[str, Any]:
+        post = self._store.presigned_post(self._bucket, record["key"], record["content_type"], self._max_bytes, self._ttl)
+        return {"doc_id": record["doc_id"], "doc_type": record["doc_type"], "status": record["status"],
+                "upload": {"url": post["url"], "fields": post["fields"], "method": "POST"},
+                "content_type": record["content_type"], "max_bytes": self._max_bytes, "expires_in_seconds": self._ttl}
+
+    def list(self, tenant_id: str, status: str | None = None, doc_type: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        found = [d for d in self._items.query(tenant_id, DOCUMENT)
+                 if (status is None or d["status"] == status) and (doc_type is None or d["doc_type"] == doc_type)]
+        found.sort(key=lambda d: d["created_at"], reverse=True)
+        return [_summary(d) for d in found[:limit]]
+
+    def get(self, tenant_id: str, doc_id: str) -> dict[str, Any]:
+        check_id(doc_id, "doc_id")
+        record = self._items.get(tenant_id, DOCUMENT + doc_id)
+        if record is None:  # another tenant's document is simply not found
+            raise NotFound(f"document {doc_id} not found", field="doc_id")
+        return _public(record)
+
+    def export(self, tenant_id: str, doc_id: str, format: str) -> tuple[str, str]:
+        """(body, media type): the structured result as JSON, or as CSV rows (field, value, confidence)."""
+        record = self.get(tenant_id, doc_id)
+        if record["status"] not in FINAL:
+            raise Conflict(f"document {doc_id} is {record['status']}: there is nothing to export yet")
+        if format == "json":
+            return json.dumps(record, indent=2), "application/json"
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["section", "name", "value", "confidence", "detail"])
+        writer.writerow(["document", "status", record["status"], record.get("confidence", ""), "; ".join(record.get("reasons", []))])
+        for name, found in sorted(record.get("fields", {}).items()):
+            writer.writerow(["field", name, found.get("value"), found.get("confidence"), found.get("text", "")])
+        for tax in record.get("taxes", []):
+            writer.writerow(["tax", tax["type"], tax["amount"], tax.get("confidence", ""), f"{tax['rate']:g}%"])
+        for item in record.get("line_items", []):
+            writer.writerow(["line_item", item.get("description"), item.get("amount"), item.get("confidence", ""),
+                             f"{item.get('quantity')} x {item.get('unit_price')}"])
+        for rule in record.get("rules", []):
+            writer.writerow(["rule", rule["rule"], "passed" if rule["passed"] else "failed", "", rule.get("reason", "")])
+        return out.getvalue(), "text/csv"
+
+    def review(self, principal: Principal, doc_id: str, request: ReviewRequest, today: date | None = None) -> dict[str, Any]:
+        """A manager's corrections, the rules re-run on them, and the manager's resolution; audited."""
+        record = self._items.get(principal.tenant_id, DOCUMENT + doc_id)
+        if record is None:
+            raise NotFound(f"document {doc_id} not found", field="doc_id")
+        if record["status"] not in FINAL:
+            raise Conflict(f"document {doc_id} is {record['status']}: it can be reviewed once it has been read")
+        before = _public(record)
+        fields = dict(record.get("fields", {}))
+        for name, value in request.corrections.items():
+            fields[name] = {"value": value, "confidence": 1.0, "text": "corrected by a reviewer", "box": None, "page": None}
+        document = {k: record.get(k) for k in ("doc_type", "taxes", "line_items") if record.get(k) is not None}
+        rechecked = validate({**document, "fields": fields, "reading_confidence": 1.0}, today or date.today())
+        updated = {**_public(record), "fields": fields, "rules": rechecked["rules"], "reasons": rechecked["reasons"],
+                   "rule_version": rechecked["rule_version"], "status": f"reviewed_{request.resolution}",
+                   "checked_status": rechecked["status"], "reviewed_by": principal.user_id, "reviewed_at": _now(),
+                   "review_note": request.note}
+        stored = self._items.put(principal.tenant_id, DOCUMENT + doc_id, updated, if_version=record["version"])
+        if self._audit is not None:
+            self._audit.record(principal, "document.reviewed", doc_id, before=before, after=_public(stored))
+        return _public(stored)
+
+    # -- the pipeline side ----------------------------------------------------------------------
+    def record_for_key(self, key: str) -> tuple[str, dict[str, Any]]:
+        parsed = parse_document_key(key)
+        if parsed is None:
+            raise InvalidRequest(f"{key} is not an uploaded document's key")
+        tenant, doc_id = parsed
+        record = self._items.get(tenant, DOCUMENT + doc_id)
+        if record is None:
+            raise NotFound(f"no document record for {key}")
+        return tenant, record
+
+    def record(self, tenant_id: str, doc_id: str) -> dict[str, Any] | None:
+        """The stored record as the pipeline works on it (with its version)."""
+        return self._items.get(tenant_id, DOCUMENT + doc_id)
+
+    def mark(self, tenant_id: str, record: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        updated = {**_public(record), **changes, "updated_at": _now()}
+        return self._items.put(tenant_id, DOCUMENT + record["doc_id"], updated, if_version=record["version"])
+
+    def earlier_duplicate(self, tenant_id: str, doc_id: str, keys: dict[str, Any]) -> str | None:
+        """The document that first claimed these keys (vendor GSTIN + invoice number), if not this one."""
+        marker = DUPLICATE + "#".join(str(keys[k]).upper() for k in sorted(keys))
+        try:
+            self._items.put(tenant_id, marker, {"doc_id": doc_id}, if_absent=True)
+            return None
+        except Conflict:
+            first = self._items.get(tenant_id, marker)["doc_id"]
+            return None if first == doc_id else first
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in ("item_key", "version", "key")}
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    keep = ("doc_id", "doc_type", "file_name", "status", "created_at", "updated_at", "confidence", "reasons", "rule_version")
+    return {k: record.get(k) for k in keep if k in record}
+
