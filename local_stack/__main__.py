@@ -62,6 +62,17 @@ def up(args: argparse.Namespace) -> int:
         print("Evaluating alerts, as the daily schedule does ...", flush=True)
         for result in stack.events.run_scheduled():
             print(f"  tenant {result['tenant_id']}: {result['series']} series checked, {result['raised']} alerts raised")
+        print("Uploading sample invoices and GST certificates (PDFs and scans) through the document pipeline ...", flush=True)
+        from smartretail.documents.generator import write as write_documents
+
+        from .demo import load_documents
+
+        documents_dir = ROOT / ".local" / "demo-documents"
+        write_documents(documents_dir)
+        counts: dict[str, int] = {}
+        for result in load_documents(stack, seller_token, documents_dir):
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+        print("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -38,3 +38,31 @@ def load_tenant_files(stack: LocalStack, token: str, data_dir: Path) -> list[dic
             slot = upload_file(stack, token, dataset, path, idempotency_key=f"demo-{dataset}")
             results.append(wait_for_upload(stack, token, slot["upload_id"]))
     return results
+
+
+def load_documents(stack: LocalStack, token: str, folder: Path, timeout_s: float = 300) -> list[dict]:
+    """Upload every generated document (PDFs and scans) through POST /upload-document, as a seller
+    would, and wait for the document pipeline's answer on each."""
+    import json
+
+    slots = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".pdf", ".jpg"):
+            continue
+        doc_type = json.loads(path.with_name(path.stem + ".truth.json").read_text())["doc_type"]
+        status, slot = http_json("POST", f"{stack.api_url}/upload-document", token, {"doc_type": doc_type, "file_name": path.name},
+                                 {"Idempotency-Key": f"demo-{path.name}"})
+        if status != 201:
+            raise RuntimeError(f"POST /upload-document answered {status}: {slot}")
+        if slot["status"] == "awaiting_upload":
+            post_file(slot["upload"], path.name, path.read_bytes(), slot["content_type"])
+        slots.append((path.name, slot["doc_id"]))
+    results, deadline = [], time.monotonic() + timeout_s
+    for name, doc_id in slots:
+        while True:
+            _, body = http_json("GET", f"{stack.api_url}/documents/{doc_id}", token)
+            if body.get("status") not in ("awaiting_upload", "processing") or time.monotonic() > deadline:
+                results.append({"file_name": name, **body})
+                break
+            time.sleep(0.5)
+    return results

@@ -41,7 +41,7 @@ function show() {
   $("app").hidden = !signedIn;
   $("sign-out").hidden = !signedIn;
   $("who").textContent = signedIn ? `${claims(token)["cognito:username"]} · tenant ${claims(token)["custom:tenant_id"]}` : "";
-  if (signedIn) { loadKpis(); loadUploads(); loadAlerts(); loadProposals(); }
+  if (signedIn) { loadKpis(); loadUploads(); loadAlerts(); loadProposals(); loadDocuments(); }
 }
 
 function signOut() { token = null; sessionStorage.removeItem("smartretail.idToken"); show(); }
@@ -223,6 +223,41 @@ async function actOnProposal(event) {
   catch (error) { $("proposal-error").textContent = error.message; }
 }
 
+async function loadDocuments() {
+  try {
+    const { documents } = await api("/documents?limit=30");
+    $("documents").innerHTML = documents.map((d) => `<tr><td>${escapeHtml(d.file_name)}</td><td>${d.doc_type.replace("_", " ")}</td>` +
+      `<td class="status-${d.status}">${d.status.replace("_", " ")}</td><td>${d.confidence == null ? "–" : pct(d.confidence)}</td>` +
+      `<td><ul>${(d.reasons || []).slice(0, 3).map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ul></td>` +
+      `<td>${d.created_at.replace("T", " ").slice(0, 16)}</td></tr>`).join("") || '<tr><td colspan="6">No documents yet.</td></tr>';
+  } catch (error) { $("doc-error").textContent = error.message; }
+}
+
+async function uploadDocument(event) {
+  event.preventDefault();
+  const form = event.target, button = form.querySelector("button"), file = form.file.files[0];
+  $("doc-error").textContent = "";
+  button.disabled = true;
+  try {
+    const slot = await api("/upload-document", { method: "POST", body: JSON.stringify({ doc_type: form.doc_type.value, file_name: file.name }),
+      headers: { "Idempotency-Key": crypto.randomUUID() } });
+    if (file.size > slot.max_bytes) throw new Error(`The file is larger than ${money(slot.max_bytes / 1048576)} MB.`);
+    const post = new FormData();
+    Object.entries(slot.upload.fields).forEach(([k, v]) => post.append(k, v));
+    post.append("file", file);
+    const stored = await fetch(slot.upload.url, { method: "POST", body: post });
+    if (!stored.ok) throw new Error(`Storage refused the file (${stored.status}).`);
+    for (let i = 0; i < 90; i++) {
+      const doc = await api(`/documents/${slot.doc_id}`);
+      if (!["awaiting_upload", "processing"].includes(doc.status)) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    form.reset();
+    loadDocuments(); loadAlerts();
+  } catch (error) { $("doc-error").textContent = error.message; }
+  finally { button.disabled = false; }
+}
+
 $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
@@ -249,6 +284,7 @@ $("actions").addEventListener("click", (event) => {
   if (button) propose(JSON.parse(button.dataset.propose), "reco-error");
 });
 $("proposals").addEventListener("click", actOnProposal);
+$("doc-form").addEventListener("submit", uploadDocument);
 $("sign-out").addEventListener("click", signOut);
 $("kpi-form").start.value = cfg.defaultStart;
 $("kpi-form").end.value = cfg.defaultEnd;
