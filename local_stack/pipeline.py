@@ -60,9 +60,9 @@ class LocalPipeline:
     def __init__(self, stack: Any, spark: Any = None):
         self.stack = stack
         self.spark = spark
-        from .resources import state_machine_definition
+        from .resources import state_machine_definition, training_state_machine
 
-        (logical,) = stack.template.resources("AWS::StepFunctions::StateMachine")
+        logical = training_state_machine(stack.template)
         self.settings = stack.template.resolve(
             stack.template.body["Resources"][logical]["Properties"]["DefinitionSubstitutions"])
         self.definition = json.loads(state_machine_definition(stack.template, logical))

@@ -134,6 +134,12 @@ def create_model_registry(t: Template) -> None:
                                              ModelPackageGroupDescription=props.get("ModelPackageGroupDescription", ""))
 
 
+def training_state_machine(t: Template) -> str:
+    """The logical ID of the training pipeline's state machine (the stack has others)."""
+    (logical,) = [name for name in t.resources("AWS::StepFunctions::StateMachine") if name.startswith("TrainingPipeline")]
+    return logical
+
+
 def state_machine_definition(t: Template, logical: str) -> str:
     """The definition as CloudFormation deploys it: DefinitionString with its substitutions applied."""
     props = t.body["Resources"][logical]["Properties"]

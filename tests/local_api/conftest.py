@@ -9,6 +9,7 @@ from sfn_helpers import MOCKED_RESPONSES, TEST_CASES
 
 from local_stack.demo import load_tenant_files
 from local_stack.pipeline import LocalPipeline
+from local_stack.resources import training_state_machine
 from smartretail.demo.generator import DemoSpec, generate
 
 TRAINED_TENANT = "tenant-f"
@@ -32,7 +33,7 @@ def trained_tenant(local, spark_session, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pipeline(local):
-    (logical,) = local.template.resources("AWS::StepFunctions::StateMachine")
+    logical = training_state_machine(local.template)
     arn = local.template.arns[logical]
     name = arn.rsplit(":", 1)[1]
     local.sfn_mock_config.write_text(json.dumps({

@@ -12,7 +12,7 @@ from sfn_helpers import endpoints, model_packages, run_definition
 
 from local_stack.etl import run_local_etl
 from local_stack.pipeline import POLLING, STEPS, LocalPipeline, PipelineFailed
-from local_stack.resources import state_machine_definition
+from local_stack.resources import state_machine_definition, training_state_machine
 from local_stack.stack import http_json
 
 TENANT = "tenant-f"  # the trained_tenant fixture's
@@ -39,7 +39,7 @@ def test_a_trained_model_goes_live_with_its_backtest(local, trained):
 
 def test_the_local_run_takes_the_path_the_definition_takes(local, trained, pipeline):
     _, _, run = trained
-    (logical,) = local.template.resources("AWS::StepFunctions::StateMachine")
+    logical = training_state_machine(local.template)
     tasks = {name for name, state in json.loads(state_machine_definition(local.template, logical))["States"].items()
              if state["Type"] == "Task"}
     assert tasks == set(STEPS) | POLLING  # every Task state has a local step or is polling
