@@ -36,10 +36,10 @@ class EventDispatcher:
             props = t.resolve(res["Properties"])
             rule_name = t.local_name(logical, 64)
             if "ScheduleExpression" in props:
-                # Recorded with its targets, never fired: locally `./dev up` runs what a schedule would.
+                # Recorded, never fired: locally `./dev up` runs what a schedule would (run_scheduled).
+                # Its targets stay off the emulator, which would otherwise try them on every event it
+                # receives and fail the S3 event deliveries with them (it cannot invoke Lambda code).
                 self._events.put_rule(Name=rule_name, ScheduleExpression=props["ScheduleExpression"], State="ENABLED")
-                self._events.put_targets(Rule=rule_name, Targets=[
-                    {k: v for k, v in target.items() if k in ("Id", "Arn", "Input", "RoleArn")} for target in props.get("Targets", [])])
                 for target in res["Properties"].get("Targets", []):
                     if _target_function(target) in functions:
                         event = json.loads(t.resolve(target).get("Input", "{}"))
