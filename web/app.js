@@ -90,6 +90,23 @@ async function loadUploads() {
   } catch (error) { $("upload-error").textContent = error.message; }
 }
 
+// Send a file through the presigned POST an upload slot carries, then wait (up to `seconds`) while
+// the record at `statusPath` is still in one of the `waiting` states.
+async function store(slot, file, statusPath, waiting, seconds) {
+  if (file.size > slot.max_bytes) throw new Error(`The file is larger than ${money(slot.max_bytes / 1048576)} MB.`);
+  const post = new FormData();
+  Object.entries(slot.upload.fields).forEach(([k, v]) => post.append(k, v));
+  post.append("file", file);
+  const stored = await fetch(slot.upload.url, { method: "POST", body: post });
+  if (!stored.ok) throw new Error(`Storage refused the file (${stored.status}).`);
+  for (let i = 0; i < seconds; i++) {
+    const record = await api(statusPath);
+    if (!waiting.includes(record.status)) return record;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return null;
+}
+
 async function upload(event) {
   event.preventDefault();
   const form = event.target, button = form.querySelector("button"), file = form.file.files[0];
@@ -99,17 +116,7 @@ async function upload(event) {
     const slot = await api(`/ingest/${form.dataset.value}`, {
       method: "POST", body: JSON.stringify({ file_name: file.name }), headers: { "Idempotency-Key": crypto.randomUUID() },
     });
-    if (file.size > slot.max_bytes) throw new Error(`The file is larger than ${money(slot.max_bytes / 1048576)} MB.`);
-    const post = new FormData();
-    Object.entries(slot.upload.fields).forEach(([k, v]) => post.append(k, v));
-    post.append("file", file);
-    const stored = await fetch(slot.upload.url, { method: "POST", body: post });
-    if (!stored.ok) throw new Error(`Storage refused the file (${stored.status}).`);
-    for (let i = 0; i < 60; i++) {
-      const status = await api(`/ingest/${slot.upload_id}`);
-      if (status.status !== "awaiting_upload") break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await store(slot, file, `/ingest/${slot.upload_id}`, ["awaiting_upload"], 60);
     form.reset();
     loadUploads();
   } catch (error) { $("upload-error").textContent = error.message; }
@@ -241,17 +248,7 @@ async function uploadDocument(event) {
   try {
     const slot = await api("/upload-document", { method: "POST", body: JSON.stringify({ doc_type: form.doc_type.value, file_name: file.name }),
       headers: { "Idempotency-Key": crypto.randomUUID() } });
-    if (file.size > slot.max_bytes) throw new Error(`The file is larger than ${money(slot.max_bytes / 1048576)} MB.`);
-    const post = new FormData();
-    Object.entries(slot.upload.fields).forEach(([k, v]) => post.append(k, v));
-    post.append("file", file);
-    const stored = await fetch(slot.upload.url, { method: "POST", body: post });
-    if (!stored.ok) throw new Error(`Storage refused the file (${stored.status}).`);
-    for (let i = 0; i < 90; i++) {
-      const doc = await api(`/documents/${slot.doc_id}`);
-      if (!["awaiting_upload", "processing"].includes(doc.status)) break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await store(slot, file, `/documents/${slot.doc_id}`, ["awaiting_upload", "processing"], 90);
     form.reset();
     loadDocuments(); loadAlerts();
   } catch (error) { $("doc-error").textContent = error.message; }

@@ -28,6 +28,18 @@ def safe_file_name(name: str) -> str:
     return cleaned[:120]
 
 
+def content_type_for(file_name: str, content_type: str | None, allowed: dict[str, str], kinds: str) -> str:
+    """The content type an upload must be sent with, from its file name's extension; a declared type
+    that does not match is refused. `allowed` maps extensions to types; `kinds` says them in words."""
+    extension = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    expected = allowed.get(extension)
+    if expected is None:
+        raise InvalidRequest(f"file_name must end in {', '.join(sorted(allowed))} ({kinds})", field="file_name")
+    if content_type and content_type.split(";")[0].strip().lower() != expected:
+        raise InvalidRequest(f"content_type {content_type!r} does not match {extension} (use {expected})", field="content_type")
+    return expected
+
+
 def raw_key(tenant_id: str, dataset: str, upload_id: str, file_name: str) -> str:
     return f"{RAW_PREFIX}/{tenant_id}/{dataset}/{upload_id}/{safe_file_name(file_name)}"
 

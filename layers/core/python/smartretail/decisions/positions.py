@@ -22,8 +22,7 @@ def read_table(path: Path | None) -> pd.DataFrame | None:
 
 
 def _clean(value):
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
+    """A JSON-ready value: numpy scalars as Python numbers, NaN (pandas' missing) as None."""
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from ..auth import Principal
 from ..errors import Conflict, InvalidRequest, NotFound
-from ..lake import check_id, safe_file_name
+from ..lake import check_id, content_type_for, safe_file_name
 from ..ports import ItemStore, ObjectStore
 from .rules import validate
 
@@ -66,16 +66,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _content_type(file_name: str, content_type: str | None) -> str:
-    extension = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    expected = CONTENT_TYPES.get(extension)
-    if expected is None:
-        raise InvalidRequest("file_name must end in .pdf, .jpg, .jpeg or .png (a PDF or a JPEG/PNG scan or photo)", field="file_name")
-    if content_type and content_type.split(";")[0].strip().lower() != expected:
-        raise InvalidRequest(f"content_type {content_type!r} does not match {extension} (use {expected})", field="content_type")
-    return expected
-
-
 class DocumentService:
     def __init__(self, store: ObjectStore, items: ItemStore, bucket: str, max_bytes: int, url_ttl_seconds: int, audit: Any = None):
         self._store = store
@@ -88,7 +78,7 @@ class DocumentService:
     # -- the API side -------------------------------------------------------------------------
     def create_upload(self, principal: Principal, request: UploadDocumentRequest, idempotency_key: str | None) -> dict[str, Any]:
         tenant = principal.tenant_id
-        content_type = _content_type(request.file_name, request.content_type)
+        content_type = content_type_for(request.file_name, request.content_type, CONTENT_TYPES, "a PDF, or a JPEG or PNG scan or photo")
         if idempotency_key is not None:
             idempotency_key = idempotency_key.strip()
             if not 1 <= len(idempotency_key) <= 128:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..contracts import CONTRACTS
 from ..errors import Conflict, InvalidRequest, NotFound
-from ..lake import check_id, raw_key, safe_file_name
+from ..lake import check_id, content_type_for, raw_key, safe_file_name
 from ..models import UploadRecord
 from ..ports import ObjectStore, UploadRepository
 
@@ -26,21 +26,6 @@ class UploadLimits:
 
 def new_upload_id() -> str:
     return "up_" + uuid.uuid4().hex
-
-
-def _content_type_for(file_name: str, content_type: str | None) -> str:
-    extension = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    expected = CONTENT_TYPES.get(extension)
-    if expected is None:
-        raise InvalidRequest(
-            "file_name must end in .csv, .jsonl or .ndjson (CSV or JSON Lines)", field="file_name"
-        )
-    if content_type and content_type.split(";")[0].strip().lower() != expected:
-        raise InvalidRequest(
-            f"content_type {content_type!r} does not match {extension} (use {expected})",
-            field="content_type",
-        )
-    return expected
 
 
 class UploadService:
@@ -68,7 +53,7 @@ class UploadService:
             idempotency_key = idempotency_key.strip()
             if not 1 <= len(idempotency_key) <= 128:
                 raise InvalidRequest("Idempotency-Key must be 1-128 characters", field="Idempotency-Key")
-        resolved_type = _content_type_for(file_name, content_type)
+        resolved_type = content_type_for(file_name, content_type, CONTENT_TYPES, "CSV or JSON Lines")
         fingerprint = hashlib.sha256(f"{dataset}\n{safe_file_name(file_name)}".encode()).hexdigest()
         upload_id = new_upload_id()
         record = self._repo.create(
