@@ -80,7 +80,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
         elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields:
             fields["invoice_number"] = _field(text.strip(), value, page)
         elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
-            day = parse_date(text)
+            day = parse_date(text, latest_year=2099)
             if day:
                 fields["invoice_date"] = _field(day.isoformat(), value, page)
         elif kind == "SUBTOTAL" and "subtotal" not in fields:
@@ -199,7 +199,7 @@ def extract_certificate(response: dict[str, Any]) -> dict[str, Any]:
                 if re.search(r"not\s*applicable|N/?A\b", value, re.I):
                     fields[name] = None
                     continue
-                day = parse_date(value)
+                day = parse_date(value, latest_year=2099)
                 if not day:
                     continue
                 value = day.isoformat()

@@ -14,6 +14,9 @@ from datetime import date
 from .textract import Box, Line, rows
 
 HEADER_LINES = 20
+# A year beyond this on a receipt is a misread digit: another date on the page is the one. (Invoices
+# read dates up to 2099, so the rules, not the reader, judge a date in the future.)
+LATEST_RECEIPT_YEAR = 2035
 MONTHS = {m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\d{4}|\d{2})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
@@ -41,6 +44,7 @@ _CASH = re.compile(r"^\s*(CASH|TUNAI|TENDERED|PAYMENT|PAID)\b")
 _CHANGE = re.compile(r"^\s*(CHANGE|BAKI|CHANGE\s*DUE)\b")
 _TOTAL_STRONG = re.compile(r"ROUND(ED|ING)?\s*TOTAL|TOTAL\s*ROUNDED|GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|INCL|SALES|"
                            r"\(?RM\)?|\(?MYR\)?)|AMOUNT\s*(DUE|PAYABLE)|TOTAL\s*:")
+_ROUNDING = re.compile(r"ROUNDING|ROUNDED|ROUND\s*(ADJ|OFF)")
 _TOTAL_WORD = re.compile(r"\bTOTAL\b|\bJUMLAH\b|\bAMOUNT\b")
 
 
@@ -136,30 +140,30 @@ def _address(lines: list[Line]) -> Field | None:
 
 
 # --- date ------------------------------------------------------------------------------------------
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, latest_year: int = LATEST_RECEIPT_YEAR) -> date | None:
     """The first plausible date in a text: day/month/year as printed in Malaysia and most of the world,
     month/day when the day cannot be a month, ISO year-month-day, or a month name."""
     upper = text.upper()
     for match in _ISO_DATE.finditer(upper):
-        found = _valid(int(match[1]), int(match[2]), int(match[3]))
+        found = _valid(int(match[1]), int(match[2]), int(match[3]), latest_year)
         if found:
             return found
     for match in _NUMERIC_DATE.finditer(upper):
         first, second, year = int(match[1]), int(match[2]), int(match[3])
         year += 2000 if year < 100 else 0
-        found = _valid(year, second, first) or _valid(year, first, second)
+        found = _valid(year, second, first, latest_year) or _valid(year, first, second, latest_year)
         if found:
             return found
     for match in _NAMED_DATE.finditer(upper):
         year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
-        found = _valid(year, MONTHS[match[2]], int(match[1]))
+        found = _valid(year, MONTHS[match[2]], int(match[1]), latest_year)
         if found:
             return found
     return None
 
 
-def _valid(year: int, month: int, day: int) -> date | None:
-    if not 2000 <= year <= 2099:  # the rules, not the reader, decide whether a date is plausible
+def _valid(year: int, month: int, day: int, latest_year: int) -> date | None:
+    if not 2000 <= year <= latest_year:
         return None
     try:
         return date(year, month, day)
@@ -227,6 +231,10 @@ def _total(lines: list[Line]) -> Field | None:
             return Field(f"{paid:.2f}", 0.85 * source.confidence / 100, source.text, source.box, source.page)
     if candidates:
         score, _, amount, source = max(candidates, key=lambda c: (c[0], -c[1]))
+        if _ROUNDING.search(" ".join(line.text for line in lines).upper()) and round(amount * 100) % 5:
+            # The receipt rounds the bill to 5 sen (Malaysia's cash rounding): what was paid is the
+            # rounded amount, whose own row was not found or not read.
+            amount, score = round(amount * 20) / 20, score * 0.9
         return Field(f"{amount:.2f}", score * source.confidence / 100, source.text, source.box, source.page)
     amounts = [(parse_amount(line.text), line) for line in lines]
     amounts = [(a, line) for a, line in amounts if a is not None]
