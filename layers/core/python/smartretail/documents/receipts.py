@@ -65,13 +65,25 @@ def extract_receipt(lines: list[Line]) -> dict[str, Field | None]:
     return {"company": _company(lines), "address": _address(lines), "date": _date(lines), "total": _total(lines)}
 
 
+_OCR_LETTERS = (("¥", "Y"), ("€", "E"), ("£", "E"), ("§", "S"))
+
+
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _clean_name(text: str) -> str:
+    """A name or address line with characters receipts do not print in them read back as the letters
+    they were: '!' or '|' inside or at the end of a word is an I ('DAMA!'), '¥' a Y, '§' an S."""
+    text = _clean(text)
+    for wrong, right in _OCR_LETTERS:
+        text = text.replace(wrong, right)
+    return re.sub(r"(?<=[A-Za-z])[!|](?=[A-Za-z\s,.)]|$)", "I", text)
+
+
 # --- company and address -------------------------------------------------------------------------
 def _is_registration(text: str) -> bool:
-    upper = _clean(text).upper()
+    upper = _clean_name(text).upper()
     return bool(_REGISTRATION.match(upper)) or bool(re.match(r"^\(?\s*(CO\.?\s*)?(REG|ROC|BR\s*NO|COMPANY\s*(REG\.?\s*)?NO)\b", upper))
 
 
@@ -114,14 +126,14 @@ def _company(lines: list[Line]) -> Field | None:
         return None
     with_suffix = [line for line in candidates if _COMPANY_SUFFIX.search(line.text.upper())]
     chosen, certainty = (with_suffix[-1], 0.95) if with_suffix else (candidates[-1], 0.75 if span else 0.5)
-    name = _clean(chosen.text)
+    name = _clean_name(chosen.text)
     index = candidates.index(chosen)
     # A name the scan split over two lines: an open parenthesis or a trailing "&" continues it.
     suffix = _COMPANY_SUFFIX.search(name.upper())
     if index > 0 and (name.count(")") > name.count("(") or (suffix is not None and suffix.start() < 3)):
-        name = _clean(candidates[index - 1].text) + " " + name
+        name = _clean_name(candidates[index - 1].text) + " " + name
     elif index + 1 < len(candidates) and (name.endswith("&") or name.count("(") > name.count(")")):
-        name = name + " " + _clean(candidates[index + 1].text)
+        name = name + " " + _clean_name(candidates[index + 1].text)
     name = _TRAILING_REGISTRATION.sub("", name).strip()
     return Field(name, certainty * chosen.confidence / 100, chosen.text, chosen.box, chosen.page)
 
@@ -131,7 +143,7 @@ def _address(lines: list[Line]) -> Field | None:
     if span is None:
         return None
     part = _header(lines)[span[0] : span[1] + 1]
-    text = " ".join(_clean(line.text) for line in part)
+    text = " ".join(_clean_name(line.text) for line in part)
     box = Box(min(line.box.left for line in part), part[0].box.top,
               max(line.box.left + line.box.width for line in part) - min(line.box.left for line in part),
               part[-1].box.top + part[-1].box.height - part[0].box.top)
