@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 
-from sfn_helpers import MOCKED_RESPONSES, TEST_CASES
+from sfn_helpers import DOCUMENT_MOCKED_RESPONSES, DOCUMENT_TEST_CASES, MOCKED_RESPONSES, TEST_CASES
 
 from local_stack.demo import load_tenant_files
 from local_stack.pipeline import LocalPipeline
@@ -32,12 +32,20 @@ def trained_tenant(local, spark_session, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pipeline(local):
-    logical = training_state_machine(local.template)
-    arn = local.template.arns[logical]
-    name = arn.rsplit(":", 1)[1]
+def state_machines(local):
+    """The stack's state machines by role, their mocked test cases written for the emulator."""
+    training = local.template.arns[training_state_machine(local.template)]
+    (documents,) = [arn for logical, arn in local.template.arns.items() if logical.startswith("DocumentsStateMachine")]
     local.sfn_mock_config.write_text(json.dumps({
-        "StateMachines": {name: {"TestCases": TEST_CASES}}, "MockedResponses": MOCKED_RESPONSES}))
+        "StateMachines": {training.rsplit(":", 1)[1]: {"TestCases": TEST_CASES},
+                          documents.rsplit(":", 1)[1]: {"TestCases": DOCUMENT_TEST_CASES}},
+        "MockedResponses": {**MOCKED_RESPONSES, **DOCUMENT_MOCKED_RESPONSES}}))
+    return {"training": training, "documents": documents}
+
+
+@pytest.fixture(scope="session")
+def pipeline(local, state_machines):
+    arn = state_machines["training"]
     # Admins' notifications, read back through an SQS subscription.
     sns, sqs = boto3.client("sns"), boto3.client("sqs")
     queue = sqs.create_queue(QueueName="pipeline-notifications")["QueueUrl"]

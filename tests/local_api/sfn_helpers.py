@@ -38,11 +38,39 @@ TEST_CASES = {
 }
 
 
+# The document pipeline: each Task is the processor Lambda, mocked by what it answers.
+READ = {"tenant_id": "tenant-a", "doc_id": "doc-1", "doc_type": "invoice", "pages": 1}
+DOCUMENT_MOCKED_RESPONSES = {
+    "Read": {"0": {"Return": {"StatusCode": 200, "Payload": READ}}},
+    "ReadThrottledOnce": {"0": {"Throw": {"Error": "ThrottlingException", "Cause": "Rate exceeded"}},
+                          "1": {"Return": {"StatusCode": 200, "Payload": READ}}},
+    "Unreadable": {"0": {"Throw": {"Error": "DocumentUnreadable", "Cause": '{"errorMessage": "the PDF has 50 pages"}'}}},
+    "Passed": {"0": {"Return": {"StatusCode": 200, "Payload": {"status": "pass", "reasons": []}}}},
+    "Failed": {"0": {"Return": {"StatusCode": 200, "Payload": {"status": "fail", "reasons": ["totals do not add up"]}}}},
+    "Alerted": {"0": {"Return": {"StatusCode": 200, "Payload": {"alert_id": "al-1"}}}},
+    "MarkedForReview": {"0": {"Return": {"StatusCode": 200, "Payload": {"status": "needs_review", "reasons": ["unreadable"]}}}},
+}
+DOCUMENT_TEST_CASES = {
+    "DocumentPasses": {"ReadDocument": "Read", "ExtractAndValidate": "Passed"},
+    "DocumentFails": {"ReadDocument": "Read", "ExtractAndValidate": "Failed", "RaiseComplianceAlert": "Alerted"},
+    "DocumentUnreadable": {"ReadDocument": "Unreadable", "MarkNeedsReview": "MarkedForReview"},
+    "TextractThrottledOnce": {"ReadDocument": "ReadThrottledOnce", "ExtractAndValidate": "Passed"},
+}
+
+
+def s3_event(bucket: str, key: str) -> dict:
+    return {"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": bucket}, "object": {"key": key}}}
+
+
 def run_definition(pipeline, test_case: str, tenant: str, **inputs) -> tuple[dict, list[str]]:
     """Run the deployed definition on the emulator with a test case's mocks: its result and the states it entered."""
+    return run_machine(pipeline["arn"], test_case, {"tenant_id": tenant, "poll_seconds": 1, **inputs})
+
+
+def run_machine(arn: str, test_case: str, execution_input: dict) -> tuple[dict, list[str]]:
     sfn = boto3.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=f"{pipeline['arn']}#{test_case}", name=f"{test_case}-{uuid.uuid4().hex[:8]}",
-                                    input=json.dumps({"tenant_id": tenant, "poll_seconds": 1, **inputs}))
+    execution = sfn.start_execution(stateMachineArn=f"{arn}#{test_case}", name=f"{test_case}-{uuid.uuid4().hex[:8]}",
+                                    input=json.dumps(execution_input))
     deadline = time.monotonic() + 60
     while (result := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
         assert time.monotonic() < deadline, "the execution did not finish within 60 s"

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from sfn_helpers import run_machine, s3_event
+
 from local_stack.stack import http_json, post_file
 from smartretail.documents.generator import documents, render_pdf, scan, truth
 
@@ -149,3 +151,17 @@ def test_results_export_as_json_and_csv_and_stay_in_their_tenant(local, corpus):
     assert http_json("GET", f"{local.api_url}/documents/{slot['doc_id']}", local.users.token("other_seller"))[0] == 404
     _, theirs = http_json("GET", f"{local.api_url}/documents", local.users.token("other_seller"))
     assert slot["doc_id"] not in {d["doc_id"] for d in theirs["documents"]}
+
+
+@pytest.mark.parametrize("case, path", [
+    ("DocumentPasses", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
+    ("DocumentFails", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "RaiseComplianceAlert", "Done"]),
+    ("DocumentUnreadable", ["ReadDocument", "MarkNeedsReview", "Done"]),
+    ("TextractThrottledOnce", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
+])
+def test_the_deployed_definition_takes_each_path_on_the_step_functions_engine(state_machines, case, path):
+    """The same definition on the emulator's Step Functions engine, its Lambda tasks mocked: every
+    outcome ends the execution successfully (the document is never lost), throttling is retried."""
+    result, entered = run_machine(state_machines["documents"], case, s3_event("bucket", "docs/tenant-a/doc-1/invoice.pdf"))
+    assert result["status"] == "SUCCEEDED", result
+    assert [s for s in entered if s != "Configure"] == path
