@@ -22,6 +22,15 @@ def check_id(value: str, field: str) -> str:
     return value
 
 
+def stored_id(value: str, field: str) -> str:
+    """An ID as the ETL stores it (trimmed, upper case), for request models: pydantic answers 422
+    with the message when it raises ValueError."""
+    try:
+        return check_id(value.strip(), field).upper()
+    except InvalidRequest as exc:
+        raise ValueError(exc.message) from None
+
+
 def safe_file_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _SAFE_FILE.sub("_", base).strip("._") or "upload"
@@ -34,7 +43,9 @@ def content_type_for(file_name: str, content_type: str | None, allowed: dict[str
     extension = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     expected = allowed.get(extension)
     if expected is None:
-        raise InvalidRequest(f"file_name must end in {', '.join(sorted(allowed))} ({kinds})", field="file_name")
+        names = list(allowed)
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+        raise InvalidRequest(f"file_name must end in {listed} ({kinds})", field="file_name")
     if content_type and content_type.split(";")[0].strip().lower() != expected:
         raise InvalidRequest(f"content_type {content_type!r} does not match {extension} (use {expected})", field="content_type")
     return expected

@@ -18,11 +18,11 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..auth import ADMINS, MANAGERS, Principal
 from ..errors import Conflict, Forbidden, NotFound
+from ..lake import stored_id
 from ..ports import ItemStore
 from . import insights
 from .audit import SYSTEM, AuditTrail
 from .policy import TenantPolicy
-from .service import _id
 
 PROPOSAL = "proposal#"
 IDEMPOTENCY = "idem#"
@@ -41,7 +41,7 @@ class ProposalRequest(BaseModel):
     @field_validator("sku_id", "store_id")
     @classmethod
     def _ids(cls, value: str, info) -> str:
-        return _id(value, info.field_name)
+        return stored_id(value, info.field_name)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "ProposalRequest":

@@ -13,7 +13,7 @@ from ..auth import Principal
 from ..errors import InvalidRequest, NotFound
 from ..forecasting.serving import live_model
 from ..inventory.policy import ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
-from ..lake import check_id
+from ..lake import stored_id
 from ..ports import ForecastStore, ItemStore, ModelRegistry
 from ..pricing.recommend import ElasticityEstimate, Objective, PricingContext, simulate, suggest
 from . import insights
@@ -24,13 +24,6 @@ PLAN_DAYS = 28  # forecast days read for a reorder plan (lead time + review + 14
 HOLDING_COST_PER_YEAR = 0.25  # share of an order's value it costs to hold for a year, when ranking reorders
 
 
-def _id(value: str, field: str) -> str:
-    try:
-        return check_id(value.strip(), field).upper()
-    except InvalidRequest as exc:
-        raise ValueError(exc.message) from None
-
-
 class SkuStore(BaseModel):
     sku_id: str = Field(min_length=1, max_length=64)
     store_id: str = Field(min_length=1, max_length=64)
@@ -38,7 +31,7 @@ class SkuStore(BaseModel):
     @field_validator("sku_id", "store_id")
     @classmethod
     def _ids(cls, value: str, info) -> str:
-        return _id(value, info.field_name)
+        return stored_id(value, info.field_name)
 
 
 class PricingSuggestRequest(SkuStore):
@@ -69,7 +62,7 @@ class RecommendationsRequest(BaseModel):
     @field_validator("store_id")
     @classmethod
     def _store(cls, value: str | None) -> str | None:
-        return _id(value, "store_id") if value else None
+        return stored_id(value, "store_id") if value else None
 
 
 class DecisionService:

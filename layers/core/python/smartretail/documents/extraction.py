@@ -203,10 +203,9 @@ def extract_certificate(response: dict[str, Any]) -> dict[str, Any]:
                 if not day:
                     continue
                 value = day.isoformat()
-            fields[name] = Field(value, source.confidence / 100 if isinstance(source, Line) else source[1], value,
-                                 source.box if isinstance(source, Line) else source[0], source.page if isinstance(source, Line) else 1)
+            fields[name] = Field(value, source.confidence / 100, source.text, source.box, source.page)
             break
-    return _document("gst_certificate", {k: v for k, v in fields.items()}, lines, response)
+    return _document("gst_certificate", fields, lines, response)
 
 
 def _key_values(blocks: list[dict[str, Any]]) -> list[tuple[str, str, Line]]:

@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..errors import InvalidRequest, NotFound
-from ..lake import check_id
+from ..errors import NotFound
+from ..lake import stored_id
 from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine
 
 MAX_HORIZON_DAYS = 90
@@ -34,20 +34,12 @@ class ForecastRequest(BaseModel):
     @field_validator("store_id")
     @classmethod
     def _store(cls, value: str) -> str:
-        return _id(value, "store_id")
+        return stored_id(value, "store_id")
 
     @field_validator("sku_ids")
     @classmethod
     def _skus(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(_id(v, "sku_ids") for v in values))
-
-
-def _id(value: str, field: str) -> str:
-    """An ID as stored by the ETL (trimmed, upper case); pydantic needs a ValueError to answer 422."""
-    try:
-        return check_id(value.strip(), field).upper()
-    except InvalidRequest as exc:
-        raise ValueError(exc.message) from None
+        return list(dict.fromkeys(stored_id(v, "sku_ids") for v in values))
 
 
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
