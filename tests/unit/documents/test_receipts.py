@@ -76,3 +76,21 @@ def test_textract_shaped_blocks_round_trip_and_rows_group_cells():
     assert {b["BlockType"] for b in response["Blocks"]} == {"PAGE", "LINE", "WORD"}
     assert [line.text for line in lines_from_blocks(response)] == [line.text for line in SHOP]
     assert [len(row) for row in rows(SHOP)][10:14] == [2, 2, 2, 2]
+
+
+def test_a_date_run_into_its_time_is_still_read():
+    from smartretail.documents.receipts import parse_date
+
+    assert parse_date("Date:25/12/20188:13:39PM").isoformat() == "2018-12-25"  # the reader lost the space
+    assert parse_date("15/03/2018 18:20").isoformat() == "2018-03-15"
+
+
+def test_a_bill_rounded_to_5_sen_is_paid_rounded_and_names_lose_ocr_symbols():
+    from smartretail.documents.receipts import extract_receipt
+    from smartretail.documents.textract import Box, Line
+
+    texts = ["RESTAURANT JIAWE!", "NO 19, JALAN TASIK 4, 43300 SERI KEMBANGAN", "TEL 03-1234567", "TOTAL 60.31",
+             "ROUNDING ADJ -0.01"]
+    lines = [Line(t, 95.0, Box(0.1, 0.05 * i, 0.8, 0.03)) for i, t in enumerate(texts)]
+    fields = extract_receipt(lines)
+    assert fields["total"].value == "60.30" and fields["company"].value == "RESTAURANT JIAWEI"

@@ -18,7 +18,9 @@ HEADER_LINES = 20
 # read dates up to 2099, so the rules, not the reader, judge a date in the future.)
 LATEST_RECEIPT_YEAR = 2035
 MONTHS = {m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\d{4}|\d{2})(?!\d)")
+# A year may run straight into the time when the reader lost the space ("25/12/20188:13:39PM").
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\d{4}|\d{2})(?!\d)|"
+                           r"(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?=\d{1,2}:\d{2})")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
 _NAMED_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s\-/]*(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[\s\-/,]*(\d{4}|\d{2})(?!\d)")
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
@@ -161,7 +163,8 @@ def parse_date(text: str, latest_year: int = LATEST_RECEIPT_YEAR) -> date | None
         if found:
             return found
     for match in _NUMERIC_DATE.finditer(upper):
-        first, second, year = int(match[1]), int(match[2]), int(match[3])
+        groups = match.groups()[:3] if match[1] else match.groups()[3:]
+        first, second, year = (int(g) for g in groups)
         year += 2000 if year < 100 else 0
         found = _valid(year, second, first, latest_year) or _valid(year, first, second, latest_year)
         if found:
