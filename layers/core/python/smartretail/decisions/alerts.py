@@ -74,7 +74,7 @@ class AlertService:
             notify = False
             if status == "resolved":
                 status, notify = "open", True
-            elif status == "snoozed" and current.get("snoozed_until", "") <= now:
+            elif status == "snoozed" and _status(current, now) == "open":
                 status, notify = "open", True
             if SEVERITY[severity] > SEVERITY[current["severity"]]:
                 notify = True
@@ -93,8 +93,7 @@ class AlertService:
         now = self._clock().isoformat(timespec="seconds")
         found = []
         for alert in self._items.query(tenant_id, ALERT):
-            if alert["status"] == "snoozed" and alert.get("snoozed_until", "") <= now:
-                alert["status"] = "open"  # a snooze that ran out shows as open
+            alert["status"] = _status(alert, now)
             if ((status and alert["status"] != status) or (kind and alert["type"] != kind)
                     or (severity and alert["severity"] != severity) or (store_id and alert.get("store_id") != store_id)
                     or (sku_id and alert.get("sku_id") != sku_id)):
@@ -123,9 +122,7 @@ class AlertService:
         current = self._items.get(principal.tenant_id, ALERT + alert_id_)
         if current is None:
             raise NotFound(f"no alert {alert_id_}")
-        status = current["status"]
-        if status == "snoozed" and current.get("snoozed_until", "") <= self._clock().isoformat(timespec="seconds"):
-            status = "open"
+        status = _status(current, self._clock().isoformat(timespec="seconds"))
         if status not in allowed:
             raise Conflict(f"alert {alert_id_} is {status}: only an alert that is {' or '.join(allowed)} can be {to}")
         updated = {**_public(current), **changes, "status": to, f"{to}_at": self._clock().isoformat(timespec="seconds")}
@@ -229,6 +226,13 @@ def _price_findings(position: dict[str, Any], band_pct: float, gap_pct: float, d
                          {"competitor": name, "before": before, "after": after, "drop_pct": round(cut, 1),
                           "our_price": price, "all_drops": {k: list(v) for k, v in drops.items()}}))
     return findings
+
+
+def _status(alert: dict[str, Any], now: str) -> str:
+    """The alert's status as users see it at `now`: a snooze that ran out is open again."""
+    if alert["status"] == "snoozed" and alert.get("snoozed_until", "") <= now:
+        return "open"
+    return alert["status"]
 
 
 def _public(alert: dict[str, Any]) -> dict[str, Any]:

@@ -118,7 +118,7 @@ class DecisionService:
             days = self._days(tenant_id, position, start, PLAN_DAYS)
             if not days:
                 continue
-            reorder = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation))
+            reorder = _plan(position, days, policy, correlation)
             if reorder.reorder_now:
                 actions.append(_reorder_action(position, reorder, days, correlation))
             price_action = self._price_action(tenant_id, position, days, reorder, policy, request.objective, correlation)
@@ -147,7 +147,7 @@ class DecisionService:
         for position in insights.positions(self._items, tenant_id):
             days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
             known = position.get("on_hand") is not None and days
-            out.append((position, plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)) if known else None))
+            out.append((position, _plan(position, days, policy, correlation) if known else None))
         return out
 
     # -- internals ----------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class DecisionService:
                 notes.append(f"this SKU's own data cannot identify its elasticity ({stored.get('note', '')}): "
                              "the category's value is used")
         if safety_stock is None and position.get("on_hand") is not None and days:
-            safety_stock = plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation)).safety_stock
+            safety_stock = _plan(position, days, policy, correlation).safety_stock
         ctx = PricingContext(
             sku_id=position["sku_id"], store_id=position["store_id"], current_price=float(price), baseline_units=baseline,
             unit_cost=position.get("unit_cost"), min_margin_pct=position.get("min_margin_pct"),
@@ -241,6 +241,11 @@ class DecisionService:
 
 def _next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def _plan(position: dict[str, Any], days: list[ForecastDay], policy: TenantPolicy, correlation: float) -> ReorderPlan:
+    """A series' reorder plan under the tenant's inventory settings."""
+    return plan(days, _stock(position, policy), _inventory_policy(position, policy, correlation))
 
 
 def _stock(position: dict[str, Any], policy: TenantPolicy) -> StockPosition:

@@ -48,7 +48,7 @@ def process(document: bytes, reader: Any, doc_type: str = "auto", today: date | 
     response = reader.analyze_document(document) if doc_type == "gst_certificate" else expense
     extracted = EXTRACTORS[doc_type](response)
     result = validate(extracted, today or date.today(), is_duplicate)
-    out = {"doc_type": doc_type, **{k: v for k, v in result.items()}, **{k: v for k, v in extracted.items() if k != "doc_type"}}
+    out = {"doc_type": doc_type, **result, **{k: v for k, v in extracted.items() if k != "doc_type"}}
     if doc_type == "receipt":
         out.update({name: (extracted["fields"].get(name) or {}).get("value") for name in ("company", "date", "address", "total")})
     return out
