@@ -1,10 +1,12 @@
-"""The local stand-in for Textract (tesseract) and the extract-from-files command on a rendered receipt."""
+"""The local stand-ins for Textract (PaddleOCR, tesseract) and the extract-from-files command on a rendered receipt."""
 
 import json
 
+import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from smartretail.adapters.local_textract import TesseractTextract
+from smartretail.adapters.local_textract import LocalTextract, PaddleOcr, TesseractOcr, _SpacedCtcDecoder
 from smartretail.documents.__main__ import main
 from smartretail.documents.textract import lines_from_blocks
 
@@ -22,13 +24,29 @@ def _render(path):
     image.save(path)
 
 
-def test_tesseract_answers_like_textract(tmp_path):
+@pytest.mark.parametrize("ocr", [PaddleOcr(), TesseractOcr()], ids=["paddle", "tesseract"])
+def test_each_engine_answers_like_textract(tmp_path, ocr):
     _render(tmp_path / "r.png")
-    response = TesseractTextract().detect_document_text((tmp_path / "r.png").read_bytes())
-    lines = lines_from_blocks(response)
+    response = LocalTextract(ocr=ocr).analyze_expense((tmp_path / "r.png").read_bytes())
+    lines = lines_from_blocks(response["ExpenseDocuments"][0])
     assert response["DocumentMetadata"]["Pages"] == 1 and len(lines) >= 10
     assert all(0 <= line.box.top <= 1 and 0 < line.confidence <= 100 for line in lines)
-    assert "JALAN BESAR" in " ".join(line.text for line in lines)
+    text = " ".join(line.text for line in lines)
+    assert "JALAN BESAR" in text and "MAJU JAYA TRADING SDN BHD" in text  # words keep their spaces
+
+
+def test_decoder_gives_the_space_its_due():
+    characters = ["blank", "A", "B", " "]
+    # A, then a column where blank wins but the space has a fifth of its probability, then B.
+    unsure_space = np.array([[[0.05, 0.9, 0.0, 0.05], [0.7, 0.0, 0.0, 0.15], [0.05, 0.0, 0.9, 0.05]]])
+    no_space = np.array([[[0.05, 0.9, 0.0, 0.05], [0.99, 0.0, 0.0, 0.01 / 100], [0.05, 0.0, 0.9, 0.05]]])
+    # A space never takes the place of a character the model read, however unsure.
+    weak_character = np.array([[[0.05, 0.5, 0.0, 0.45], [0.05, 0.0, 0.9, 0.05]]])
+    assert _SpacedCtcDecoder(characters, space_boost=30)(unsure_space)[0][0] == "A B"
+    assert _SpacedCtcDecoder(characters, space_boost=1)(unsure_space)[0][0] == "AB"
+    text, confidence = _SpacedCtcDecoder(characters, space_boost=30)(no_space)[0]
+    assert text == "AB" and confidence == pytest.approx(0.9)
+    assert _SpacedCtcDecoder(characters, space_boost=1000)(weak_character)[0][0] == "AB"
 
 
 def test_extract_from_files_writes_one_json_per_document(tmp_path):

@@ -63,18 +63,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in", dest="source", type=Path, required=True, help="a folder of PDF, JPEG or PNG documents")
     parser.add_argument("--out", type=Path, required=True, help="where the JSON results go (created if missing)")
     parser.add_argument("--type", default="auto", choices=("auto", "invoice", "gst_certificate", "receipt"))
+    parser.add_argument("--ocr", default="paddle", choices=("paddle", "tesseract"),
+                        help="the engine that reads images and scanned pages (digital PDFs are read from their text)")
     args = parser.parse_args(argv)
     if not args.source.is_dir():
         print(f"error: {args.source} is not a folder", file=sys.stderr)
         return 2
-    from ..adapters.local_textract import LocalTextract
+    from ..adapters.local_textract import LocalTextract, PaddleOcr, TesseractOcr
 
     files = sorted(p for p in args.source.iterdir() if p.suffix.lower() in SUFFIXES)
     if not files:
         print(f"error: no PDF, JPEG or PNG files in {args.source}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    reader, unreadable, statuses = LocalTextract(), 0, {}
+    ocr = PaddleOcr() if args.ocr == "paddle" else TesseractOcr()
+    reader, unreadable, statuses = LocalTextract(ocr=ocr), 0, {}
     for path in files:
         try:
             result = extract_file(path, reader, args.type)

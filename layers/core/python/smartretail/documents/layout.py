@@ -32,7 +32,8 @@ class Pair:
     page: int
 
 
-INLINE_LABEL = re.compile(r"((?:[A-Za-z][A-Za-z.()/&'-]*\s){0,2}[A-Za-z][A-Za-z.()/&'-]*)\s*:\s+")
+# The space after the colon is optional: OCR engines drop it ('Invoice No:INV/26/1'); not a URL's '://'.
+INLINE_LABEL = re.compile(r"((?:[A-Za-z][A-Za-z.()/&'-]*\s){0,2}[A-Za-z][A-Za-z.()/&'-]*)\s*:(?!//)\s*")
 
 
 def _inline_pairs(text: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ an item count). Standard library only.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,10 +25,14 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
 _NAMED_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s\-/]*(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[\s\-/,]*(\d{4}|\d{2})(?!\d)")
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
-_COMPANY_SUFFIX = re.compile(r"\b(SDN\.?\s*BHD|SDN|BHD|BERHAD|S/B|PLT|ENTERPRISE|ENTERPRISES|TRADING|TRADERS|RESTAURANT|"
+_COMPANY_SUFFIX = re.compile(r"SDN\.?\s*BHD\b|\b(SDN|BHD|BERHAD|S/B|PLT|ENTERPRISE|ENTERPRISES|TRADING|TRADERS|RESTAURANT|"
                              r"RESTORAN|STORE|STORES|MART|MARKET|HARDWARE|BOOKSTORE|STATIONERY|CO\.|COMPANY|LTD|LIMITED|"
                              r"INC|CORPORATION|SHOP|CAFE|BAKERY|PHARMACY|GIFT|KEDAI|PERNIAGAAN|SYARIKAT)\b")
-_REGISTRATION = re.compile(r"^\(?\s*(CO\.?\s*REG(\.?\s*NO)?|ROC(\s*NO)?|REG(\.?\s*NO)?|COMPANY\s*(REG\.?\s*)?NO|CO\.?\s*NO|BR\s*NO)?"
+# Words that end a company name: a line starting with one continues the line above ("POPULAR BOOK" /
+# "CO. (M) SDN BHD"); words such as SYARIKAT or RESTORAN start a name instead.
+_NAME_ENDING = re.compile(r"^\(?(SDN|BHD|BERHAD|S/B|PLT|CO\.|COMPANY|LTD|LIMITED|INC|CORPORATION|ENTERPRISES?|TRADING|TRADERS|\(M\))")
+_REGISTRATION = re.compile(r"^\(?\s*(CO\.?\s*REG(\.?\s*NO)?|ROC(\s*NO)?|REG(\.?\s*NO)?|COMPANY\s*(REG\.?\s*)?NO|CO\.?\s*NO|BR\s*NO|"
+                           r"[A-Z]{0,8}\s*NO)?"
                            r"[\s.:]*\(?[A-Z]{0,3}\d{3,12}\s*-?\s*[A-Z]\)?\s*\)?\.?$")
 _TRAILING_REGISTRATION = re.compile(r"\s*\(?\s*(CO\.?\s*REG\s*(NO)?|ROC\s*(NO)?)?[\s.:]*(\(\d{3,12}\s*-?\s*[A-Z]\)|\s\d{5,12}-[A-Z])\s*$")
 _PHONE_ONLY = re.compile(r"^[\s(]*\+?\d[\d\s\-()]{6,}\.?$")
@@ -37,7 +42,7 @@ _ADDRESS_WORDS = re.compile(r"\b(JALAN|JLN|JL|TAMAN|TMN|LORONG|ROAD|STREET|BANDA
                             r"JOHOR|SELANGOR|KUALA LUMPUR|PUCHONG|KLANG|MALAYSIA|PERAK|PAHANG|MELAKA|PENANG|KEDAH|SABAH)\b")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _ADDRESS_STOP = re.compile(r"\b(TEL|FAX|PHONE|H/P|HP|GST|ROC|CO\.?\s*REG|REG\.?\s*NO|BR\s*NO|COMPANY\s*NO|TAX|INVOICE|"
-                           r"RECEIPT|CASH|DATE|EMAIL|E-MAIL|WWW|HTTP|BILL|CASHIER|DOC|DOCUMENT|TABLE|ORDER|SST|MEMBER)\b|@")
+                           r"RECEIPT|TAX\s*INVOICE|CASH|DATE|EMAIL|E-MAIL|WWW|HTTP|BILL|CASHIER|DOC|DOCUMENT|TABLE|ORDER|SST|MEMBER)\b|@")
 _TOTAL_EXCLUDED = re.compile(r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|ITEMS|DISCOUNT|DISC|SAVING|SAVINGS|GST|TAX|SST|"
                              r"EXCL|EXCLUDING|NO\.? OF)|GST\s*SUMMARY|\bQTY\b|\bITEMS?\b\s*:|INCLUDES?\s*\d*\s*%?\s*GST|"
                              r"GST\s*@?\s*\d+\s*%|INCLUDED\s*IN\s*TOTAL")
@@ -71,7 +76,8 @@ _OCR_LETTERS = (("¥", "Y"), ("€", "E"), ("£", "E"), ("§", "S"))
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """One space between words; full-width forms some readers return ('（M）') as their ASCII letters."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def _clean_name(text: str) -> str:
@@ -113,7 +119,8 @@ def _address_span(lines: list[Line]) -> tuple[int, int] | None:
         text = header[end + 1].text
         if _ADDRESS_STOP.search(text.upper()) or _is_registration(text) or _NUMERIC_DATE.search(text) or _PHONE_ONLY.match(text):
             break
-        # After a postcode line, only a short state or country line still belongs to the address.
+        # After a postcode line, only the rest of the town, the state or the country still belongs to the
+        # address: a line without digits that names a place or is a word or two.
         if _POSTCODE.search(header[end].text) and not (_ADDRESS_WORDS.search(text.upper()) and len(text) < 30):
             break
         end += 1
@@ -123,7 +130,8 @@ def _address_span(lines: list[Line]) -> tuple[int, int] | None:
 def _company(lines: list[Line]) -> Field | None:
     span = _address_span(lines)
     above = _header(lines)[: span[0]] if span else _header(lines)[:5]
-    candidates = [line for line in above if not _is_registration(line.text) and len(_clean(line.text)) >= 3]
+    candidates = [line for line in above if not _is_registration(line.text) and len(_clean(line.text)) >= 3
+                  and not _not_a_name(line.text)]
     if not candidates:
         return None
     with_suffix = [line for line in candidates if _COMPANY_SUFFIX.search(line.text.upper())]
@@ -131,13 +139,21 @@ def _company(lines: list[Line]) -> Field | None:
     name = _clean_name(chosen.text)
     index = candidates.index(chosen)
     # A name the scan split over two lines: an open parenthesis or a trailing "&" continues it.
-    suffix = _COMPANY_SUFFIX.search(name.upper())
-    if index > 0 and (name.count(")") > name.count("(") or (suffix is not None and suffix.start() < 3)):
+    if index > 0 and (name.count(")") > name.count("(") or _NAME_ENDING.match(name.upper())):
         name = _clean_name(candidates[index - 1].text) + " " + name
     elif index + 1 < len(candidates) and (name.endswith("&") or name.count("(") > name.count(")")):
         name = name + " " + _clean_name(candidates[index + 1].text)
     name = _TRAILING_REGISTRATION.sub("", name).strip()
     return Field(name, certainty * chosen.confidence / 100, chosen.text, chosen.box, chosen.page)
+
+
+def _not_a_name(text: str) -> bool:
+    """A date or time, a phone number or a line of mostly digits (a handwritten note, a stamp) is not
+    the seller's name, even at the top of the page."""
+    cleaned = _clean(text)
+    digits = sum(c.isdigit() for c in cleaned)
+    return (parse_date(cleaned) is not None or bool(re.search(r"\d{1,2}:\d{2}", cleaned)) or bool(_PHONE_ONLY.match(cleaned))
+            or digits >= 0.5 * len(cleaned.replace(" ", "")))
 
 
 def _address(lines: list[Line]) -> Field | None:
