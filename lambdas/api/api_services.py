@@ -72,6 +72,6 @@ def build_services(settings: ApiSettings) -> Services:
         # Alerts are raised by the evaluator (which notifies); the API lists them and records what users do.
         alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit),
         audit=audit,
-        documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET,
-                                  settings.MAX_DOCUMENT_BYTES, settings.UPLOAD_URL_TTL_SECONDS, audit),
+        documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit,
+                                  max_bytes=settings.MAX_DOCUMENT_BYTES, url_ttl_seconds=settings.UPLOAD_URL_TTL_SECONDS),
     )

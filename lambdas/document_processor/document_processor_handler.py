@@ -35,7 +35,7 @@ else:
     reader = TextractReader()
 store = S3ObjectStore()
 audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
-documents = DocumentService(store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, 0, 0, audit)
+documents = DocumentService(store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit)
 pipeline = DocumentPipeline(documents, store, reader, settings.DOCUMENTS_BUCKET,
                             AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit, SnsNotifier(settings.ALERTS_TOPIC_ARN)))
 

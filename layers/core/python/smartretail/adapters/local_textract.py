@@ -267,7 +267,7 @@ class LocalTextract:
         lines, pages = read_lines(document, self.max_pages, self.ocr)
         summary = [_summary_field(pair) for pair in label_values(lines)]
         if lines:
-            first = lines[0]
+            first = rows(lines)[0][0]  # the top row's leftmost line: where a letterhead starts
             summary.insert(0, {"Type": {"Text": "VENDOR_NAME", "Confidence": 90.0}, "PageNumber": first.page,
                                "ValueDetection": _detection(first.text, first.confidence, first.box)})
         items = [{"LineItemExpenseFields": [

@@ -67,7 +67,9 @@ def _now() -> str:
 
 
 class DocumentService:
-    def __init__(self, store: ObjectStore, items: ItemStore, bucket: str, max_bytes: int, url_ttl_seconds: int, audit: Any = None):
+    def __init__(self, store: ObjectStore, items: ItemStore, bucket: str, audit: Any = None, *,
+                 max_bytes: int | None = None, url_ttl_seconds: int | None = None):
+        """The upload limits are the API's to set; the document pipeline only records results."""
         self._store = store
         self._items = items
         self._bucket = bucket
@@ -77,6 +79,8 @@ class DocumentService:
 
     # -- the API side -------------------------------------------------------------------------
     def create_upload(self, principal: Principal, request: UploadDocumentRequest, idempotency_key: str | None) -> dict[str, Any]:
+        if self._max_bytes is None or self._ttl is None:
+            raise RuntimeError("this DocumentService was built without upload limits (max_bytes, url_ttl_seconds)")
         tenant = principal.tenant_id
         content_type = content_type_for(request.file_name, request.content_type, CONTENT_TYPES, "a PDF, or a JPEG or PNG scan or photo")
         if idempotency_key is not None:
