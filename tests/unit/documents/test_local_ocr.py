@@ -62,3 +62,14 @@ def test_extract_from_files_writes_one_json_per_document(tmp_path):
     broken = json.loads((out / "broken.json").read_text())
     assert broken["status"] == "needs_review" and "could not be read" in broken["reasons"][0]
     assert not (out / "notes.json").exists()
+
+
+def test_pieces_of_one_printed_line_are_grouped_to_be_read_again():
+    from smartretail.adapters.local_textract import _touching
+    from smartretail.documents.textract import Box, Line
+
+    def piece(left, width):
+        return Line("x", 99.0, Box(left, 100, width, 20))  # pixels; text 20 px high
+
+    row = [piece(0, 100), piece(104, 50), piece(300, 80), piece(375, 40)]  # 4 px gap, far, overlapping
+    assert [[p.box.left for p in group] for group in _touching(row)] == [[0, 104], [300, 375]]

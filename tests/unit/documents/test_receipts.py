@@ -94,3 +94,20 @@ def test_a_bill_rounded_to_5_sen_is_paid_rounded_and_names_lose_ocr_symbols():
     lines = [Line(t, 95.0, Box(0.1, 0.05 * i, 0.8, 0.03)) for i, t in enumerate(texts)]
     fields = extract_receipt(lines)
     assert fields["total"].value == "60.30" and fields["company"].value == "RESTAURANT JIAWEI"
+
+
+def test_a_note_or_date_above_the_name_is_not_the_company_and_the_address_ends_at_the_invoice_title():
+    lines = receipt(
+        "31812012",                                 # a handwritten note above the letterhead
+        "SYARIKAT PERNIAGAAN GIN KEE",              # SYARIKAT starts a name: the note is not joined to it
+        "（81109-A）",                               # full-width parentheses, as some readers return them
+        "NO 290, JALAN AIR PANAS,",
+        "53200 KUALA LUMPUR.",
+        "TAXINVOICE",                               # the reader ran the title together
+    )
+    fields = extract_receipt(lines)
+    assert fields["company"].value == "SYARIKAT PERNIAGAAN GIN KEE"
+    assert fields["address"].value == "NO 290, JALAN AIR PANAS, 53200 KUALA LUMPUR."
+    dated = extract_receipt(receipt("UNIHAKKA INTERNATIONALSDNBHD", "03 Mar 2018 18:22", "(867388-U)", "12, JALAN TAMPOI 7/4,",
+                                    "81200 JOHOR BAHRU, JOHOR"))
+    assert dated["company"].value == "UNIHAKKA INTERNATIONALSDNBHD" and dated["date"].value == "2018-03-03"

@@ -89,6 +89,7 @@ class _SpacedCtcDecoder:
         self.space_boost = space_boost
 
     def __call__(self, predictions: Any, return_word_box: bool = False, **_: Any) -> list[tuple[str, float]]:
+        """Called by the recognizer as its own decoder is (word boxes are not asked for here)."""
         import numpy as np
 
         results = []
@@ -172,7 +173,7 @@ def _union(pieces: list[Line]) -> Box:
 
 # --- documents of any kind: PDFs (digital or scanned) and images, as AnalyzeExpense / AnalyzeDocument ---
 
-PDF_DPI = 200             # rasterising a scanned PDF page for tesseract
+PDF_DPI = 200             # rasterising a scanned PDF page for the OCR engine
 WORD_GAP = 2.2            # a gap wider than this many character widths splits a printed row into separate LINEs
 
 

@@ -119,8 +119,7 @@ def _address_span(lines: list[Line]) -> tuple[int, int] | None:
         text = header[end + 1].text
         if _ADDRESS_STOP.search(text.upper()) or _is_registration(text) or _NUMERIC_DATE.search(text) or _PHONE_ONLY.match(text):
             break
-        # After a postcode line, only the rest of the town, the state or the country still belongs to the
-        # address: a line without digits that names a place or is a word or two.
+        # After a postcode line, only a short state or country line still belongs to the address.
         if _POSTCODE.search(header[end].text) and not (_ADDRESS_WORDS.search(text.upper()) and len(text) < 30):
             break
         end += 1
