@@ -73,3 +73,5 @@ def test_pieces_of_one_printed_line_are_grouped_to_be_read_again():
 
     row = [piece(0, 100), piece(104, 50), piece(300, 80), piece(375, 40)]  # 4 px gap, far, overlapping
     assert [[p.box.left for p in group] for group in _touching(row)] == [[0, 104], [300, 375]]
+    stacked = [piece(0, 100), piece(10, 90)]  # two printed lines one above the other, not one line
+    assert [[p.box.left for p in group] for group in _touching(stacked)] == [[0], [10]]

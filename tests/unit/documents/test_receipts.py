@@ -111,3 +111,18 @@ def test_a_note_or_date_above_the_name_is_not_the_company_and_the_address_ends_a
     dated = extract_receipt(receipt("UNIHAKKA INTERNATIONALSDNBHD", "03 Mar 2018 18:22", "(867388-U)", "12, JALAN TAMPOI 7/4,",
                                     "81200 JOHOR BAHRU, JOHOR"))
     assert dated["company"].value == "UNIHAKKA INTERNATIONALSDNBHD" and dated["date"].value == "2018-03-03"
+
+
+def test_the_total_with_tax_included_is_paid_not_the_one_before_tax():
+    fields = extract_receipt(receipt(
+        "KEDAI MAJU SDN BHD (CO.RFG : 86Q671-D)",  # a misread registration number still comes off the name
+        "NO. 1, JALAN MAJU, 81100 JOHOR BAHRU",
+        ("Total Sales (Excluding GST) :", "51.42"),
+        ("Total GST", "3.08"),
+        ("Total Sales (Inclusive of GST)", "54.50"),
+    ))
+    assert fields["company"].value == "KEDAI MAJU SDN BHD" and fields["total"].value == "54.50"
+    with_gst_rate = extract_receipt(receipt(
+        "Dimiliki : BANH MI CAFE SDN BHD", "NO. 2, JALAN MAJU, 81100 JOHOR BAHRU",
+        ("Total Incl, GST@6%", "RM 37.10"), ("CASH", "RM 50.00"), ("CASH CHANGE", "RM 12.90")))
+    assert with_gst_rate["company"].value == "BANH MI CAFE SDN BHD" and with_gst_rate["total"].value == "37.10"

@@ -152,12 +152,14 @@ class PaddleOcr:
 
 
 def _touching(row: list[Line]) -> list[list[Line]]:
-    """A row's pieces (left to right, in pixels) grouped where the gap is under MERGE_GAP text heights."""
+    """A row's pieces (left to right, in pixels) grouped where the gap is under MERGE_GAP text heights;
+    pieces that overlap by more than half the narrower one are two printed lines, one above the other."""
     groups = [[row[0]]]
     for piece in row[1:]:
         previous = groups[-1][-1]
         gap = piece.box.left - (previous.box.left + previous.box.width)
-        if gap < MERGE_GAP * min(piece.box.height, previous.box.height):
+        stacked = -gap > 0.5 * min(piece.box.width, previous.box.width)
+        if gap < MERGE_GAP * min(piece.box.height, previous.box.height) and not stacked:
             groups[-1].append(piece)
         else:
             groups.append([piece])

@@ -41,14 +41,17 @@ _ADDRESS_WORDS = re.compile(r"\b(JALAN|JLN|JL|TAMAN|TMN|LORONG|ROAD|STREET|BANDA
                             r"LEBUH|PUSAT|KOMPLEKS|PLAZA|WISMA|MENARA|SEKSYEN|SECTION|BATU|TINGKAT|FLOOR|MALL|"
                             r"JOHOR|SELANGOR|KUALA LUMPUR|PUCHONG|KLANG|MALAYSIA|PERAK|PAHANG|MELAKA|PENANG|KEDAH|SABAH)\b")
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-_ADDRESS_STOP = re.compile(r"\b(TEL|FAX|PHONE|H/P|HP|GST|ROC|CO\.?\s*REG|REG\.?\s*NO|BR\s*NO|COMPANY\s*NO|TAX|INVOICE|"
+_ADDRESS_STOP = re.compile(r"\b(TEL|TELEPHONE|FAX|PHONE|H/P|HP|GST|ROC|CO\.?\s*REG|REG\.?\s*NO|BR\s*NO|COMPANY\s*NO|TAX|INVOICE|"
                            r"RECEIPT|TAX\s*INVOICE|CASH|DATE|EMAIL|E-MAIL|WWW|HTTP|BILL|CASHIER|DOC|DOCUMENT|TABLE|ORDER|SST|MEMBER)\b|@")
-_TOTAL_EXCLUDED = re.compile(r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|ITEMS|DISCOUNT|DISC|SAVING|SAVINGS|GST|TAX|SST|"
+# A total before tax is not what was paid; a total with the tax included is, whatever else its row says.
+_EXCLUSIVE = r"EXC\s*L(\.|UDING|USIVE)?\s*(OF\s*)?(GST|TAX|SST)|BEFORE\s*(GST|TAX|SST)"
+_INCLUSIVE = re.compile(r"TOTAL\b.*\bINC\s*L(\.|,|UDING|USIVE)?\s*(OF\s*)?(GST|TAX|SST)")
+_TOTAL_EXCLUDED = re.compile(_EXCLUSIVE + r"|SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|ITEMS|DISCOUNT|DISC|SAVING|SAVINGS|GST|TAX|SST|"
                              r"EXCL|EXCLUDING|NO\.? OF)|GST\s*SUMMARY|\bQTY\b|\bITEMS?\b\s*:|INCLUDES?\s*\d*\s*%?\s*GST|"
                              r"GST\s*@?\s*\d+\s*%|INCLUDED\s*IN\s*TOTAL")
 _SUMMARY = re.compile(r"(GST|TAX|SST)\s*SUMMARY|SUMMARY\s*OF")
 _CASH = re.compile(r"^\s*(CASH|TUNAI|TENDERED|PAYMENT|PAID)\b")
-_CHANGE = re.compile(r"^\s*(CHANGE|BAKI|CHANGE\s*DUE)\b")
+_CHANGE = re.compile(r"^\s*(CASH\s*)?(CHANGE|BAKI)\b")
 _TOTAL_STRONG = re.compile(r"ROUND(ED|ING)?\s*TOTAL|TOTAL\s*ROUNDED|GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|INCL|SALES|"
                            r"\(?RM\)?|\(?MYR\)?)|AMOUNT\s*(DUE|PAYABLE)|TOTAL\s*:")
 _ROUNDING = re.compile(r"ROUNDING|ROUNDED|ROUND\s*(ADJ|OFF)")
@@ -143,6 +146,12 @@ def _company(lines: list[Line]) -> Field | None:
     elif index + 1 < len(candidates) and (name.endswith("&") or name.count("(") > name.count(")")):
         name = name + " " + _clean_name(candidates[index + 1].text)
     name = _TRAILING_REGISTRATION.sub("", name).strip()
+    opening = name.rfind("(")
+    if opening > 0 and sum(c.isdigit() for c in name[opening:]) >= 4:  # a registration number, misread ('(CO.RFG : 86Q671-D)')
+        name = name[:opening].strip()
+    label = re.match(r"^[A-Za-z ]{2,20}:\s*", name)
+    if label and _COMPANY_SUFFIX.search(name[label.end():].upper()):  # 'Owned by: X SDN BHD' ('Dimiliki: ...')
+        name = name[label.end():]
     return Field(name, certainty * chosen.confidence / 100, chosen.text, chosen.box, chosen.page)
 
 
@@ -240,7 +249,7 @@ def _total(lines: list[Line]) -> Field | None:
     candidates: list[tuple[float, int, float, Line]] = []
     for index, row in enumerate(grouped):
         text = _clean(" ".join(line.text for line in row)).upper()
-        if not _TOTAL_WORD.search(text) or _TOTAL_EXCLUDED.search(text):
+        if not _TOTAL_WORD.search(text) or (_TOTAL_EXCLUDED.search(text) and not _INCLUSIVE.search(text)):
             continue
         score = 1.0 if _TOTAL_STRONG.search(text) else 0.8
         amount, source = parse_amount(text), row[-1]
