@@ -88,7 +88,12 @@ class EventDispatcher:
 
     def _poll(self, queue_url: str, handler: Callable[[dict], Any]) -> None:
         while not self._stop.is_set():
-            messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
+            try:
+                messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
+            except Exception as exc:  # the emulator restarting, or sockets blocked by a unit test in the same process
+                log.warning("polling %s failed, retrying in a second: %s", queue_url.rsplit("/", 1)[-1], exc)
+                self._stop.wait(1)
+                continue
             for message in messages:
                 try:
                     handler(json.loads(message["Body"]))

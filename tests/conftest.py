@@ -11,6 +11,9 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def pytest_collection_modifyitems(config, items):
+    # Unit tests first: they run with sockets off, and the local stack (started once by the API and
+    # end-to-end tests, kept until the session ends) polls its event queues in background threads.
+    items.sort(key=lambda item: 0 if Path(str(item.fspath)).is_relative_to(ROOT / "tests" / "unit") else 1)
     if os.environ.get("SMARTRETAIL_SLOW") == "1":
         return
     skip = pytest.mark.skip(reason="slow real-data check: run with SMARTRETAIL_SLOW=1")
