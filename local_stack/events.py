@@ -90,7 +90,7 @@ class EventDispatcher:
         while not self._stop.is_set():
             try:
                 messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
-            except Exception as exc:  # the emulator restarting, or sockets blocked by a unit test in the same process
+            except Exception as exc:  # the emulator restarting or briefly unreachable: keep polling
                 log.warning("polling %s failed, retrying in a second: %s", queue_url.rsplit("/", 1)[-1], exc)
                 self._stop.wait(1)
                 continue
