@@ -1,5 +1,5 @@
 """Documents through the local stack: a presigned upload, the S3 event, the document pipeline's
-definition run with the template's processor function (tesseract and pdfplumber for Textract), the
+definition run with the template's processor function (PaddleOCR and pdfplumber for Textract), the
 result through the API; bad files; review; tenant isolation."""
 
 import time
@@ -59,7 +59,7 @@ def test_every_generated_document_ends_with_the_right_status_and_reasons(local, 
             assert 0 <= found["confidence"] <= 1 and "page" in found
 
 
-def test_a_scanned_invoice_is_read_with_tesseract(local, corpus):
+def test_a_scanned_invoice_is_read(local, corpus):
     doc, pdf, facts = corpus[1]
     # Another tenant: its first copy of this invoice, so no duplicate of tenant-a's upload.
     slot, _ = upload(local, "other_seller", "invoice", f"{doc.name}-scan.jpg", scan(pdf, seed=3), "image/jpeg")

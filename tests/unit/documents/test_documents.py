@@ -2,13 +2,14 @@
 the status its ground truth says and the rule it breaks; the extract-from-files command on them."""
 
 import json
+import subprocess
 from datetime import date
 
 import pytest
 
 from smartretail.adapters.local_textract import DocumentUnreadable, LocalTextract
 from smartretail.documents.__main__ import main, process
-from smartretail.documents.generator import documents, render_pdf, scan, truth
+from smartretail.documents.generator import TYPEFACES, documents, render_pdf, scan, truth
 
 TODAY = date(2026, 11, 21)
 
@@ -45,8 +46,20 @@ def test_digital_pdfs_end_with_the_expected_status_rules_and_fields(corpus):
             assert result["fields"]["total"]["box"] and result["fields"]["total"]["confidence"] > 0.9
 
 
+def test_generated_documents_embed_every_font_they_use(tmp_path, corpus):
+    for typeface in TYPEFACES:
+        doc, pdf, _ = next(c for c in corpus if c[0].typeface == typeface)
+        (tmp_path / "doc.pdf").write_bytes(pdf)
+        listing = subprocess.run(["pdffonts", str(tmp_path / "doc.pdf")], check=True, capture_output=True, text=True).stdout
+        fonts = listing.splitlines()[2:]  # after the header and its rule
+        assert len(fonts) == 2, (typeface, listing)  # regular and bold
+        for row in fonts:
+            assert row.split()[-5] == "yes", (typeface, row)  # the 'emb' column
+
+
 def test_noisy_scans_are_read_to_the_same_answer_or_sent_for_review(corpus):
     chosen = [c for c in corpus if c[0].broken in (None, "wrong_check_digit")][:4]
+    assert {doc.typeface for doc, _, _ in chosen} == set(TYPEFACES)  # a sans, a serif and a POS printer's monospace
     for name, (result, facts) in _run(chosen, lambda doc, pdf: scan(pdf, seed=len(doc.name))).items():
         assert result["status"] in (facts["expected_status"], "needs_review"), (name, result["reasons"])
         if result["status"] == "fail":

@@ -128,7 +128,7 @@ class PaddleOcr:
         page = _open_image(image).convert("RGB")
         width, height = page.size
         engine = _paddle_engine()
-        found, _ = engine(page)
+        found, _ = engine(page, use_cls=False)
         pieces = []
         for quad, text, score in found or []:
             xs, ys = [point[0] for point in quad], [point[1] for point in quad]
@@ -300,10 +300,12 @@ class LocalTextract:
 
 
 EXPENSE_COLUMNS = {"description": "ITEM", "quantity": "QUANTITY", "unit_price": "UNIT_PRICE", "amount": "PRICE"}
+# Words of a label may be read joined by a hyphen or a dot instead of a space ('Invoice-No' from a serif scan).
+_GAP = r"[\s.\-_]*"
 _EXPENSE_TYPES = [
-    (r"invoice\s*(no|number|#)|bill\s*(no|number)|receipt\s*(no|number)", "INVOICE_RECEIPT_ID"),
-    (r"invoice\s*date|bill\s*date|^date", "INVOICE_RECEIPT_DATE"),
-    (r"sub\s*-?\s*total|taxable\s*value", "SUBTOTAL"),
+    (rf"invoice{_GAP}(no|number|#)|bill{_GAP}(no|number)|receipt{_GAP}(no|number)", "INVOICE_RECEIPT_ID"),
+    (rf"invoice{_GAP}date|bill{_GAP}date|^date", "INVOICE_RECEIPT_DATE"),
+    (rf"sub{_GAP}total|taxable{_GAP}value", "SUBTOTAL"),
     (r"\b(cgst|sgst|igst|utgst|gst|vat|tax)\b", "TAX"),
     (r"^(grand\s*)?total|amount\s*(payable|due)", "TOTAL"),
 ]

@@ -46,7 +46,7 @@ def _gstin_in(text: str) -> str | None:
     compact = re.sub(r"[\s/|.]", "", text.upper())
     match = _GSTIN_TOKEN.search(compact)
     if match:
-        return match.group(1)
+        return gstin.repair(match.group(1))
     for candidate in re.findall(r"(?=([0-9A-Z]{15}))", compact):
         repaired = gstin.repair(candidate)
         if _GSTIN_TOKEN.fullmatch(repaired):

@@ -8,11 +8,17 @@ a tax rate GST does not have, a date in the future, an expired certificate, a du
 
 writes `<name>.pdf` / `<name>.jpg` / `<name>.png` and `<name>.truth.json` (the fields, the expected
 status and the rules expected to fail). Same seed, same documents.
+
+Documents are set in three typefaces in turn (a sans, a serif and a monospace like a POS printer's)
+whose TrueType files are embedded in the PDF: a PDF that names a core font without embedding it is
+drawn with whatever fonts the machine has, so its scans would differ from machine to machine. The
+files come from Debian's fonts-liberation2 and fonts-dejavu-core, which `./dev` installs.
 """
 
 import argparse
 import io
 import json
+import os
 import random
 import subprocess
 import tempfile
@@ -31,6 +37,13 @@ ITEMS = [("Basmati rice 5 kg", 420.0), ("Sunflower oil 1 L", 165.0), ("Green tea
          ("Paper towels 6 rolls", 210.0), ("Biscuits assorted 400 g", 95.0), ("Mineral water 1 L x 12", 180.0),
          ("Toothpaste 150 g", 88.0), ("Instant noodles 12 pack", 144.0), ("Dish soap 500 ml", 99.0)]
 STREETS = ["MG Road", "Station Road", "Nehru Nagar", "Industrial Area Phase 2", "Market Yard"]
+
+FONT_DIR = Path(os.environ.get("SMARTRETAIL_FONT_DIR", "/usr/share/fonts/truetype"))
+TYPEFACES = {  # name: (regular, bold), relative to FONT_DIR
+    "sans": ("liberation2/LiberationSans-Regular.ttf", "liberation2/LiberationSans-Bold.ttf"),
+    "serif": ("liberation2/LiberationSerif-Regular.ttf", "liberation2/LiberationSerif-Bold.ttf"),
+    "mono": ("dejavu/DejaVuSansMono.ttf", "dejavu/DejaVuSansMono-Bold.ttf"),
+}
 
 
 def _pan(rng: random.Random) -> str:
@@ -58,6 +71,7 @@ class Invoice:
     broken: str | None = None
     total_override: float | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    typeface: str = "sans"
 
     @property
     def intra_state(self) -> bool:
@@ -80,6 +94,7 @@ class Certificate:
     valid_from: date
     valid_to: date | None
     broken: str | None = None
+    typeface: str = "sans"
 
 
 def _party(rng: random.Random, name: str, state: str | None = None) -> Party:
@@ -130,6 +145,8 @@ def documents(seed: int = 7, today: date = date(2026, 11, 1)) -> list[Invoice | 
     bad_holder.gstin = bad_holder.gstin[:-1] + ("C" if bad_holder.gstin[-1] != "C" else "D")
     out.append(Certificate("certificate-wrong-check-digit", bad_holder, bad_holder.name.split()[0] + " Depot", date(2020, 1, 1),
                            None, "wrong_check_digit"))
+    for i, doc in enumerate(out):
+        doc.typeface = list(TYPEFACES)[i % len(TYPEFACES)]
     return out
 
 
@@ -147,11 +164,11 @@ def truth(doc: Invoice | Certificate) -> dict[str, Any]:
         failures = list(EXPECTED_FAILURES[doc.broken])
         if doc.broken == "bad_rate":
             failures = ["tax_rates_allowed"]
-        return {"doc_type": "invoice", "fields": fields, "taxes": amounts["taxes"],
+        return {"doc_type": "invoice", "typeface": doc.typeface, "fields": fields, "taxes": amounts["taxes"],
                 "line_items": [{"description": d, "quantity": q, "unit_price": p, "amount": round(q * p, 2)} for d, q, p in doc.items],
                 "expected_status": "fail" if failures else "pass", "expected_failures": failures}
     failures = ["gstin_valid"] if doc.broken == "wrong_check_digit" else list(EXPECTED_FAILURES[doc.broken])
-    return {"doc_type": "gst_certificate",
+    return {"doc_type": "gst_certificate", "typeface": doc.typeface,
             "fields": {"holder_name": doc.holder.name, "trade_name": doc.trade_name, "gstin": doc.holder.gstin,
                        "address": doc.holder.address, "valid_from": doc.valid_from.isoformat(),
                        "valid_to": doc.valid_to.isoformat() if doc.valid_to else None},
@@ -162,14 +179,26 @@ def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def _font_files(typeface: str) -> tuple[Path, Path]:
+    regular, bold = (FONT_DIR / name for name in TYPEFACES[typeface])
+    for path in (regular, bold):
+        if not path.is_file():
+            raise FileNotFoundError(f"font {path} is missing: install Debian's fonts-liberation2 and fonts-dejavu-core "
+                                    "(./dev does), or point SMARTRETAIL_FONT_DIR at a folder holding the same files")
+    return regular, bold
+
+
 def render_pdf(doc: Invoice | Certificate) -> bytes:
-    """A one-page digital PDF with a text layer."""
+    """A one-page digital PDF with a text layer, its typeface embedded."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
+    regular, bold = _font_files(doc.typeface)
+    pdf.add_font("doc", "", str(regular))
+    pdf.add_font("doc", "B", str(bold))
     pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font("doc", size=10)
     if isinstance(doc, Invoice):
         _invoice_page(pdf, doc)
     else:
@@ -177,8 +206,14 @@ def render_pdf(doc: Invoice | Certificate) -> bytes:
     return bytes(pdf.output())
 
 
-def _text(pdf, x: float, y: float, text: str, size: int = 10, bold: bool = False, align: str = "L", width: float = 0) -> None:
-    pdf.set_font("Helvetica", "B" if bold else "", size)
+def _text(pdf, x: float, y: float, text: str, size: float = 10, bold: bool = False, align: str = "L", width: float = 0,
+          fit: float = 0) -> None:
+    """A line of text; with `fit`, set smaller until it is at most that wide (mm), as a wide typeface
+    would otherwise run into the column beside it."""
+    pdf.set_font("doc", "B" if bold else "", size)
+    while fit and size > 6 and pdf.get_string_width(text) > fit:
+        size -= 0.5
+        pdf.set_font("doc", "B" if bold else "", size)
     pdf.set_xy(x, y)
     if width:
         pdf.cell(width, 6, text, align=align)
@@ -188,8 +223,8 @@ def _text(pdf, x: float, y: float, text: str, size: int = 10, bold: bool = False
 
 def _invoice_page(pdf, doc: Invoice) -> None:
     amounts = doc.amounts()
-    _text(pdf, 15, 15, doc.vendor.name.upper(), 16, bold=True)
-    _text(pdf, 15, 24, doc.vendor.address)
+    _text(pdf, 15, 15, doc.vendor.name.upper(), 16, bold=True, fit=110)
+    _text(pdf, 15, 24, doc.vendor.address, fit=110)
     _text(pdf, 15, 30, f"GSTIN: {doc.vendor.gstin}")
     _text(pdf, 15, 36, f"State: {STATES[doc.vendor.state][0]} ({doc.vendor.state})")
     _text(pdf, 140, 15, "TAX INVOICE", 14, bold=True)
@@ -197,8 +232,8 @@ def _invoice_page(pdf, doc: Invoice) -> None:
         _text(pdf, 130, 26, f"Invoice No: {doc.number}")
     _text(pdf, 130, 32, f"Invoice Date: {doc.issued.strftime('%d/%m/%Y')}")
     _text(pdf, 15, 48, "Bill To:", bold=True)
-    _text(pdf, 15, 54, doc.buyer.name)
-    _text(pdf, 15, 60, doc.buyer.address)
+    _text(pdf, 15, 54, doc.buyer.name, fit=180)
+    _text(pdf, 15, 60, doc.buyer.address, fit=180)
     _text(pdf, 15, 66, f"Buyer GSTIN: {doc.buyer.gstin}")
     y = 80
     columns = [(15, 10, "No", "L"), (27, 88, "Description", "L"), (115, 20, "Qty", "R"), (137, 28, "Rate", "R"), (167, 28, "Amount", "R")]
@@ -236,7 +271,7 @@ def _certificate_page(pdf, doc: Certificate) -> None:
     y = 45
     for label, value in rows:
         _text(pdf, 15, y, label, bold=True)
-        _text(pdf, 95, y, value)
+        _text(pdf, 95, y, value, fit=100)
         y += 9
     _text(pdf, 15, y + 10, "Approving Authority: Goods and Services Tax Network", 9)
 

@@ -55,7 +55,8 @@ _LETTER_POSITIONS = (2, 3, 4, 5, 6, 11)
 
 def repair(token: str) -> str:
     """A 15-character token with OCR's usual confusions undone where the position allows only digits
-    or only letters (never the entity or check character, which may be either)."""
+    or only letters; the entity and check characters may be either, so only a 0/O check character
+    that the checksum settles is read back."""
     chars = list(normalise(token))
     if len(chars) != 15:
         return "".join(chars)
@@ -65,4 +66,10 @@ def repair(token: str) -> str:
         chars[i] = chars[i].translate(_AS_LETTER)
     if chars[13] == "2":
         chars[13] = "Z"
+    # The check character may be a digit or a letter, but 0 and O are drawn alike in many typefaces
+    # (a POS printer's monospace): where the other one is what the first 14 give, it was that one.
+    swapped = {"0": "O", "O": "0"}.get(chars[14])
+    first14 = "".join(chars[:14])
+    if swapped and FORMAT.match(first14 + swapped) and check_character(first14) == swapped:
+        chars[14] = swapped
     return "".join(chars)

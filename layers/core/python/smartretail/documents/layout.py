@@ -119,11 +119,17 @@ def _words_and_pairs(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+# A decimal point read as a colon or semicolon ('3,360:00', seen on monospace scans), in a cell that is
+# nothing but the number; elsewhere 12:30 is a time.
+_POINT_MISREAD = re.compile(r"^(-?[\d,]*\d)[:;](\d{2})$")
+
+
 def _by_column(body: list[Line], columns: dict[str, Box]) -> dict[str, tuple[str, float, Box]]:
     """Right-aligned numbers end near their header's right edge; text starts near its left edge."""
     cells: dict[str, tuple[str, float, Box]] = {}
     for line in body:
-        numeric = bool(_NUMBER.match(line.text.replace(" ", "")))
+        text = _POINT_MISREAD.sub(r"\1.\2", line.text.strip())
+        numeric = bool(_NUMBER.match(text.replace(" ", "")))
 
         def distance(name: str) -> float:
             head = columns[name]
@@ -132,6 +138,6 @@ def _by_column(body: list[Line], columns: dict[str, Box]) -> dict[str, tuple[str
             return abs(line.box.left - head.left)
 
         name = min(columns, key=distance)
-        text = f"{cells[name][0]} {line.text}" if name in cells else line.text
+        text = f"{cells[name][0]} {text}" if name in cells else text
         cells[name] = (text, min(line.confidence, cells.get(name, ("", 100.0, line.box))[1]), line.box)
     return cells
