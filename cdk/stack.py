@@ -32,20 +32,15 @@ class SmartRetailStack(Stack):
             curated_bucket=lake.curated, query_results_bucket=lake.query_results,
         )
         ingestion = IngestionConstruct(self, "Ingestion", config=config, raw_bucket=lake.raw, layers=layers)
-        forecasting = ForecastingConstruct(self, "Forecasting")
+        forecasting = ForecastingConstruct(self, "Forecasting", config=config)
         decisions = DecisionsConstruct(self, "Decisions", config=config, forecasts_table=forecasting.forecasts_table,
                                        models_table=forecasting.models_table, layers=layers)
         documents = DocumentsConstruct(self, "Documents", config=config, documents_bucket=lake.documents,
                                        alerts_table=decisions.alerts_table, audit_table=decisions.audit_table,
                                        alerts_topic=decisions.alerts_topic, layers=layers)
-        api = ApiConstruct(
-            self, "Api", config=config, user_pool=identity.user_pool, user_pool_client=identity.client,
-            raw_bucket=lake.raw, curated_bucket=lake.curated, query_results_bucket=lake.query_results,
-            uploads_table=ingestion.uploads_table, forecasts_table=forecasting.forecasts_table,
-            models_table=forecasting.models_table, glue_database=analytics.database_name,
-            athena_workgroup=analytics.workgroup_name, decisions=decisions, documents_bucket=lake.documents,
-            documents_table=documents.table, layers=layers,
-        )
+        api = ApiConstruct(self, "Api", config=config, user_pool=identity.user_pool, layers=layers)
+        for capability in (identity, ingestion, analytics, forecasting, decisions, documents):
+            capability.grant_api(api.function)
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
             artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,

@@ -8,13 +8,13 @@ import json
 import sys
 import uuid
 
-import boto3
 from awsglue.context import GlueContext
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
-from smartretail.adapters.aws_lake import accepted_keys, put_quality_report, tenants_with_accepted_rows
+from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.etl.pipeline import DATASETS, run_etl
+from smartretail.lake import accepted_keys, quality_report_key, tenants_with_accepted_rows
 
 REQUIRED = ["raw_bucket", "cleaned_bucket", "curated_bucket", "tenant_id", "base_currency"]
 
@@ -28,18 +28,18 @@ def main() -> None:
     fx_rates = json.loads(_optional("fx_rates", "{}"))
     run_id = _optional("run_id", uuid.uuid4().hex)
     spark = GlueContext(SparkContext.getOrCreate()).spark_session
-    s3 = boto3.client("s3")
-    tenants = tenants_with_accepted_rows(s3, args["raw_bucket"]) if args["tenant_id"] == "all" else [args["tenant_id"]]
+    lake = S3ObjectStore()
+    tenants = tenants_with_accepted_rows(lake, args["raw_bucket"]) if args["tenant_id"] == "all" else [args["tenant_id"]]
     for tenant in tenants:
         inputs = {
             dataset: [f"s3://{args['raw_bucket']}/{key}" for key in keys]
-            for dataset, keys in accepted_keys(s3, args["raw_bucket"], tenant, DATASETS).items()
+            for dataset, keys in accepted_keys(lake, args["raw_bucket"], tenant, DATASETS).items()
         }
         report = run_etl(
             spark, tenant, inputs, f"s3://{args['cleaned_bucket']}", f"s3://{args['curated_bucket']}",
             args["base_currency"], fx_rates, run_id,
         )
-        put_quality_report(s3, args["curated_bucket"], tenant, run_id, report.to_json())
+        lake.put_bytes(args["curated_bucket"], quality_report_key(tenant, run_id), report.to_json().encode())
 
 
 if __name__ == "__main__":

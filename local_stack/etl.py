@@ -12,8 +12,8 @@ from typing import Any
 
 import boto3
 
-from smartretail.adapters.aws_lake import keys_under, put_quality_report, tenants_with_accepted_rows
-from smartretail.lake import accepted_prefix
+from smartretail.adapters.aws_s3 import S3ObjectStore
+from smartretail.lake import accepted_prefix, quality_report_key, tenants_with_accepted_rows
 
 from .template import Template
 
@@ -28,7 +28,7 @@ def job_arguments(t: Template) -> dict[str, str]:
 def download_prefix(s3: Any, bucket: str, prefix: str, target: Path) -> list[Path]:
     """Copy every object under s3://bucket/prefix to target/<rest of the key>; the local files."""
     files = []
-    for key in keys_under(s3, bucket, prefix):
+    for key in S3ObjectStore(s3).keys(bucket, prefix):
         path = target / key[len(prefix):]
         path.parent.mkdir(parents=True, exist_ok=True)
         s3.download_file(bucket, key, str(path))
@@ -38,7 +38,7 @@ def download_prefix(s3: Any, bucket: str, prefix: str, target: Path) -> list[Pat
 
 def _replace_prefix(s3: Any, bucket: str, prefix: str, local_root: Path) -> int:
     """Make s3://bucket/prefix hold exactly the files under local_root (Parquet outputs)."""
-    stale = [{"Key": key} for key in keys_under(s3, bucket, prefix)]
+    stale = [{"Key": key} for key in S3ObjectStore(s3).keys(bucket, prefix)]
     for i in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": stale[i : i + 1000], "Quiet": True})
     uploaded = 0
@@ -54,7 +54,7 @@ def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rat
     args = job_arguments(t)
     s3 = boto3.client("s3")
     spark = spark or local_spark()
-    tenants = tenants_with_accepted_rows(s3, args["raw_bucket"]) if tenant_id == "all" else [tenant_id]
+    tenants = tenants_with_accepted_rows(S3ObjectStore(s3), args["raw_bucket"]) if tenant_id == "all" else [tenant_id]
     run_id = uuid.uuid4().hex
     reports = []
     for tenant in tenants:
@@ -71,6 +71,6 @@ def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rat
             for table in CLEANED_TABLES.values():
                 _replace_prefix(s3, args["cleaned_bucket"], f"{table}/tenant_id={tenant}/", root / "cleaned" / table / f"tenant_id={tenant}")
             _replace_prefix(s3, args["curated_bucket"], f"sales_daily/tenant_id={tenant}/", root / "curated" / "sales_daily" / f"tenant_id={tenant}")
-            put_quality_report(s3, args["curated_bucket"], tenant, run_id, report.to_json())
+            S3ObjectStore(s3).put_bytes(args["curated_bucket"], quality_report_key(tenant, run_id), report.to_json().encode())
             reports.append(json.loads(report.to_json()))
     return reports

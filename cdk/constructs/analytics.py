@@ -1,7 +1,7 @@
 """Glue Data Catalog (database + curated tables), the Glue ETL job and the Athena workgroup."""
 
 from aws_cdk import Stack, aws_glue as glue, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_s3_assets as assets
-from aws_cdk import aws_athena as athena
+from aws_cdk import aws_athena as athena, aws_lambda as lambda_
 from constructs import Construct
 
 from ..config import CORE_LAYER_DIR, GLUE_JOBS_DIR, StageConfig
@@ -19,6 +19,7 @@ class AnalyticsConstruct(Construct):
                  cleaned_bucket: s3.IBucket, curated_bucket: s3.IBucket, query_results_bucket: s3.IBucket):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self._curated_bucket, self._query_results_bucket = curated_bucket, query_results_bucket
         self.database_name = f"smartretail_{config.stage}"
         database = glue.CfnDatabase(
             self, "Database", catalog_id=stack.account,
@@ -123,3 +124,26 @@ class AnalyticsConstruct(Construct):
                 "--job-language": "python",
             },
         )
+
+    def grant_api(self, fn: lambda_.Function) -> None:
+        """KPIs: Athena queries over the curated tables, through this workgroup and catalog only."""
+        stack = Stack.of(self)
+        fn.add_environment("CURATED_BUCKET", self._curated_bucket.bucket_name)
+        fn.add_environment("GLUE_DATABASE", self.database_name)
+        fn.add_environment("ATHENA_WORKGROUP", self.workgroup_name)
+        self._curated_bucket.grant_read(fn)
+        # Athena writes query results as the caller: read and put under athena/ only, no delete.
+        self._query_results_bucket.grant_read(fn, "athena/*")
+        self._query_results_bucket.grant_put(fn, "athena/*")
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"],
+            resources=[stack.format_arn(service="athena", resource="workgroup", resource_name=self.workgroup_name)],
+        ))
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+            resources=[
+                stack.format_arn(service="glue", resource="catalog"),
+                stack.format_arn(service="glue", resource="database", resource_name=self.database_name),
+                stack.format_arn(service="glue", resource="table", resource_name=f"{self.database_name}/*"),
+            ],
+        ))

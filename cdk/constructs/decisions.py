@@ -59,3 +59,13 @@ class DecisionsConstruct(Construct):
                 targets=[targets.LambdaFunction(fn, event=events.RuleTargetInput.from_object({"tenant_id": tenant}),
                                                 retry_attempts=2)],
             )
+
+    def grant_api(self, fn: lambda_.Function) -> None:
+        """Positions and elasticities are the pipeline's; the API writes only the tenant's policy item
+        there, proposals and alert changes in their tables, and appends to the audit log."""
+        for name, table in (("DECISIONS_TABLE", self.decisions_table), ("PROPOSALS_TABLE", self.proposals_table),
+                            ("ALERTS_TABLE", self.alerts_table)):
+            fn.add_environment(name, table.table_name)
+            table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+        fn.add_environment("AUDIT_TABLE", self.audit_table.table_name)
+        self.audit_table.grant(fn, *AUDIT_ACTIONS)

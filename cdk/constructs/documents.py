@@ -28,6 +28,7 @@ class DocumentsConstruct(Construct):
                  alerts_table: dynamodb.ITable, audit_table: dynamodb.ITable, alerts_topic: sns.ITopic,
                  layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
+        self._bucket, self._max_bytes = documents_bucket, config.max_document_bytes
         # Document records, idempotency keys and duplicate-invoice markers of one tenant share its partition.
         self.table = tenant_table(self, "DocumentsTable")
         self.processor = python_function(
@@ -81,3 +82,12 @@ class DocumentsConstruct(Construct):
             targets=[targets.SfnStateMachine(self.state_machine, dead_letter_queue=self.dead_letters, retry_attempts=4,
                                              max_event_age=Duration.hours(6))],
         )
+
+    def grant_api(self, fn: lambda_.Function) -> None:
+        """Document uploads are presigned by the API's role: it may put only under docs/ and read results/."""
+        fn.add_environment("DOCUMENTS_BUCKET", self._bucket.bucket_name)
+        fn.add_environment("DOCUMENTS_TABLE", self.table.table_name)
+        fn.add_environment("MAX_DOCUMENT_BYTES", str(self._max_bytes))
+        self._bucket.grant_put(fn, "docs/*")
+        self._bucket.grant_read(fn, "results/*")
+        self.table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")

@@ -1,6 +1,6 @@
 """Cognito user pool: groups sellers/managers/admins and an immutable tenant claim."""
 
-from aws_cdk import Duration, RemovalPolicy, aws_cognito as cognito
+from aws_cdk import Duration, RemovalPolicy, aws_cognito as cognito, aws_lambda as lambda_
 from constructs import Construct
 
 from ..config import GROUPS, TENANT_CLAIM
@@ -44,3 +44,8 @@ class IdentityConstruct(Construct):
                 self, f"Group{group.title()}", user_pool_id=self.user_pool.user_pool_id, group_name=group,
                 description=f"SmartRetail {group}",
             )
+
+    def grant_api(self, fn: lambda_.Function) -> None:
+        """The API verifies ID tokens of this pool and app client itself (after API Gateway's authorizer)."""
+        fn.add_environment("COGNITO_USER_POOL_ID", self.user_pool.user_pool_id)
+        fn.add_environment("COGNITO_CLIENT_ID", self.client.user_pool_client_id)

@@ -13,6 +13,8 @@ class IngestionConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, raw_bucket: s3.IBucket,
                  layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
+        self._raw_bucket = raw_bucket
+        self._max_upload_bytes = config.max_upload_bytes
         # Upload records, idempotency keys and content hashes of one tenant share its partition.
         self.uploads_table = tenant_table(self, "UploadsTable", "tenant_id", "upload_id")
         self.validation_function = python_function(
@@ -55,3 +57,11 @@ class IngestionConstruct(Construct):
                 )
             ],
         )
+
+    def grant_api(self, fn: lambda_.Function) -> None:
+        """Upload slots: presigned POSTs are signed with the API's role, so it may put only under raw/."""
+        fn.add_environment("RAW_BUCKET", self._raw_bucket.bucket_name)
+        fn.add_environment("UPLOADS_TABLE", self.uploads_table.table_name)
+        fn.add_environment("MAX_UPLOAD_BYTES", str(self._max_upload_bytes))
+        self._raw_bucket.grant_put(fn, "raw/*")
+        self.uploads_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")

@@ -13,17 +13,19 @@ import tarfile
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy, aws_lambda as lambda_, aws_logs as logs
 from constructs import Construct
 
 from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, SAGEMAKER_JOBS_DIR
+from .imports import import_closure
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_11
 _PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info"]
 # Already in the Lambda Python runtime; shipping them again only adds size (botocore alone is ~30 MB).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
-# Modules of the domain library that no Lambda function imports (Spark ETL, demo data, model training).
-NOT_FOR_LAMBDA = ("etl", "demo")
+# Packages of the domain library SageMaker jobs never import (Spark ETL, demo data).
+NOT_FOR_SAGEMAKER = ("etl", "demo")
+CORE_SOURCE = CORE_LAYER_DIR / "python"
 
 
 def compile_tree(root: Path) -> None:
@@ -79,6 +81,37 @@ class CompiledCopyBundling:
         return True
 
 
+@jsii.implements(ILocalBundling)
+class LambdaModulesBundling:
+    """The domain library's modules that the Lambda functions import (read from their source), with
+    the data files of their packages (the documents' policies), precompiled, under python/."""
+
+    def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
+        target = Path(output_dir) / "python"
+        for path in lambda_layer_files():
+            destination = target / path.relative_to(CORE_SOURCE)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+        compile_tree(target)
+        return True
+
+
+def lambda_layer_files() -> list[Path]:
+    """Every file of the domain library the Lambda functions need: the modules their handlers reach
+    and, beside them, the non-Python files of those packages (not of packages they never import)."""
+    modules: set[Path] = set()
+    for function in sorted(p for p in LAMBDAS_DIR.iterdir() if p.is_dir()):
+        closure = import_closure(sorted(function.rglob("*.py")), [function, CORE_SOURCE])
+        modules |= {m for m in closure.modules if m.is_relative_to(CORE_SOURCE)}
+    data = set()
+    for package in {m.parent for m in modules}:
+        for path in package.rglob("*"):
+            inside_a_subpackage = any((d / "__init__.py").exists() for d in path.parents if d != package and d.is_relative_to(package))
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts and not inside_a_subpackage:
+                data.add(path)
+    return sorted(modules | data)
+
+
 def _bundled(source: Path, local: object) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(source),
@@ -95,8 +128,8 @@ def deps_bundling() -> PipWheelsBundling:
     return PipWheelsBundling(DEPS_LAYER_DIR / "requirements.txt")
 
 
-def core_bundling() -> CompiledCopyBundling:
-    return CompiledCopyBundling(CORE_LAYER_DIR, ignore=NOT_FOR_LAMBDA)
+def core_bundling() -> LambdaModulesBundling:
+    return LambdaModulesBundling()
 
 
 def function_bundling(name: str) -> CompiledCopyBundling:
@@ -122,9 +155,15 @@ def deps_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
 
 
 def core_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
-    """The smartretail domain library, minus the Spark and demo-data modules Lambdas never import."""
+    """The smartretail modules the Lambda functions import; training code, the local OCR engine, the
+    test-document generator and the in-memory fakes stay out. The asset is hashed on what it ships."""
     return lambda_.LayerVersion(
-        scope, construct_id, code=_bundled(CORE_LAYER_DIR, core_bundling()),
+        scope, construct_id,
+        code=lambda_.Code.from_asset(
+            str(CORE_LAYER_DIR), exclude=_PY_EXCLUDES, asset_hash_type=AssetHashType.OUTPUT,
+            bundling=BundlingOptions(image=PYTHON_RUNTIME.bundling_image, local=core_bundling(),
+                                     command=["bash", "-c", "echo 'bundled locally only' && exit 1"]),
+        ),
         compatible_runtimes=[PYTHON_RUNTIME], description="SmartRetail domain library",
     )
 
@@ -165,7 +204,7 @@ def _source_only(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
     parts = Path(info.name).parts
     if any(p in ("__pycache__", ".pytest_cache") or p.endswith((".pyc", ".egg-info")) for p in parts):
         return None
-    if parts[:1] == ("smartretail",) and len(parts) > 1 and parts[1] in NOT_FOR_LAMBDA:
+    if parts[:1] == ("smartretail",) and len(parts) > 1 and parts[1] in NOT_FOR_SAGEMAKER:
         return None
     return info
 

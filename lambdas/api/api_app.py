@@ -1,5 +1,6 @@
 """The FastAPI application: routers, authentication and error shapes."""
 
+import re
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -7,9 +8,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from smartretail.auth import Principal
-from smartretail.errors import DomainError
+from smartretail.errors import DomainError, invalid_request
 
 from routes import alerts, approvals, documents, forecast, ingest, kpis, me, pricing
+
+ROUTERS = (ingest, kpis, forecast, pricing, approvals, alerts, documents, me)
+
+
+def route_table() -> list[tuple[str, str]]:
+    """(method, path) of every route as API Gateway's resources name it: every path parameter is {id},
+    as API Gateway allows one variable name under a parent (/ingest/{dataset} and /ingest/{upload_id}
+    are one resource; the app tells them apart by method)."""
+    return sorted({(method, re.sub(r"\{[^}]+\}", "{id}", route.path))
+                   for module in ROUTERS for route in module.router.routes for method in route.methods if method != "HEAD"})
 
 
 def current_principal(request: Request) -> Principal:
@@ -22,15 +33,8 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0]
-    location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    field = ".".join(location) or None
-    message = first.get("msg", "invalid request").removeprefix("Value error, ")
-    body: dict[str, Any] = {"error": f"{field}: {message}" if field else message}
-    if field:
-        body["field"] = field
-    return JSONResponse(status_code=422, content=body)
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return _domain_error(request, invalid_request(exc.errors()))
 
 
 def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
@@ -50,6 +54,6 @@ def create_app(services: Any, logger: Any = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     secured = [Depends(current_principal)]
-    for module in (ingest, kpis, forecast, pricing, approvals, alerts, documents, me):
+    for module in ROUTERS:
         app.include_router(module.router, dependencies=secured)
     return app

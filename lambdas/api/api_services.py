@@ -4,16 +4,17 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from smartretail.alerts import AlertService
+from smartretail.approvals import ProposalService
+from smartretail.audit import AuditTrail
 from smartretail.auth import CognitoJwtVerifier
-from smartretail.decisions.alerts import AlertService
-from smartretail.decisions.approvals import ProposalService
-from smartretail.decisions.audit import AuditTrail
-from smartretail.decisions.service import DecisionService
 from smartretail.documents.service import DocumentService
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.ports import QueryEngine
+from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
+from smartretail.tenant_policy import TenantPolicyStore
 
 
 @dataclass
@@ -23,7 +24,8 @@ class Services:
     uploads: UploadService
     query_engine: QueryEngine
     forecasts: ForecastService
-    decisions: DecisionService
+    pricing: PricingService
+    policies: TenantPolicyStore
     proposals: ProposalService
     alerts: AlertService
     audit: AuditTrail
@@ -31,30 +33,28 @@ class Services:
 
 
 def build_services(settings: ApiSettings) -> Services:
-    from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
-    from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
-    from smartretail.adapters.aws_items import DynamoItemStore
+    from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoUploadRepository
     from smartretail.adapters.aws_s3 import S3ObjectStore
 
     if settings.SMARTRETAIL_LOCAL:
-        from smartretail.adapters.local_duckdb import LocalDuckDbQueryEngine
+        from smartretail.adapters.local_athena import LocalDuckDbQueryEngine
 
         cache = tempfile.mkdtemp(prefix="smartretail-duckdb-")
         engine: QueryEngine = LocalDuckDbQueryEngine(settings.CURATED_BUCKET, cache)
     else:
-        from smartretail.adapters.athena import AthenaQueryEngine
+        from smartretail.adapters.aws_athena import AthenaQueryEngine
 
         engine = AthenaQueryEngine(settings.GLUE_DATABASE, settings.ATHENA_WORKGROUP)
     endpoint = None
     if settings.FORECAST_ENDPOINT_PREFIX:
-        from smartretail.adapters.aws_endpoint import SageMakerForecastEndpoint
+        from smartretail.adapters.aws_sagemaker import SageMakerForecastEndpoint
 
         endpoint = SageMakerForecastEndpoint(settings.FORECAST_ENDPOINT_PREFIX)
     forecast_store = DynamoForecastStore(settings.FORECASTS_TABLE)
     registry = DynamoModelRegistry(settings.MODELS_TABLE)
     audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
     decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
-    decisions = DecisionService(decision_items, forecast_store, registry, audit)
+    policies = TenantPolicyStore(decision_items, audit)
     object_store = S3ObjectStore()
     return Services(
         settings=settings,
@@ -67,8 +67,9 @@ def build_services(settings: ApiSettings) -> Services:
         ),
         query_engine=engine,
         forecasts=ForecastService(forecast_store, registry, engine, endpoint),
-        decisions=decisions,
-        proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, decisions.policy, audit),
+        pricing=PricingService(decision_items, forecast_store, registry, policies),
+        policies=policies,
+        proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, policies.get, audit),
         # Alerts are raised by the evaluator (which notifies); the API lists them and records what users do.
         alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit),
         audit=audit,

@@ -5,25 +5,24 @@ Event: {"tenant_id", "model_version", "part"}. part "insights": the run's positi
 and batch forecast output into the forecasts table, then the version marked live.
 """
 
-from aws_lambda_powertools import Logger, Tracer
-import json
 from typing import Literal
 
+from aws_lambda_powertools import Logger, Tracer
 from pydantic import BaseModel, field_validator
 
-from smartretail.adapters.aws_clients import client
-from smartretail.adapters.aws_forecasts import DynamoForecastStore, DynamoModelRegistry
-from smartretail.adapters.aws_items import DynamoItemStore
-from smartretail.adapters.aws_lake import read_json, read_lines_under
-from smartretail.decisions import insights
-from smartretail.forecasting.publishing import publish
-from smartretail.lake import check_id, model_prefix
+from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry
+from smartretail.adapters.aws_s3 import S3ObjectStore
+from smartretail.insights import store as insights
+from smartretail.forecasting.artefacts import TrainingRun
+from smartretail.forecasting.publishing import publish_run
+from smartretail.lake import check_id
 from smartretail.settings import ForecastLoaderSettings
 
 logger = Logger(service="smartretail-forecast-loader")
 tracer = Tracer(service="smartretail-forecast-loader")
 
 settings = ForecastLoaderSettings.from_env()
+objects = S3ObjectStore()
 forecasts = DynamoForecastStore(settings.FORECASTS_TABLE)
 registry = DynamoModelRegistry(settings.MODELS_TABLE)
 decisions = DynamoItemStore(settings.DECISIONS_TABLE)
@@ -45,17 +44,10 @@ class LoadRequest(BaseModel):
 def handler(event: dict, context: object) -> dict:
     request = LoadRequest.model_validate(event)
     logger.append_keys(tenant_id=request.tenant_id, model_version=request.model_version)
-    prefix = model_prefix(request.tenant_id, request.model_version)
-    s3 = client("s3")
+    run = TrainingRun(request.tenant_id, request.model_version)
     if request.part == "insights":
-        elasticities = read_json(s3, settings.ARTIFACTS_BUCKET, prefix + "insights/elasticities.json")
-        positions = [json.loads(line) for line in read_lines_under(s3, settings.ARTIFACTS_BUCKET, prefix + "insights/positions.jsonl")
-                     if line.strip()]
-        result = insights.replace(decisions, request.tenant_id, request.model_version, positions, elasticities)
-        logger.info("insights loaded", extra=result)
-        return result
-    decision = read_json(s3, settings.ARTIFACTS_BUCKET, prefix + "decision.json")
-    output = read_lines_under(s3, settings.ARTIFACTS_BUCKET, prefix + "forecasts/")
-    result = publish(request.tenant_id, decision["record"], output, forecasts, registry)
-    logger.info("forecasts published", extra=result)
-    return {**result, "model_version": request.model_version}
+        result = insights.load_run(objects, settings.ARTIFACTS_BUCKET, run, decisions)
+    else:
+        result = publish_run(objects, settings.ARTIFACTS_BUCKET, run, forecasts, registry)
+    logger.info(f"{request.part} loaded", extra=result)
+    return result

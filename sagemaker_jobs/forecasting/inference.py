@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from smartretail.forecasting.artefacts import MODEL_FILE
+
 MAX_HORIZON_DAYS = 90
 
 
 def model_fn(model_dir: str):
-    with open(Path(model_dir) / "model.pkl", "rb") as f:
+    with open(Path(model_dir) / MODEL_FILE, "rb") as f:
         return pickle.load(f)
 
 

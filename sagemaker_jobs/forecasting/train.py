@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from smartretail.forecasting.artefacts import RUN_NAME_PREFIX
+
 
 def _args() -> argparse.Namespace:
     hps = json.loads(os.environ.get("SM_HPS", "{}"))
@@ -36,7 +38,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--coverage", type=float, default=float(hps.get("coverage", 0.8)))
     parser.add_argument("--n-estimators", type=int, default=int(hps.get("n_estimators", 400)))
     parser.add_argument("--cutoff", default=hps.get("cutoff", "latest"))
-    parser.add_argument("--model-version", default=hps.get("model_version", f"fc-{uuid.uuid4()}"))
+    parser.add_argument("--model-version", default=hps.get("model_version", f"{RUN_NAME_PREFIX}{uuid.uuid4()}"))
     parser.add_argument("--output-uri", default=hps.get("output_uri", ""))
     parser.add_argument("--train", type=Path, default=Path(os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")))
     parser.add_argument("--model-dir", type=Path, default=Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model")))
@@ -49,11 +51,12 @@ def _args() -> argparse.Namespace:
 def main() -> int:
     import pandas as pd
 
+    from smartretail.forecasting import artefacts
     from smartretail.forecasting.backtest import rolling_origin
     from smartretail.forecasting.curated import DRIVERS, STATIC, load_training_frame
     from smartretail.forecasting.model import ForecastConfig, Forecaster
     from smartretail.forecasting.publishing import batch_requests, decision_document, model_record
-    from smartretail.decisions import positions
+    from smartretail.insights import positions
     from smartretail.pricing import elasticity
 
     args = _args()
@@ -80,21 +83,21 @@ def main() -> int:
                             "coverage": args.coverage, "n_estimators": args.n_estimators},
     })
     args.model_dir.mkdir(parents=True, exist_ok=True)
-    with open(args.model_dir / "model.pkl", "wb") as f:
+    with open(args.model_dir / artefacts.MODEL_FILE, "wb") as f:
         pickle.dump(model, f)
     body = json.dumps(evaluation, indent=2)
-    (args.model_dir / "evaluation.json").write_text(body)
+    (args.model_dir / artefacts.MODEL_EVALUATION).write_text(body)
     record = model_record(evaluation, args.model_version, evaluation["trained_through"], len(model.series), args.horizon)
     requests = batch_requests(model.series, args.horizon)
     elasticities = [e.to_dict() for e in elasticity.estimate(frame)]
     stock = positions.build(frame, *(positions.read_table(getattr(args, c)) for c in ("inventory", "products", "competitors")))
     print(f"elasticities={len(elasticities)} identified={sum(e['identified'] for e in elasticities)} positions={len(stock)}")
     if args.output_uri:
-        _write(args.output_uri, "evaluation.json", body)
-        _write(args.output_uri, "decision.json", json.dumps(decision_document(record)))
-        _write(args.output_uri, "batch/input.jsonl", "".join(json.dumps(r) + "\n" for r in requests))
-        _write(args.output_uri, "insights/elasticities.json", json.dumps(elasticities))
-        _write(args.output_uri, "insights/positions.jsonl", "".join(json.dumps(p) + "\n" for p in stock))
+        _write(args.output_uri, artefacts.EVALUATION, body)
+        _write(args.output_uri, artefacts.DECISION, json.dumps(decision_document(record)))
+        _write(args.output_uri, artefacts.BATCH_INPUT, "".join(json.dumps(r) + "\n" for r in requests))
+        _write(args.output_uri, artefacts.ELASTICITIES, json.dumps(elasticities))
+        _write(args.output_uri, artefacts.POSITIONS, "".join(json.dumps(p) + "\n" for p in stock))
     # SageMaker reads these lines into the job's metrics (MetricDefinitions of the pipeline).
     print(f"backtest_wape={record['wape']}")
     best = evaluation["best_baseline"]
@@ -104,11 +107,11 @@ def main() -> int:
 
 def _write(output_uri: str, name: str, body: str) -> None:
     if output_uri.startswith("s3://"):
-        import boto3
+        from smartretail.adapters.aws_s3 import S3ObjectStore
 
         bucket, _, prefix = output_uri[len("s3://"):].partition("/")
         key = prefix.rstrip("/") + "/" + name if prefix else name
-        boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode())
+        S3ObjectStore().put_bytes(bucket, key, body.encode())
     else:
         path = Path(output_uri) / name
         path.parent.mkdir(parents=True, exist_ok=True)

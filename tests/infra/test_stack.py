@@ -3,11 +3,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aws_cdk.assertions import Match
 
 from cdk.constructs.analytics import SALES_DAILY_COLUMNS
-from cdk.constructs.api import ROUTES
+from cdk.constructs.api import api_routes
 from cdk.nag import _ACKNOWLEDGED
+from smartretail import settings as settings_models
 
 
 def resources(body, kind):
@@ -44,7 +46,7 @@ def test_every_api_method_requires_a_cognito_token(synthesized):
     _, body, template = synthesized
     methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values()]
     routes = [m for m in methods if m["HttpMethod"] != "OPTIONS"]
-    assert len(routes) == len(ROUTES)
+    assert len(routes) == len(api_routes())
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS" for m in routes)
     # CORS preflights are answered by API Gateway itself and never reach a function.
     assert all(m["Integration"]["Type"] == "MOCK" for m in methods if m["HttpMethod"] == "OPTIONS")
@@ -64,16 +66,30 @@ def test_user_pool_has_the_three_groups_and_an_immutable_tenant_claim(synthesize
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
     })
     client = next(iter(resources(body, "AWS::Cognito::UserPoolClient").values()))["Properties"]
-    assert "custom:tenant_id" not in client["WriteAttributes"] and "custom:tenant_id" in client["ReadAttributes"]
+    assert "custom:tenant_id" not in client["WriteAttributes"]
+    assert "custom:tenant_id" in client["ReadAttributes"]
 
 
-def test_the_api_function_gets_its_configuration_from_the_stack(synthesized):
+@pytest.mark.parametrize("function, settings", [
+    ("ApiApiFunction", settings_models.ApiSettings),
+    ("IngestionValidationFunction", settings_models.ValidationSettings),
+    ("TrainingPipelineLoaderFunction", settings_models.ForecastLoaderSettings),
+    ("DecisionsAlertsEvaluatorFunction", settings_models.AlertsEvaluatorSettings),
+    ("DocumentsProcessorFunction", settings_models.DocumentProcessorSettings),
+])
+def test_every_function_gets_each_setting_it_reads_from_the_stack(synthesized, function, settings):
+    _, body, _ = synthesized
+    (found,) = [v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith(function)]
+    env = set(found["Properties"]["Environment"]["Variables"])
+    provided_by_lambda_or_local_only = {"AWS_REGION", "SMARTRETAIL_LOCAL"}
+    assert set(settings.model_fields) - provided_by_lambda_or_local_only <= env
+
+
+def test_the_api_function_is_traced_and_has_its_layers(synthesized):
     _, body, _ = synthesized
     api = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("ApiApiFunction"))
-    env = api["Properties"]["Environment"]["Variables"]
-    assert {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "RAW_BUCKET", "CURATED_BUCKET", "UPLOADS_TABLE",
-            "GLUE_DATABASE", "ATHENA_WORKGROUP", "MAX_UPLOAD_BYTES"} <= set(env)
-    assert api["Properties"]["Handler"] == "api_handler.handler" and len(api["Properties"]["Layers"]) == 2
+    assert api["Properties"]["Handler"] == "api_handler.handler"
+    assert len(api["Properties"]["Layers"]) == 2
     assert api["Properties"]["TracingConfig"] == {"Mode": "Active"}
 
 
@@ -85,7 +101,9 @@ def test_the_validation_function_cannot_delete_or_rewrite_raw_uploads(synthesize
     assert not [a for a in actions if a.startswith("s3:Delete")]
     writes = [s for s in statements if any(a.startswith("s3:PutObject") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
     targets = json.dumps([s["Resource"] for s in writes])
-    assert "/accepted/*" in targets and "/quarantine/*" in targets and "/raw/*" not in targets
+    assert "/accepted/*" in targets
+    assert "/quarantine/*" in targets
+    assert "/raw/*" not in targets
 
 
 def test_uploads_reach_the_validator_through_an_eventbridge_rule(synthesized):
@@ -143,7 +161,8 @@ def test_cdk_nag_fails_the_synth_when_a_finding_is_not_acknowledged(monkeypatch,
     monkeypatch.setattr(cdk.nag, "_ACKNOWLEDGED", {})
     with pytest.raises(RuntimeError, match="ValidationFailed") as failure:
         build_app(context={"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path)).synth()
-    assert "AwsSolutions-L1" in str(failure.value) and "AwsSolutions-COG8" in str(failure.value)
+    assert "AwsSolutions-L1" in str(failure.value)
+    assert "AwsSolutions-COG8" in str(failure.value)
 
 
 def test_every_nag_acknowledgment_gives_a_reason():
@@ -183,7 +202,8 @@ def test_no_function_can_rewrite_or_delete_the_audit_log(synthesized):
 def test_alerts_are_evaluated_daily_for_each_scheduled_tenant_and_published_to_an_encrypted_topic(synthesized):
     _, body, template = synthesized
     rules = [r for r in resources(body, "AWS::Events::Rule").values() if "Evaluate the alerts" in r["Properties"].get("Description", "")]
-    assert len(rules) == 1 and rules[0]["Properties"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
+    assert len(rules) == 1
+    assert rules[0]["Properties"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
     assert json.loads(rules[0]["Properties"]["Targets"][0]["Input"]) == {"tenant_id": "demo"}
     template.has_resource_properties("AWS::SNS::Topic", {"DisplayName": "SmartRetail alerts", "KmsMasterKeyId": Match.any_value()})
     assert "sns:Publish" in _actions_on(_policy_statements(body, "DecisionsAlertsEvaluatorFunction"), "DecisionsAlertsTopic")

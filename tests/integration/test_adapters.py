@@ -5,10 +5,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from botocore.stub import Stubber
 
-from smartretail.adapters.athena import AthenaQueryEngine
+from smartretail.adapters.aws_athena import AthenaQueryEngine
 from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
 from smartretail.adapters.aws_s3 import S3ObjectStore
-from smartretail.adapters.local_duckdb import LocalDuckDbQueryEngine
+from smartretail.adapters.local_athena import LocalDuckDbQueryEngine
+from smartretail.forecasting.artefacts import LIVE_POINTER
 from smartretail.kpis import KPI_SQL, KpiQuery, build_query, compute_kpis
 from smartretail.models import UploadRecord
 
@@ -111,7 +112,7 @@ def test_the_duckdb_mirror_drops_files_the_bucket_no_longer_has(aws, tmp_path):
 
 
 def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
-    from smartretail.adapters.aws_forecasts import LIVE_POINTER, DynamoModelRegistry
+    from smartretail.adapters.aws_dynamodb import DynamoModelRegistry
 
     ddb = boto3.client("dynamodb")
     ddb.create_table(TableName="models", BillingMode="PAY_PER_REQUEST",
@@ -121,12 +122,15 @@ def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
     registry = DynamoModelRegistry("models", ddb)
     registry.record("t1", {"model_version": "fc-a", "status": "live", "wape": 0.31, "reason": "beats the baselines"})
     pointer = ddb.get_item(TableName="models", Key={"tenant_id": {"S": "t1"}, "model_version": {"S": LIVE_POINTER}})["Item"]
-    assert pointer["live_version"]["S"] == "fc-a" and pointer["wape"]["N"] == "0.31"
-    assert registry.live_pointer("t1") == {"model_version": "fc-a", "wape": 0.31} and registry.live_pointer("t2") is None
+    assert pointer["live_version"]["S"] == "fc-a"
+    assert pointer["wape"]["N"] == "0.31"
+    assert registry.live_pointer("t1") == {"model_version": "fc-a", "wape": 0.31}
+    assert registry.live_pointer("t2") is None
     # The state machine writes rejected versions itself: status and reason as attributes, the record as body.
     ddb.put_item(TableName="models", Item={"tenant_id": {"S": "t1"}, "model_version": {"S": "fc-b"}, "status": {"S": "rejected"},
                                            "reason": {"S": "does not beat fc-a"}, "body": {"S": '{"model_version": "fc-b", "wape": 0.4}'}})
     versions = {v["model_version"]: v for v in registry.versions("t1")}
     assert set(versions) == {"fc-a", "fc-b"}  # not the pointer
-    assert versions["fc-b"]["status"] == "rejected" and versions["fc-b"]["reason"] == "does not beat fc-a"
+    assert versions["fc-b"]["status"] == "rejected"
+    assert versions["fc-b"]["reason"] == "does not beat fc-a"
     assert registry.versions("t2") == []

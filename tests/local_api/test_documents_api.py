@@ -53,10 +53,12 @@ def test_every_generated_document_ends_with_the_right_status_and_reasons(local, 
         body = wait(local, doc_id)
         assert (body["status"], failed_rules(body)) == (facts["expected_status"], sorted(facts["expected_failures"])), \
             (doc.name, body["reasons"])
-        assert body["rule_version"].startswith(facts["doc_type"]) and all(body["reasons"])
+        assert body["rule_version"].startswith(facts["doc_type"])
+        assert all(body["reasons"])
         assert (body["status"] == "pass") == (not body["reasons"])
         for name, found in body["fields"].items():
-            assert 0 <= found["confidence"] <= 1 and "page" in found
+            assert 0 <= found["confidence"] <= 1
+            assert "page" in found
 
 
 def test_a_scanned_invoice_is_read(local, corpus):
@@ -65,7 +67,8 @@ def test_a_scanned_invoice_is_read(local, corpus):
     slot, _ = upload(local, "other_seller", "invoice", f"{doc.name}-scan.jpg", scan(pdf, seed=3), "image/jpeg")
     body = wait(local, slot["doc_id"], who="other_seller")
     assert body["status"] in (facts["expected_status"], "needs_review"), body["reasons"]
-    assert body["fields"]["total"]["value"] == facts["fields"]["total"] and body["fields"]["total"]["box"]
+    assert body["fields"]["total"]["value"] == facts["fields"]["total"]
+    assert body["fields"]["total"]["box"]
 
 
 def test_a_failed_document_raises_a_compliance_alert(local, corpus):
@@ -74,30 +77,41 @@ def test_a_failed_document_raises_a_compliance_alert(local, corpus):
     assert wait(local, slot["doc_id"])["status"] == "fail"
     _, alerts = http_json("GET", f"{local.api_url}/alerts?type=compliance_failure", local.users.token("seller"))
     found = [a for a in alerts["alerts"] if a["details"]["doc_id"] == slot["doc_id"]]
-    assert found and "the total says" in " ".join(found[0]["details"]["reasons"])
+    assert found
+    assert "the total says" in " ".join(found[0]["details"]["reasons"])
 
 
 def test_bad_files_get_clear_answers_and_nothing_half_written(local):
     token = local.users.token("seller")
     status, body = http_json("POST", f"{local.api_url}/upload-document", token, {"doc_type": "invoice", "file_name": "scan.gif"})
-    assert status == 422 and body["field"] == "file_name" and ".pdf" in body["error"] and ".png" in body["error"]
+    assert status == 422
+    assert body["field"] == "file_name"
+    assert ".pdf" in body["error"]
+    assert ".png" in body["error"]
     status, body = http_json("POST", f"{local.api_url}/upload-document", token,
                              {"doc_type": "invoice", "file_name": "a.pdf", "content_type": "image/png"})
-    assert status == 422 and body["field"] == "content_type"
+    assert status == 422
+    assert body["field"] == "content_type"
     status, body = http_json("POST", f"{local.api_url}/upload-document", token, {"doc_type": "menu", "file_name": "a.pdf"})
-    assert status == 422 and body["field"] == "doc_type"
+    assert status == 422
+    assert body["field"] == "doc_type"
     # Too large and empty files are refused by the presigned policy: the object never lands.
     slot, stored = upload(local, "seller", "invoice", "big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10), "application/pdf")
-    assert stored == 400 and wait_status(local, slot["doc_id"]) == "awaiting_upload"
+    assert stored == 400
+    assert wait_status(local, slot["doc_id"]) == "awaiting_upload"
     slot, stored = upload(local, "seller", "invoice", "empty.pdf", b"", "application/pdf")
-    assert stored == 400 and wait_status(local, slot["doc_id"]) == "awaiting_upload"
+    assert stored == 400
+    assert wait_status(local, slot["doc_id"]) == "awaiting_upload"
     # A corrupt file and a 50-page PDF land, and end as needs_review with the reason.
     slot, _ = upload(local, "seller", "invoice", "corrupt.pdf", b"%PDF-1.7 broken bytes", "application/pdf")
     body = wait(local, slot["doc_id"])
-    assert body["status"] == "needs_review" and "could not be read" in body["reasons"][0]
+    assert body["status"] == "needs_review"
+    assert "could not be read" in body["reasons"][0]
     slot, _ = upload(local, "seller", "invoice", "long.pdf", _pages(50), "application/pdf")
     body = wait(local, slot["doc_id"])
-    assert body["status"] == "needs_review" and "50 pages" in body["reasons"][0] and "split" in body["reasons"][0]
+    assert body["status"] == "needs_review"
+    assert "50 pages" in body["reasons"][0]
+    assert "split" in body["reasons"][0]
 
 
 def wait_status(local, doc_id):
@@ -129,10 +143,13 @@ def test_a_manager_reviews_a_document_and_the_review_is_audited(local, corpus):
     review = {"corrections": {"invoice_number": "INV/2026/7777"}, "resolution": "pass", "note": "number confirmed with the supplier"}
     assert http_json("POST", f"{local.api_url}/documents/{slot['doc_id']}/review", local.users.token("seller"), review)[0] == 403
     status, body = http_json("POST", f"{local.api_url}/documents/{slot['doc_id']}/review", local.users.token("manager"), review)
-    assert status == 200 and body["status"] == "reviewed_pass" and body["checked_status"] == "pass"
+    assert status == 200
+    assert body["status"] == "reviewed_pass"
+    assert body["checked_status"] == "pass"
     assert body["fields"]["invoice_number"]["value"] == "INV/2026/7777"
     _, audit = http_json("GET", f"{local.api_url}/audit?entity={slot['doc_id']}", local.users.token("admin"))
-    assert audit["entries"][0]["action"] == "document.reviewed" and audit["entries"][0]["before"]["status"] == "fail"
+    assert audit["entries"][0]["action"] == "document.reviewed"
+    assert audit["entries"][0]["before"]["status"] == "fail"
 
 
 def test_results_export_as_json_and_csv_and_stay_in_their_tenant(local, corpus):
@@ -145,9 +162,11 @@ def test_results_export_as_json_and_csv_and_stay_in_their_tenant(local, corpus):
                                      headers={"Authorization": local.users.token("seller")})
     with urllib.request.urlopen(request) as response:
         text = response.read().decode()
-    assert text.splitlines()[0] == "section,name,value,confidence,detail" and "field,vendor_gstin" in text
+    assert text.splitlines()[0] == "section,name,value,confidence,detail"
+    assert "field,vendor_gstin" in text
     status, listed = http_json("GET", f"{local.api_url}/documents?doc_type=invoice", local.users.token("seller"))
-    assert status == 200 and slot["doc_id"] in {d["doc_id"] for d in listed["documents"]}
+    assert status == 200
+    assert slot["doc_id"] in {d["doc_id"] for d in listed["documents"]}
     assert http_json("GET", f"{local.api_url}/documents/{slot['doc_id']}", local.users.token("other_seller"))[0] == 404
     _, theirs = http_json("GET", f"{local.api_url}/documents", local.users.token("other_seller"))
     assert slot["doc_id"] not in {d["doc_id"] for d in theirs["documents"]}

@@ -3,7 +3,6 @@ seasonal naive when no model output exists; scoped to the caller's tenant."""
 
 import csv
 import io
-import json
 import urllib.request
 
 import pytest
@@ -11,8 +10,7 @@ import pytest
 from sfn_helpers import endpoints, model_packages, run_definition
 
 from local_stack.etl import run_local_etl
-from local_stack.pipeline import POLLING, STEPS, LocalPipeline, PipelineFailed
-from local_stack.resources import state_machine_definition, training_state_machine
+from local_stack.pipeline import LocalPipeline, PipelineFailed
 from local_stack.stack import http_json
 
 TENANT = "tenant-f"  # the trained_tenant fixture's
@@ -29,23 +27,24 @@ def _forecast(local, token, **body):
 
 def test_a_trained_model_goes_live_with_its_backtest(local, trained):
     tokens, version, run = trained
-    assert run.outcome == "published" and run.steps[-1] == "NotifyPublished"
-    assert len(model_packages(TENANT)) == 1 and endpoints(local, TENANT) == [f"smartretail-test-forecast-{TENANT}"]
-    assert version["status"] == "live" and "beats the baselines" in version["reason"], (version["reason"], version["backtest"]["overall"])
+    assert run.outcome == "published"
+    assert run.steps[-1] == "NotifyPublished"
+    assert len(model_packages(TENANT)) == 1
+    assert endpoints(local, TENANT) == [f"smartretail-test-forecast-{TENANT}"]
+    assert version["status"] == "live", (version["reason"], version["backtest"]["overall"])
+    assert "beats the baselines" in version["reason"], (version["reason"], version["backtest"]["overall"])
     status, body = http_json("GET", f"{local.api_url}/models", tokens["manager"])
-    assert status == 200 and [m["model_version"] for m in body["models"] if m["live"]] == [version["model_version"]]
+    assert status == 200
+    assert [m["model_version"] for m in body["models"] if m["live"]] == [version["model_version"]]
     assert {"smartretail", "seasonal_naive", "autoets"} <= set(body["models"][0]["backtest"]["overall"])
 
 
-def test_the_local_run_takes_the_path_the_definition_takes(local, trained, pipeline):
+def test_the_local_run_takes_the_path_the_emulator_takes_through_the_same_definition(local, trained, pipeline):
     _, _, run = trained
-    logical = training_state_machine(local.template)
-    tasks = {name for name, state in json.loads(state_machine_definition(local.template, logical))["States"].items()
-             if state["Type"] == "Task"}
-    assert tasks == set(STEPS) | POLLING  # every Task state has a local step or is polling
     result, entered = run_definition(pipeline, "HappyPath", "tenant-in-step", horizon_days=14)
     assert result["status"] == "SUCCEEDED"
-    assert run.steps == [state for state in entered if state in tasks and state not in POLLING]
+    # The same states in the same order; the emulator's polling loops may go round more than once.
+    assert list(dict.fromkeys(run.steps)) == list(dict.fromkeys(entered))
 
 
 def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
@@ -54,10 +53,12 @@ def test_sellers_get_model_forecasts_with_bands_and_drivers(local, trained):
     assert status == 200, body
     assert [f["sku_id"] for f in body["forecasts"]] == ["BEV-001", "SNA-001"]
     for item in body["forecasts"]:
-        assert item["method"] == "ml" and item["model_version"] == version["model_version"]
+        assert item["method"] == "ml"
+        assert item["model_version"] == version["model_version"]
         assert len(item["series"]) == 14
         assert all(p["yhat_lower"] <= p["yhat"] <= p["yhat_upper"] for p in item["series"])
-        assert item["drivers"] and {d["impact"] for d in item["drivers"]} <= {"high", "medium", "low"}
+        assert item["drivers"]
+        assert {d["impact"] for d in item["drivers"]} <= {"high", "medium", "low"}
     assert body["forecasts"][0]["series"][0]["date"] > version["trained_through"]
 
 
@@ -66,7 +67,9 @@ def test_horizons_beyond_the_stored_days_come_from_the_tenants_model_endpoint(lo
     status, body = _forecast(local, tokens["seller"], horizon_days=30)
     assert status == 200, body
     for item in body["forecasts"]:
-        assert item["method"] == "ml" and len(item["series"]) == 30 and "on demand" in item["note"]
+        assert item["method"] == "ml"
+        assert len(item["series"]) == 30
+        assert "on demand" in item["note"]
         assert all(p["yhat_lower"] <= p["yhat"] <= p["yhat_upper"] for p in item["series"])
     status, short = _forecast(local, tokens["seller"], horizon_days=14)
     assert short["forecasts"][0]["series"] == body["forecasts"][0]["series"][:14]  # the stored days, unchanged
@@ -88,17 +91,23 @@ def test_the_export_is_a_csv_a_spreadsheet_opens(local, trained):
     with urllib.request.urlopen(request) as response:
         assert response.headers["Content-Type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(response.read().decode())))
-    assert len(rows) == 14 and rows[0]["method"] == "ml" and float(rows[0]["yhat"]) >= 0
+    assert len(rows) == 14
+    assert rows[0]["method"] == "ml"
+    assert float(rows[0]["yhat"]) >= 0
 
 
 def test_bad_forecast_requests_are_explained(local, trained):
     tokens, _, _ = trained
     status, body = _forecast(local, tokens["seller"], horizon_days=91)
-    assert status == 422 and body["field"] == "horizon_days"
+    assert status == 422
+    assert body["field"] == "horizon_days"
     status, body = _forecast(local, tokens["seller"], sku_ids=["NOT-A-SKU"])
-    assert status == 404 and "NOT-A-SKU" in body["error"] and body["field"] == "sku_ids"
+    assert status == 404
+    assert "NOT-A-SKU" in body["error"]
+    assert body["field"] == "sku_ids"
     status, body = _forecast(local, tokens["seller"], sku_ids=[])
-    assert status == 422 and body["field"] == "sku_ids"
+    assert status == 422
+    assert body["field"] == "sku_ids"
 
 
 def test_only_managers_and_admins_see_model_versions(local, trained):
@@ -109,7 +118,8 @@ def test_only_managers_and_admins_see_model_versions(local, trained):
 
 def test_another_tenant_cannot_read_these_forecasts(local, trained):
     status, body = _forecast(local, local.users.token("other_seller"), horizon_days=14)
-    assert status == 404 and "no sales history" in body["error"]
+    assert status == 404
+    assert "no sales history" in body["error"]
 
 
 def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, trained, spark_session, tmp_path):
@@ -123,7 +133,8 @@ def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, train
     status, body = http_json("POST", f"{local.api_url}/forecast", token, {"store_id": "S7", "sku_ids": ["TEA"], "horizon_days": 8})
     assert status == 200, body
     item = body["forecasts"][0]
-    assert item["method"] == "seasonal_naive_fallback" and "no model output" in item["note"]
+    assert item["method"] == "seasonal_naive_fallback"
+    assert "no model output" in item["note"]
     # 2025-04-29 is a Tuesday: the last Tuesday observed was the 22nd (22 units); the band spans the last four Tuesdays.
     first = item["series"][0]
     assert first == {"date": "2025-04-29", "yhat": 22.0, "yhat_lower": 1.0, "yhat_upper": 22.0}
@@ -133,7 +144,8 @@ def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, train
 def test_ids_with_unsafe_characters_get_a_422_not_a_server_error(local, trained):
     tokens, _, _ = trained
     status, body = _forecast(local, tokens["seller"], store_id="S01'; --")
-    assert status == 422 and body["field"] == "store_id"
+    assert status == 422
+    assert body["field"] == "store_id"
 
 
 def test_a_local_run_that_fails_notifies_and_says_why(local, spark_session, pipeline):
@@ -141,6 +153,9 @@ def test_a_local_run_that_fails_notifies_and_says_why(local, spark_session, pipe
 
     with pytest.raises(PipelineFailed) as failed:
         LocalPipeline(local, spark_session).run("tenant-without-data")
-    assert failed.value.error == "EtlFailed" and "no accepted sales uploads" in failed.value.cause
+    assert failed.value.error == "EtlFailed"
+    assert "ended FAILED" in failed.value.cause
+    assert "no accepted sales uploads" in failed.value.detail
     (note,) = notifications(pipeline, "tenant-without-data")
-    assert note["outcome"] == "failed" and note["Error"] == "EtlFailed"
+    assert note["outcome"] == "failed"
+    assert note["Error"] == "EtlFailed"

@@ -26,10 +26,14 @@ def test_a_seller_uploads_a_file_and_sees_it_validated(local, tmp_path):
     path = tmp_path / "sales.csv"
     path.write_bytes(GOOD + b"2024-01-03,S1,A,5,2.5,false\n")
     slot = upload_file(local, local.users.token("seller"), "sales", path)
-    assert slot["expires_in_seconds"] == 120 and slot["max_bytes"] == 64 * 1024
+    assert slot["expires_in_seconds"] == 120
+    assert slot["max_bytes"] == 64 * 1024
     result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
-    assert result["status"] == "validated" and result["rows_accepted"] == 3 and result["rows_quarantined"] == 0
-    assert "key" not in result and "tenant_id" not in result
+    assert result["status"] == "validated"
+    assert result["rows_accepted"] == 3
+    assert result["rows_quarantined"] == 0
+    assert "key" not in result
+    assert "tenant_id" not in result
 
 
 def test_malformed_rows_are_quarantined_with_reasons_and_the_raw_file_is_kept(local):
@@ -50,7 +54,8 @@ def test_a_file_without_required_columns_is_rejected_with_what_is_missing(local)
     slot = _slot(local, name="bad.csv")
     post_file(slot["upload"], "bad.csv", b"day,sku,qty\n2024-01-01,A,1\n", "text/csv")
     result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
-    assert result["status"] == "rejected" and result["reason"].startswith("missing required columns: date, store_id, sku_id, units")
+    assert result["status"] == "rejected"
+    assert result["reason"].startswith("missing required columns: date, store_id, sku_id, units")
 
 
 def test_an_upload_over_the_size_limit_is_refused_by_the_presigned_policy(local):
@@ -59,7 +64,8 @@ def test_an_upload_over_the_size_limit_is_refused_by_the_presigned_policy(local)
     assert len(too_big) > slot["max_bytes"]
     assert post_file(slot["upload"], "big.csv", too_big, "text/csv") == 400
     status, body = http_json("GET", f"{local.api_url}/ingest/{slot['upload_id']}", local.users.token("seller"))
-    assert status == 200 and body["status"] == "awaiting_upload"
+    assert status == 200
+    assert body["status"] == "awaiting_upload"
 
 
 def test_the_presigned_post_cannot_be_used_for_another_key_or_type(local):
@@ -75,7 +81,8 @@ def test_a_repeated_request_with_the_same_idempotency_key_returns_the_same_uploa
     second = _slot(local, name="same.csv", key="retry-123")
     assert second["upload_id"] == first["upload_id"]
     status, body = http_json("POST", f"{local.api_url}/ingest/inventory", local.users.token("seller"), {"file_name": "same.csv"}, {"Idempotency-Key": "retry-123"})
-    assert status == 409 and body["field"] == "Idempotency-Key"
+    assert status == 409
+    assert body["field"] == "Idempotency-Key"
 
 
 def test_the_same_content_uploaded_twice_is_not_counted_twice(local):
@@ -86,22 +93,28 @@ def test_the_same_content_uploaded_twice_is_not_counted_twice(local):
     post_file(second["upload"], "d2.csv", content, "text/csv")
     second_result = wait_for_upload(local, local.users.token("seller"), second["upload_id"])
     assert first_result["status"] == "validated"
-    assert second_result["status"] == "duplicate" and second_result["duplicate_of"] == first["upload_id"]
+    assert second_result["status"] == "duplicate"
+    assert second_result["duplicate_of"] == first["upload_id"]
 
 
 def test_another_tenants_upload_is_not_found_and_nothing_leaks(local):
     slot = _slot(local, name="secret.csv")
     status, body = http_json("GET", f"{local.api_url}/ingest/{slot['upload_id']}", local.users.token("other_seller"))
-    assert status == 404 and body == {"error": f"upload {slot['upload_id']} not found", "field": "upload_id"}
+    assert status == 404
+    assert body == {"error": f"upload {slot['upload_id']} not found", "field": "upload_id"}
     status, listing = http_json("GET", f"{local.api_url}/ingest", local.users.token("other_seller"))
-    assert status == 200 and slot["upload_id"] not in {u["upload_id"] for u in listing["uploads"]}
+    assert status == 200
+    assert slot["upload_id"] not in {u["upload_id"] for u in listing["uploads"]}
 
 
 def test_bad_requests_get_messages_a_person_can_act_on(local):
     token = local.users.token("seller")
     status, body = http_json("POST", f"{local.api_url}/ingest/orders", token, {"file_name": "o.csv"})
-    assert status == 404 and "use one of: competitor-prices, inventory, products, sales" in body["error"]
+    assert status == 404
+    assert "use one of: competitor-prices, inventory, products, sales" in body["error"]
     status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {"file_name": "s.xlsx"})
-    assert status == 422 and body["field"] == "file_name"
+    assert status == 422
+    assert body["field"] == "file_name"
     status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {})
-    assert status == 422 and body["field"] == "file_name"
+    assert status == 422
+    assert body["field"] == "file_name"

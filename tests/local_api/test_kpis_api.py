@@ -39,7 +39,8 @@ def test_kpis_add_up_the_callers_sales_in_the_range(local, curated):
     # milk: 10 @ 1.00 + 20 @ 1.00 (price forward-filled), soap: 5 @ 4.00; 2025-02-28 is outside the range.
     assert body["kpis"] == {"revenue": 50.0, "units": 35.0, "average_selling_price": round(50 / 35, 4),
                             "promo_share": round(20 / 35, 4), "stockout_days": 1}
-    assert body["currency"] == "EUR" and body["days_with_data"] == 5
+    assert body["currency"] == "EUR"
+    assert body["days_with_data"] == 5
 
 
 def test_kpis_filter_by_store_category_or_sku(local, curated):
@@ -47,25 +48,31 @@ def test_kpis_filter_by_store_category_or_sku(local, curated):
     _, by_store = http_json("GET", f"{local.api_url}/kpis?{RANGE}&store_id=s2", token)
     _, by_category = http_json("GET", f"{local.api_url}/kpis?{RANGE}&category=Dairy", token)
     _, by_sku = http_json("GET", f"{local.api_url}/kpis?{RANGE}&sku_id=milk", token)
-    assert by_store["kpis"]["units"] == 5.0 and by_store["kpis"]["revenue"] == 20.0
-    assert by_category["kpis"]["units"] == 30.0 and by_sku["kpis"]["units"] == 30.0
+    assert by_store["kpis"]["units"] == 5.0
+    assert by_store["kpis"]["revenue"] == 20.0
+    assert by_category["kpis"]["units"] == 30.0
+    assert by_sku["kpis"]["units"] == 30.0
 
 
 def test_one_tenant_never_sees_another_tenants_data(local, curated):
     _, mine = http_json("GET", f"{local.api_url}/kpis?{RANGE}", local.users.token("seller"))
     _, theirs = http_json("GET", f"{local.api_url}/kpis?{RANGE}", local.users.token("other_seller"))
     assert mine["kpis"]["units"] == 35.0
-    assert theirs["kpis"]["units"] == 1000.0 and theirs["kpis"]["revenue"] == 9000.0
+    assert theirs["kpis"]["units"] == 1000.0
+    assert theirs["kpis"]["revenue"] == 9000.0
 
 
 def test_bad_kpi_requests_are_explained(local, curated):
     token = local.users.token("seller")
     status, body = http_json("GET", f"{local.api_url}/kpis?start=2025-03-07&end=2025-03-01", token)
-    assert status == 422 and body["error"] == "end must be on or after start"
+    assert status == 422
+    assert body["error"] == "end must be on or after start"
     status, body = http_json("GET", f"{local.api_url}/kpis?start=2025-03-01&end=soon", token)
-    assert status == 422 and body["field"] == "end"
+    assert status == 422
+    assert body["field"] == "end"
     status, body = http_json("GET", f"{local.api_url}/kpis?{RANGE}&sku_id=x;drop", token)
-    assert status == 422 and body["field"] == "sku_id"
+    assert status == 422
+    assert body["field"] == "sku_id"
 
 
 def test_the_etl_reports_data_quality_per_rule(curated):

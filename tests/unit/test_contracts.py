@@ -8,7 +8,9 @@ def test_a_valid_sales_row_is_typed():
         {"date": "2024-03-31", "store_id": " S1 ", "sku_id": "A-1", "units": "3", "price": "2.50", "promo_flag": "yes"}
     )
     assert reasons == []
-    assert values["units"] == 3.0 and values["price"] == 2.5 and values["promo_flag"] is True
+    assert values["units"] == 3.0
+    assert values["price"] == 2.5
+    assert values["promo_flag"] is True
     assert values["store_id"] == "S1"
 
 
@@ -23,7 +25,9 @@ def test_every_problem_of_a_row_is_reported_with_the_value_seen():
 
 def test_optional_columns_may_be_blank():
     values, reasons = SALES.validate_row({"date": "2024-01-01", "store_id": "S", "sku_id": "A", "units": "0", "price": ""})
-    assert reasons == [] and values["price"] is None and values["promo_flag"] is False
+    assert reasons == []
+    assert values["price"] is None
+    assert values["promo_flag"] is False
 
 
 def test_prices_must_be_positive_and_dates_plausible():
@@ -34,14 +38,17 @@ def test_prices_must_be_positive_and_dates_plausible():
 
 def test_json_values_keep_their_types():
     values, reasons = SALES.validate_row({"date": "2024-01-01T10:00:00", "store_id": "S", "sku_id": "A", "units": 4, "promo_flag": True})
-    assert reasons == [] and values["date"] == "2024-01-01" and values["promo_flag"] is True
+    assert reasons == []
+    assert values["date"] == "2024-01-01"
+    assert values["promo_flag"] is True
 
 
 def test_header_names_are_normalised_and_missing_columns_named():
     header = [normalise_header(h) for h in ["\ufeffDate", "Store ID", "sku-id", "Units", "Colour"]]
     assert header == ["date", "store_id", "sku_id", "units", "colour"]
     missing, ignored = CONTRACTS["inventory"].check_header(["date", "sku_id"])
-    assert missing == ["store_id"] and ignored == []
+    assert missing == ["store_id"]
+    assert ignored == []
     assert SALES.check_header(header) == ([], ["colour"])
 
 

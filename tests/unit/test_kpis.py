@@ -41,9 +41,11 @@ def test_kpis_are_computed_from_daily_rows_as_strings_or_numbers():
     ])
     result = compute_kpis(engine, "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 2)))
     assert result["kpis"] == {"revenue": 150.0, "units": 20.0, "average_selling_price": 7.5, "promo_share": 0.25, "stockout_days": 1}
-    assert result["currency"] == "EUR" and len(result["daily"]) == 2
+    assert result["currency"] == "EUR"
+    assert len(result["daily"]) == 2
 
 
 def test_no_data_gives_zeros_not_errors():
     result = compute_kpis(FakeEngine([]), "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 2)))
-    assert result["kpis"]["units"] == 0 and result["kpis"]["average_selling_price"] is None
+    assert result["kpis"]["units"] == 0
+    assert result["kpis"]["average_selling_price"] is None

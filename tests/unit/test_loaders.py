@@ -23,7 +23,8 @@ def _valid(rows, dataset="sales", header=SALES_HEADER):
 @needs_data
 def test_rossmann_rows_follow_the_sales_contract_and_closed_days_are_zero():
     rows = list(_valid(islice(rossmann_sales(SHARED_DATA / "rossmann"), 5000)))
-    assert rows[0]["store_id"].startswith("R") and rows[0]["sku_id"] == "STORE_TOTAL"
+    assert rows[0]["store_id"].startswith("R")
+    assert rows[0]["sku_id"] == "STORE_TOTAL"
     with (SHARED_DATA / "rossmann" / "train.csv").open() as f:
         next(f)
         closed = sum(1 for line, _ in zip(f, range(5000)) if line.split(",")[5] == "0")
@@ -35,9 +36,11 @@ def test_rossmann_rows_follow_the_sales_contract_and_closed_days_are_zero():
 @needs_data
 def test_m5_rows_carry_the_weeks_price_and_follow_the_contract():
     rows = list(_valid(islice(m5_sales(SHARED_DATA / "m5_slice"), 3000)))
-    assert all(r["price"] > 0 for r in rows) and {r["currency"] for r in rows} == {"USD"}
+    assert all(r["price"] > 0 for r in rows)
+    assert {r["currency"] for r in rows} == {"USD"}
     products = m5_products(SHARED_DATA / "m5_slice")
-    assert len(products) == 10 and list(_valid(products, "products", ["sku_id", "name", "category", "brand"]))
+    assert len(products) == 10
+    assert list(_valid(products, "products", ["sku_id", "name", "category", "brand"]))
 
 
 @needs_data

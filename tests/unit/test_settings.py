@@ -24,4 +24,5 @@ def test_a_malformed_variable_is_named():
 
 def test_defaults_apply():
     settings = ApiSettings.from_env(FULL)
-    assert settings.MAX_UPLOAD_BYTES == 100 * 1024 * 1024 and settings.SMARTRETAIL_LOCAL is False
+    assert settings.MAX_UPLOAD_BYTES == 100 * 1024 * 1024
+    assert settings.SMARTRETAIL_LOCAL is False

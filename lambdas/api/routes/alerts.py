@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Query, Request
 
 from smartretail.auth import ALL_GROUPS
-from smartretail.decisions.alerts import SnoozeRequest
-from smartretail.decisions.approvals import DecisionNote
+from smartretail.alerts import SnoozeRequest
+from smartretail.approvals import DecisionNote
 
 router = APIRouter()
 

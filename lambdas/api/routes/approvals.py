@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from smartretail.auth import ADMINS, ALL_GROUPS
-from smartretail.decisions.approvals import DecisionNote, ProposalRequest
+from smartretail.approvals import DecisionNote, ProposalRequest
 
 router = APIRouter()
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from smartretail.auth import ALL_GROUPS
-from smartretail.errors import InvalidRequest
+from smartretail.errors import invalid_request
 from smartretail.kpis import KpiQuery, compute_kpis
 
 router = APIRouter()
@@ -25,5 +25,5 @@ def get_kpis(
     try:
         query = KpiQuery(start=start, end=end, store_id=store_id, category=category, sku_id=sku_id)
     except ValidationError as exc:
-        raise InvalidRequest(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        raise invalid_request(exc.errors()) from None
     return compute_kpis(request.app.state.services.query_engine, principal.tenant_id, query)

@@ -29,10 +29,12 @@ def test_each_engine_answers_like_textract(tmp_path, ocr):
     _render(tmp_path / "r.png")
     response = LocalTextract(ocr=ocr).analyze_expense((tmp_path / "r.png").read_bytes())
     lines = lines_from_blocks(response["ExpenseDocuments"][0])
-    assert response["DocumentMetadata"]["Pages"] == 1 and len(lines) >= 10
+    assert response["DocumentMetadata"]["Pages"] == 1
+    assert len(lines) >= 10
     assert all(0 <= line.box.top <= 1 and 0 < line.confidence <= 100 for line in lines)
     text = " ".join(line.text for line in lines)
-    assert "JALAN BESAR" in text and "MAJU JAYA TRADING SDN BHD" in text  # words keep their spaces
+    assert "JALAN BESAR" in text  # words keep their spaces
+    assert "MAJU JAYA TRADING SDN BHD" in text
 
 
 def test_decoder_gives_the_space_its_due():
@@ -45,7 +47,8 @@ def test_decoder_gives_the_space_its_due():
     assert _SpacedCtcDecoder(characters, space_boost=30)(unsure_space)[0][0] == "A B"
     assert _SpacedCtcDecoder(characters, space_boost=1)(unsure_space)[0][0] == "AB"
     text, confidence = _SpacedCtcDecoder(characters, space_boost=30)(no_space)[0]
-    assert text == "AB" and confidence == pytest.approx(0.9)
+    assert text == "AB"
+    assert confidence == pytest.approx(0.9)
     assert _SpacedCtcDecoder(characters, space_boost=1000)(weak_character)[0][0] == "AB"
 
 
@@ -58,9 +61,11 @@ def test_extract_from_files_writes_one_json_per_document(tmp_path):
     assert main(["--in", str(source), "--out", str(out)]) == 1  # one document could not be read
     result = json.loads((out / "r1.json").read_text())
     assert (result["company"], result["date"], result["total"]) == ("MAJU JAYA TRADING SDN BHD", "2019-02-14", "12.50")
-    assert result["address"].startswith("NO. 8, JALAN BESAR 2") and result["fields"]["total"]["confidence"] > 0.5
+    assert result["address"].startswith("NO. 8, JALAN BESAR 2")
+    assert result["fields"]["total"]["confidence"] > 0.5
     broken = json.loads((out / "broken.json").read_text())
-    assert broken["status"] == "needs_review" and "could not be read" in broken["reasons"][0]
+    assert broken["status"] == "needs_review"
+    assert "could not be read" in broken["reasons"][0]
     assert not (out / "notes.json").exists()
 
 

@@ -47,14 +47,16 @@ def test_a_receipt_gives_company_address_date_and_the_amount_paid():
     assert fields["date"].value == "2018-03-05"
     assert fields["total"].value == "42.40"  # rounded, confirmed by cash minus change; not the subtotal or tax table
     for field in fields.values():
-        assert 0 < field.confidence <= 1 and field.box is not None
+        assert 0 < field.confidence <= 1
+        assert field.box is not None
 
 
 def test_the_total_label_may_sit_above_its_amount_and_without_a_total_the_largest_amount_is_a_guess():
     fields = extract_receipt(receipt("SHOP SDN BHD", "1, JALAN A, 50000 KL", "AMOUNT DUE", "RM 12.50", "THANK YOU"))
     assert fields["total"].value == "12.50"
     guess = extract_receipt(receipt("SHOP SDN BHD", ("ITEM A", "3.00"), ("ITEM B", "7.25")))["total"]
-    assert guess.value == "7.25" and guess.confidence < 0.5
+    assert guess.value == "7.25"
+    assert guess.confidence < 0.5
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -93,7 +95,8 @@ def test_a_bill_rounded_to_5_sen_is_paid_rounded_and_names_lose_ocr_symbols():
              "ROUNDING ADJ -0.01"]
     lines = [Line(t, 95.0, Box(0.1, 0.05 * i, 0.8, 0.03)) for i, t in enumerate(texts)]
     fields = extract_receipt(lines)
-    assert fields["total"].value == "60.30" and fields["company"].value == "RESTAURANT JIAWEI"
+    assert fields["total"].value == "60.30"
+    assert fields["company"].value == "RESTAURANT JIAWEI"
 
 
 def test_a_note_or_date_above_the_name_is_not_the_company_and_the_address_ends_at_the_invoice_title():
@@ -110,7 +113,8 @@ def test_a_note_or_date_above_the_name_is_not_the_company_and_the_address_ends_a
     assert fields["address"].value == "NO 290, JALAN AIR PANAS, 53200 KUALA LUMPUR."
     dated = extract_receipt(receipt("UNIHAKKA INTERNATIONALSDNBHD", "03 Mar 2018 18:22", "(867388-U)", "12, JALAN TAMPOI 7/4,",
                                     "81200 JOHOR BAHRU, JOHOR"))
-    assert dated["company"].value == "UNIHAKKA INTERNATIONALSDNBHD" and dated["date"].value == "2018-03-03"
+    assert dated["company"].value == "UNIHAKKA INTERNATIONALSDNBHD"
+    assert dated["date"].value == "2018-03-03"
 
 
 def test_the_total_with_tax_included_is_paid_not_the_one_before_tax():
@@ -121,8 +125,10 @@ def test_the_total_with_tax_included_is_paid_not_the_one_before_tax():
         ("Total GST", "3.08"),
         ("Total Sales (Inclusive of GST)", "54.50"),
     ))
-    assert fields["company"].value == "KEDAI MAJU SDN BHD" and fields["total"].value == "54.50"
+    assert fields["company"].value == "KEDAI MAJU SDN BHD"
+    assert fields["total"].value == "54.50"
     with_gst_rate = extract_receipt(receipt(
         "Dimiliki : BANH MI CAFE SDN BHD", "NO. 2, JALAN MAJU, 81100 JOHOR BAHRU",
         ("Total Incl, GST@6%", "RM 37.10"), ("CASH", "RM 50.00"), ("CASH CHANGE", "RM 12.90")))
-    assert with_gst_rate["company"].value == "BANH MI CAFE SDN BHD" and with_gst_rate["total"].value == "37.10"
+    assert with_gst_rate["company"].value == "BANH MI CAFE SDN BHD"
+    assert with_gst_rate["total"].value == "37.10"

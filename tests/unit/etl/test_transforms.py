@@ -46,7 +46,8 @@ def test_ids_are_trimmed_and_uppercased_and_the_latest_upload_wins(spark):
         dict(date="2024-01-01", store_id="S1", sku_id="A", units=5.0, price=2.0, upload_id="up_9", ingested_at="2024-02-01T00:00:00+00:00"),
     ])
     out = clean_sales(df, "EUR", {}, report).collect()
-    assert len(out) == 1 and (out[0].store_id, out[0].sku_id, out[0].units) == ("S1", "A", 5.0)
+    assert len(out) == 1
+    assert (out[0].store_id, out[0].sku_id, out[0].units) == ("S1", "A", 5.0)
     assert checks(report)[("sales", "unique_date_sku_store_event")] == (2, 1)
 
 
@@ -67,9 +68,11 @@ def test_missing_prices_are_forward_filled_within_sku_and_store_and_flagged(spar
         dict(date="2024-01-03", store_id="S2", sku_id="A", units=1.0, price=None),
     ])
     rows = {(r.store_id, r.date): r for r in clean_sales(df, "EUR", {}, report).collect()}
-    assert rows[("S1", "2024-01-03")].price == 2.0 and rows[("S1", "2024-01-03")].imputed_price is True
+    assert rows[("S1", "2024-01-03")].price == 2.0
+    assert rows[("S1", "2024-01-03")].imputed_price is True
     assert rows[("S1", "2024-01-02")].imputed_price is False
-    assert rows[("S1", "2024-01-01")].price is None and rows[("S1", "2024-01-01")].imputed_price is False
+    assert rows[("S1", "2024-01-01")].price is None
+    assert rows[("S1", "2024-01-01")].imputed_price is False
     assert rows[("S2", "2024-01-03")].price is None  # never filled from another store
     assert checks(report)[("sales", "price_present_or_forward_filled")] == (3, 2)
 
@@ -82,8 +85,10 @@ def test_prices_are_converted_to_the_base_currency_and_unknown_currencies_report
         dict(date="2024-01-01", store_id="S1", sku_id="C", units=1.0, price=10.0),
     ])
     rows = {r.sku_id: r for r in clean_sales(df, "EUR", {"USD": 0.9}, report).collect()}
-    assert rows["A"].price == 9.0 and rows["A"].currency == "EUR"
-    assert "B" not in rows and rows["C"].price == 10.0
+    assert rows["A"].price == 9.0
+    assert rows["A"].currency == "EUR"
+    assert "B" not in rows
+    assert rows["C"].price == 10.0
     assert checks(report)[("sales", "currency_convertible_to_base")] == (3, 1)
 
 
@@ -101,11 +106,16 @@ def test_units_are_winsorized_per_sku_except_on_promotion_days_and_unknown_stock
     ]), report)
     products = clean_products(products_df(spark, [dict(sku_id="a", name="Apple", category=" Fruit ")]), "EUR", {}, report)
     fact = {r.dt: r for r in curate_sales_daily(sales, inventory, products, "EUR", report).collect()}
-    assert fact["2024-01-29"].units == 500.0 and fact["2024-01-29"].units_clean == 14.0
+    assert fact["2024-01-29"].units == 500.0
+    assert fact["2024-01-29"].units_clean == 14.0
     assert fact["2024-01-30"].units_clean == 400.0  # promotion spikes are real demand
-    assert fact["2024-01-29"].stockout is True and fact["2024-01-30"].stockout is None
-    assert fact["2024-01-31"].units == 0.0 and fact["2024-01-31"].on_hand == 7 and fact["2024-01-31"].stockout is False
-    assert fact["2023-07-01"].category == "Fruit" and fact["2024-01-29"].revenue == 500.0
+    assert fact["2024-01-29"].stockout is True
+    assert fact["2024-01-30"].stockout is None
+    assert fact["2024-01-31"].units == 0.0
+    assert fact["2024-01-31"].on_hand == 7
+    assert fact["2024-01-31"].stockout is False
+    assert fact["2023-07-01"].category == "Fruit"
+    assert fact["2024-01-29"].revenue == 500.0
     assert checks(report)[("inventory", "on_hand_known")] == (3, 1)
 
 
@@ -121,6 +131,7 @@ def test_a_run_writes_cleaned_and_curated_parquet_and_a_quality_report(spark, tm
     curated = spark.read.parquet(str(tmp_path / "curated" / "sales_daily" / "tenant_id=t1"))
     assert sorted(str(r.dt) for r in curated.collect()) == ["2024-01-01", "2024-01-02"]
     assert (tmp_path / "curated" / "sales_daily" / "tenant_id=t1" / "dt=2024-01-02").is_dir()
-    assert report.outputs["curated.sales_daily"] == 2 and report.outputs["cleaned.products"] == 0
+    assert report.outputs["curated.sales_daily"] == 2
+    assert report.outputs["cleaned.products"] == 0
     body = json.loads(report.to_json())
     assert {"dataset", "rule", "rows_checked", "rows_failed", "failure_rate"} <= set(body["checks"][0])

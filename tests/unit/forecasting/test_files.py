@@ -31,8 +31,10 @@ def test_the_sales_contract_layout_gets_one_row_per_series_and_day(demo):
     folder, future = demo
     rows = forecast_files(folder / "history.csv", folder / "future.csv", folder / "forecast.csv")
     out = pd.read_csv(folder / "forecast.csv")
-    assert rows == len(future) + 1 and list(out.columns) == ["date", "store_id", "sku_id", "p10", "p50", "p90"]
-    assert (out["p10"] <= out["p50"]).all() and (out["p50"] <= out["p90"]).all()
+    assert rows == len(future) + 1
+    assert list(out.columns) == ["date", "store_id", "sku_id", "p10", "p50", "p90"]
+    assert (out["p10"] <= out["p50"]).all()
+    assert (out["p50"] <= out["p90"]).all()
     joined = future.merge(out, on=["date", "store_id", "sku_id"])
     assert wape(joined["units"].to_numpy(float), joined["p50"].to_numpy()) < 0.6
     assert out.loc[out["sku_id"] == "NEW-001", "p50"].notna().all()  # no history: the day's median, not a gap
@@ -73,13 +75,16 @@ def test_the_rossmann_layout_is_read_and_closed_days_are_zero(tmp_path):
     assert done.returncode == 0, done.stderr
     out = pd.read_csv(tmp_path / "forecast.csv")
     test = pd.read_csv(tmp_path / "test.csv")
-    assert list(out.columns) == ["Id", "Store", "Date", "p10", "p50", "p90"] and len(out) == len(test)
+    assert list(out.columns) == ["Id", "Store", "Date", "p10", "p50", "p90"]
+    assert len(out) == len(test)
     closed = test.merge(out, on=["Id", "Store", "Date"]).query("Open == 0")
-    assert len(closed) > 0 and (closed[["p10", "p50", "p90"]] == 0).all().all()
+    assert len(closed) > 0
+    assert (closed[["p10", "p50", "p90"]] == 0).all().all()
     assert out.loc[out["Store"] == 2, "p50"].gt(0).any()  # a blank Open is read as open
 
 
 def test_a_future_file_that_overlaps_the_history_is_refused(tmp_path):
     _rossmann_files(tmp_path)
     done = _cli(tmp_path / "train.csv", tmp_path / "train.csv", tmp_path / "x.csv")
-    assert done.returncode == 2 and "must start after the last day of the history" in done.stderr
+    assert done.returncode == 2
+    assert "must start after the last day of the history" in done.stderr

@@ -25,4 +25,6 @@ def test_coverage_counts_actuals_inside_the_band_inclusive():
 def test_a_perfect_forecast_scores_zero_error_and_full_coverage():
     y = np.array([3.0, 4.0, 5.0])
     card = scorecard(y, y, y, y)
-    assert card["wape"] == 0 and card["bias"] == 0 and card["coverage_80"] == 1.0
+    assert card["wape"] == 0
+    assert card["bias"] == 0
+    assert card["coverage_80"] == 1.0

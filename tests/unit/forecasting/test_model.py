@@ -42,7 +42,8 @@ def forecast(split):
 def test_every_series_and_day_of_the_horizon_is_forecast_in_order(split, forecast):
     _, future = split
     assert len(forecast) == len(future)
-    assert (forecast["p10"] <= forecast["p50"]).all() and (forecast["p50"] <= forecast["p90"]).all()
+    assert (forecast["p10"] <= forecast["p50"]).all()
+    assert (forecast["p50"] <= forecast["p90"]).all()
 
 
 def test_closed_days_are_forecast_as_zero(split, forecast):

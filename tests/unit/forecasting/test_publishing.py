@@ -24,7 +24,7 @@ def test_a_better_model_publishes_its_forecasts_then_goes_live_and_archives_the_
     store, registry = MemoryForecastStore(), MemoryModelRegistry()
     assert publish("t1", _record("fc-01", 0.4), _output("A", "B"), store, registry)["status"] == "live"
     result = publish("t1", _record("fc-02", 0.3), _output("A"), store, registry)
-    assert result == {"status": "live", "reason": "backtest WAPE 0.3000 beats the baselines and fc-01", "series": 1}
+    assert result == {"status": "live", "reason": "backtest WAPE 0.3 beats the baselines and fc-01", "series": 1}
     statuses = {v["model_version"]: v["status"] for v in registry.versions("t1")}
     assert statuses == {"fc-01": "archived", "fc-02": "live"}
     days = store.series("t1", "S01", "A", "2026-11-01", "2026-11-30")
@@ -35,7 +35,8 @@ def test_a_model_beaten_since_the_choice_is_rejected_and_nothing_is_written():
     store, registry = MemoryForecastStore(), MemoryModelRegistry()
     publish("t1", _record("fc-01", 0.2), _output("A"), store, registry)
     result = publish("t1", _record("fc-02", 0.3), _output("B"), store, registry)
-    assert result["status"] == "rejected" and "does not beat the live model fc-01" in result["reason"]
+    assert result["status"] == "rejected"
+    assert "does not beat the live model fc-01" in result["reason"]
     assert store.series("t1", "S01", "B", "2026-11-01", "2026-11-30") == []
 
 

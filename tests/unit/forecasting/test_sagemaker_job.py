@@ -44,7 +44,8 @@ def trained(tmp_path_factory):
 
 def test_the_job_writes_a_model_and_a_backtest_against_the_baselines(trained):
     evaluation = json.loads((trained / "model" / "evaluation.json").read_text())
-    assert len(evaluation["windows"]) == 3 and evaluation["horizon_days"] == 14
+    assert len(evaluation["windows"]) == 3
+    assert evaluation["horizon_days"] == 14
     assert set(evaluation["overall"]) == {"smartretail", "seasonal_naive", "autoets"}
     for metrics in evaluation["overall"].values():
         assert {"wape", "mape", "smape", "bias", "pinball_mean", "coverage_80"} <= set(metrics)
@@ -58,10 +59,12 @@ def test_the_job_writes_what_the_pipeline_reads(trained):
     evaluation = json.loads((trained / "run" / "evaluation.json").read_text())
     decision = json.loads((trained / "run" / "decision.json").read_text())
     best = evaluation["best_baseline"]
-    assert decision["model_version"] == "fc-test" and decision["best_baseline"] == best
+    assert decision["model_version"] == "fc-test"
+    assert decision["best_baseline"] == best
     assert decision["wape"] == evaluation["overall"]["smartretail"]["wape"]
     assert decision["best_baseline_wape"] == evaluation["overall"][best]["wape"]
-    assert decision["record"]["trained_through"] == evaluation["trained_through"] and decision["record"]["horizon_days"] == 14
+    assert decision["record"]["trained_through"] == evaluation["trained_through"]
+    assert decision["record"]["horizon_days"] == 14
     requests = [json.loads(line) for line in (trained / "run" / "batch" / "input.jsonl").read_text().splitlines()]
     assert [r["store_id"] for r in requests] == ["S01", "S02"]
     assert all(r["horizon_days"] == 14 and len(r["sku_ids"]) == 6 for r in requests)
@@ -73,23 +76,34 @@ def test_the_job_writes_elasticities_and_positions_for_pricing_and_reorders(trai
     sku_level = {e["sku_id"]: e for e in elasticities if e["store_id"] is None}
     assert set(sku_level) == {"BEV-001", "SNA-001", "DAI-001", "BAK-001", "HOU-001", "PER-001"}
     for e in sku_level.values():  # half a year of a small shop: too little price history to identify any
-        assert not e["identified"] and e["source"] == "none" and e["elasticity"] is None and "too uncertain" in e["note"]
+        assert not e["identified"]
+        assert e["source"] == "none"
+        assert e["elasticity"] is None
+        assert "too uncertain" in e["note"]
     assert {(p["store_id"], p["sku_id"]) for p in positions} == {(s, k) for s in ("S01", "S02") for k in sku_level}
     first = next(p for p in positions if p["store_id"] == "S01" and p["sku_id"] == "PER-001")
-    assert first["last_sales_date"] == "2025-04-01" and first["current_price"] > 0 and first["lead_time_days"] >= 2
-    assert first["map_price"] and first["unit_cost"] and set(first["competitor_prices"]) == {"ShopRival", "ValueMart"}
-    assert len(first["recent"]) == 14 and first["recent"][-1]["date"] == "2025-04-01"
+    assert first["last_sales_date"] == "2025-04-01"
+    assert first["current_price"] > 0
+    assert first["lead_time_days"] >= 2
+    assert first["map_price"]
+    assert first["unit_cost"]
+    assert set(first["competitor_prices"]) == {"ShopRival", "ValueMart"}
+    assert len(first["recent"]) == 14
+    assert first["recent"][-1]["date"] == "2025-04-01"
 
 
 def test_the_endpoint_handlers_forecast_a_scenario_with_drivers(trained):
     model = inference.model_fn(str(trained / "model"))
     body = inference.input_fn(json.dumps({"store_id": "s01", "sku_ids": ["BEV-001", "NOPE-1"], "horizon_days": 7}), "application/json")
     prediction = inference.predict_fn(body, model)
-    assert len(prediction["forecasts"]) == 7 and prediction["unknown_series"] == ["S01|NOPE-1"]
+    assert len(prediction["forecasts"]) == 7
+    assert prediction["unknown_series"] == ["S01|NOPE-1"]
     first = prediction["forecasts"][0]
-    assert first["p10"] <= first["p50"] <= first["p90"] and first["drivers"][0]["impact"] in ("high", "medium", "low")
+    assert first["p10"] <= first["p50"] <= first["p90"]
+    assert first["drivers"][0]["impact"] in ("high", "medium", "low")
     csv, content_type = inference.output_fn(prediction, "text/csv")
-    assert content_type == "text/csv" and csv.splitlines()[0] == "store_id,sku_id,date,p10,p50,p90"
+    assert content_type == "text/csv"
+    assert csv.splitlines()[0] == "store_id,sku_id,date,p10,p50,p90"
 
 
 def test_a_planned_promotion_lifts_the_forecast_of_that_day(trained):
@@ -129,11 +143,13 @@ def test_the_local_invocations_server_serves_the_same_handlers(trained):
         request = urllib.request.Request(f"{url}/invocations", data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request) as response:
             answer = json.loads(response.read())
-        assert len(answer["forecasts"]) == 5 and answer["forecasts"][0]["p50"] >= 0
+        assert len(answer["forecasts"]) == 5
+        assert answer["forecasts"][0]["p50"] >= 0
         bad = urllib.request.Request(f"{url}/invocations", data=b'{"store_id": "S01", "sku_ids": ["BEV-001"], "horizon_days": 500}',
                                      headers={"Content-Type": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad)
-        assert refused.value.code == 400 and "between 1 and 90" in refused.value.read().decode()
+        assert refused.value.code == 400
+        assert "between 1 and 90" in refused.value.read().decode()
     finally:
         server.shutdown()

@@ -2,24 +2,37 @@ import pytest
 from pydantic import ValidationError
 
 from smartretail.adapters.memory import MemoryForecastStore, MemoryModelRegistry
-from smartretail.forecasting.serving import ForecastRequest, ForecastService, live_model, should_promote
+from smartretail.forecasting.artefacts import should_promote
+from smartretail.forecasting.serving import ForecastRequest, ForecastService, live_model
 
 
-def _evaluation(ours, naive=0.5, ets=0.4):
-    return {"overall": {"smartretail": {"wape": ours}, "seasonal_naive": {"wape": naive}, "autoets": {"wape": ets}},
-            "best_baseline": "autoets" if ets < naive else "seasonal_naive"}
+def _decision(ours, best_wape=0.4):
+    return {"model_version": "v2", "wape": ours, "best_baseline": "autoets", "best_baseline_wape": best_wape}
 
 
-def test_a_model_is_promoted_only_if_it_beats_the_best_baseline_and_the_live_model():
-    assert should_promote(_evaluation(0.3), None)[0]
-    assert not should_promote(_evaluation(0.45), None)[0]
-    ok, reason = should_promote(_evaluation(0.3), {"model_version": "v1", "wape": 0.25})
-    assert not ok and "live model v1" in reason
+def test_a_model_that_beats_the_best_baseline_is_promoted_when_nothing_is_live():
+    assert should_promote(_decision(0.3), None) == (True, "backtest WAPE 0.3 beats the baselines")
+
+
+def test_a_model_no_better_than_the_best_baseline_is_not_promoted():
+    assert should_promote(_decision(0.4), None) == (False, "backtest WAPE 0.4 does not beat autoets (0.4)")
+
+
+def test_a_model_no_better_than_the_live_one_is_not_promoted():
+    promote, reason = should_promote(_decision(0.3), {"model_version": "v1", "wape": 0.25})
+    assert not promote
+    assert reason == "backtest WAPE 0.3 does not beat the live model v1 (0.25)"
+
+
+def test_a_model_with_an_undefined_wape_is_never_promoted():
+    assert not should_promote(_decision(float("nan"), None), None)[0]
 
 
 def test_requests_are_normalised_and_bounded():
     request = ForecastRequest(store_id=" s01 ", sku_ids=["a", "A", "b"])
-    assert request.store_id == "S01" and request.sku_ids == ["A", "B"] and request.horizon_days == 28
+    assert request.store_id == "S01"
+    assert request.sku_ids == ["A", "B"]
+    assert request.horizon_days == 28
     with pytest.raises(ValidationError):
         ForecastRequest(store_id="S01", sku_ids=["A"], horizon_days=91)
     with pytest.raises(ValidationError):
@@ -38,7 +51,8 @@ def test_stored_forecasts_are_served_from_the_live_model_and_summed_by_week():
     service = ForecastService(store, registry, engine=None)
     result = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=14, granularity="week"))
     item = result["forecasts"][0]
-    assert item["method"] == "ml" and item["model_version"] == "v2"
+    assert item["method"] == "ml"
+    assert item["model_version"] == "v2"
     assert item["series"] == [
         {"week_start": "2024-01-08", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
         {"week_start": "2024-01-15", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
@@ -78,7 +92,8 @@ def test_days_beyond_the_stored_horizon_come_from_the_same_models_endpoint():
     item = result["forecasts"][0]
     assert [p["date"] for p in item["series"]] == [f"2024-01-{d:02d}" for d in range(8, 18)]
     assert [p["yhat"] for p in item["series"]] == [2.0] * 7 + [6.0] * 3  # stored days are kept, the tail is added
-    assert "on demand" in item["note"] and endpoint.requests == [{"store_id": "S1", "sku_ids": ["A"], "horizon_days": 10}]
+    assert "on demand" in item["note"]
+    assert endpoint.requests == [{"store_id": "S1", "sku_ids": ["A"], "horizon_days": 10}]
 
 
 def test_without_an_endpoint_for_the_live_model_the_stored_days_are_served_and_the_gap_is_said():
@@ -86,4 +101,5 @@ def test_without_an_endpoint_for_the_live_model_the_stored_days_are_served_and_t
     for endpoint in (None, _Endpoint(trained_through="2023-12-31")):  # none, or still serving the previous model
         item = ForecastService(store, registry, engine=None, endpoint=endpoint).forecast(
             "t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=10))["forecasts"][0]
-        assert len(item["series"]) == 7 and "end on 2024-01-14" in item["note"]
+        assert len(item["series"]) == 7
+        assert "end on 2024-01-14" in item["note"]

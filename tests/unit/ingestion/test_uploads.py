@@ -13,7 +13,8 @@ def uploads():
 def test_an_upload_slot_is_scoped_to_the_tenant_and_dataset(uploads):
     slot = uploads.create("t1", "u1", "sales", "../../etc/My Sales.csv", None, None)
     assert slot["upload"]["fields"]["key"] == f"raw/t1/sales/{slot['upload_id']}/My_Sales.csv"
-    assert slot["content_type"] == "text/csv" and slot["max_bytes"] == 1000
+    assert slot["content_type"] == "text/csv"
+    assert slot["max_bytes"] == 1000
 
 
 def test_unknown_datasets_and_file_types_get_clear_errors(uploads):

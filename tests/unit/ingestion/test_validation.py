@@ -62,7 +62,8 @@ def test_the_same_content_uploaded_twice_is_counted_once(env):
     first, _ = _upload(env, "t1", "sales", "a.csv", content)
     second, _ = _upload(env, "t1", "sales", "b.csv", content)
     assert first.status is UploadStatus.VALIDATED
-    assert second.status is UploadStatus.DUPLICATE and second.duplicate_of == first.upload_id
+    assert second.status is UploadStatus.DUPLICATE
+    assert second.duplicate_of == first.upload_id
     assert second.accepted_key is None
     other_tenant, _ = _upload(env, "t2", "sales", "a.csv", content)
     assert other_tenant.status is UploadStatus.VALIDATED
@@ -80,11 +81,14 @@ def test_json_lines_are_validated_row_by_row(env):
 
 def test_non_utf8_and_empty_files_are_rejected_with_a_reason(env):
     latin1, _ = _upload(env, "t1", "products", "p.csv", "sku_id,name,category\nA,Caf\xe9,Food\n".encode("latin-1"))
-    assert latin1.status is UploadStatus.REJECTED and "UTF-8" in latin1.reason
+    assert latin1.status is UploadStatus.REJECTED
+    assert "UTF-8" in latin1.reason
     empty, _ = _upload(env, "t1", "products", "q.csv", b"")
-    assert empty.status is UploadStatus.REJECTED and "empty" in empty.reason
+    assert empty.status is UploadStatus.REJECTED
+    assert "empty" in empty.reason
     header_only, _ = _upload(env, "t1", "products", "r.csv", b"sku_id,name,category\n")
-    assert header_only.status is UploadStatus.REJECTED and "no data rows" in header_only.reason
+    assert header_only.status is UploadStatus.REJECTED
+    assert "no data rows" in header_only.reason
 
 
 def test_objects_that_are_not_pending_uploads_are_ignored(env):
@@ -92,3 +96,20 @@ def test_objects_that_are_not_pending_uploads_are_ignored(env):
     store.put_bytes(BUCKET, "raw/t1/sales/up_unknown/x.csv", b"date\n")
     assert validator.handle_object_created(BUCKET, "raw/t1/sales/up_unknown/x.csv") is None
     assert validator.handle_object_created(BUCKET, "accepted/t1/sales/up_x.jsonl") is None
+
+
+def test_a_throttled_s3_call_fails_the_run_and_the_retried_event_completes_it(env):
+    from botocore.exceptions import ClientError
+
+    from smartretail.adapters.memory import aws_error
+
+    store, repo, uploads, validator = env
+    slot = uploads.create("t1", "user-1", "sales", "s.csv", None, None)
+    key = repo.get("t1", slot["upload_id"]).key
+    store.put_bytes(BUCKET, key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n")
+    store.fail_next(aws_error("SlowDown", "PutObject"))
+    with pytest.raises(ClientError):  # Lambda's retry of the event is what recovers: nothing may swallow it
+        validator.handle_object_created(BUCKET, key)
+    assert repo.get("t1", slot["upload_id"]).status is UploadStatus.AWAITING_UPLOAD
+    record = validator.handle_object_created(BUCKET, key)
+    assert (record.status, record.rows_accepted) == (UploadStatus.VALIDATED, 1)

@@ -18,19 +18,24 @@ def test_safety_stock_and_reorder_point_grow_with_the_service_level():
 
 def test_the_order_brings_stock_back_to_the_reorder_point_and_is_explained():
     result = plan(days(), StockPosition(on_hand=20, on_order=5, lead_time_days=3))
-    assert result.reorder_now and result.order_quantity == pytest.approx(result.reorder_point - 25, abs=1)
-    assert "reorder point" in result.explanation["order_quantity"] and "95% service level" in result.explanation["safety_stock"]
+    assert result.reorder_now
+    assert result.order_quantity == pytest.approx(result.reorder_point - 25, abs=1)
+    assert "reorder point" in result.explanation["order_quantity"]
+    assert "95% service level" in result.explanation["safety_stock"]
 
 
 def test_minimum_order_quantity_and_maximum_order_bound_the_quantity():
     assert plan(days(), StockPosition(on_hand=30, lead_time_days=3), InventoryPolicy(moq=48)).order_quantity == 48
     capped = plan(days(), StockPosition(on_hand=0, lead_time_days=3), InventoryPolicy(max_order_qty=20))
-    assert capped.order_quantity == 20 and "capped" in capped.explanation["order_quantity"]
+    assert capped.order_quantity == 20
+    assert "capped" in capped.explanation["order_quantity"]
 
 
 def test_enough_stock_means_no_order():
     result = plan(days(), StockPosition(on_hand=500, lead_time_days=3))
-    assert not result.reorder_now and result.order_quantity == 0 and result.stockout_risk["7d"] < 0.01
+    assert not result.reorder_now
+    assert result.order_quantity == 0
+    assert result.stockout_risk["7d"] < 0.01
 
 
 def test_eoq_when_ordering_and_holding_costs_are_known():

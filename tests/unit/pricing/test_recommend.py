@@ -57,14 +57,17 @@ def test_every_guardrail_that_was_not_relaxed_holds_for_every_objective(ctx, obj
 def test_the_margin_optimum_is_held_back_by_the_daily_change_limit_and_says_so():
     result = suggest(context(), "maximize_margin", POLICY)
     assert result["unconstrained_price"] == round(1.3 * -1.8 / (1 - 1.8), 2)  # c * e / (1 + e) = 2.93
-    assert result["recommended_price"] == 2.2 and result["guardrails"]["bound_by"] == ["max_daily_change"]
+    assert result["recommended_price"] == 2.2
+    assert result["guardrails"]["bound_by"] == ["max_daily_change"]
     margin = result["impact"]["margin"]
-    assert margin["change"] > 0 and margin["change_range"][0] <= margin["change"] <= margin["change_range"][1]
+    assert margin["change"] > 0
+    assert margin["change_range"][0] <= margin["change"] <= margin["change_range"][1]
 
 
 def test_elastic_demand_asks_for_a_lower_price_to_maximise_revenue():
     result = suggest(context(), "maximize_revenue", POLICY)
-    assert result["recommended_price"] < 2.0 and result["impact"]["revenue"]["change"] > 0
+    assert result["recommended_price"] < 2.0
+    assert result["impact"]["revenue"]["change"] > 0
     assert result["guardrails"]["bound_by"] == ["competitor_band"]  # 15% under the competitors' median 2.20
 
 
@@ -83,13 +86,16 @@ def test_a_weaker_guardrail_gives_way_to_a_stronger_one_and_the_answer_says_why(
 
 def test_without_an_elasticity_the_fallback_is_competitor_parity_labelled_as_such():
     result = suggest(context(elasticity=None), "maximize_margin", POLICY)
-    assert result["method"] == "fallback_competitor_parity" and result["recommended_price"] == 2.2
-    assert "no elasticity" in result["rationale"] and result["evidence"]["elasticity"] is None
+    assert result["method"] == "fallback_competitor_parity"
+    assert result["recommended_price"] == 2.2
+    assert "no elasticity" in result["rationale"]
+    assert result["evidence"]["elasticity"] is None
     assert result["impact"]["units"]["change_range"][0] == result["impact"]["units"]["change_range"][1]
 
 
 def test_a_simulation_states_the_impact_and_every_guardrail_the_price_breaks():
     result = simulate(context(), 1.5, POLICY)
-    assert result["impact"]["units"]["change"] > 0 and result["impact"]["margin"]["change"] < 0
+    assert result["impact"]["units"]["change"] > 0
+    assert result["impact"]["margin"]["change"] < 0
     assert {b["guardrail"] for b in result["breaks_guardrails"]} == {"max_daily_change", "competitor_band"}
     assert math.isclose(result["impact"]["units"]["expected"], 70 * (1.5 / 2.0) ** -1.8, rel_tol=1e-3)

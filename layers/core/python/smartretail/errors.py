@@ -1,5 +1,11 @@
 """Domain errors that handlers translate into 4xx answers a person can act on."""
 
+from collections.abc import Sequence
+from typing import Any
+
+# Where FastAPI says a value came from; the field's own name follows it.
+_SOURCES = ("body", "query", "path", "header")
+
 
 class DomainError(Exception):
     """Base class: `status` is the HTTP status a handler should answer with."""
@@ -36,3 +42,12 @@ class Unauthorized(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+def invalid_request(errors: Sequence[dict[str, Any]]) -> InvalidRequest:
+    """The first of pydantic's (or FastAPI's) validation errors as a 422 naming the field:
+    `{"error": "horizon_days: Input should be less than or equal to 90", "field": "horizon_days"}`."""
+    first = errors[0] if errors else {}
+    field = ".".join(str(part) for part in first.get("loc", ()) if part not in _SOURCES) or None
+    message = first.get("msg", "invalid request").removeprefix("Value error, ")
+    return InvalidRequest(f"{field}: {message}" if field else message, field=field)

@@ -2,8 +2,12 @@
 queries can be scoped by it."""
 
 import re
+from typing import TYPE_CHECKING
 
 from .errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from .ports import ObjectStore
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SAFE_FILE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -85,3 +89,13 @@ def quarantine_key(tenant_id: str, dataset: str, upload_id: str) -> str:
 def model_prefix(tenant_id: str, model_version: str) -> str:
     """Where a training run writes its evaluation, decision and batch forecast (artifacts bucket)."""
     return f"models/{check_id(tenant_id, 'tenant_id')}/{check_id(model_version, 'model_version')}/"
+
+
+def tenants_with_accepted_rows(store: "ObjectStore", bucket: str) -> list[str]:
+    """Tenants with any accepted upload: whom an ETL run for "all" covers."""
+    return [p.split("/")[1] for p in store.child_prefixes(bucket, f"{ACCEPTED_PREFIX}/")]
+
+
+def accepted_keys(store: "ObjectStore", bucket: str, tenant_id: str, datasets: tuple[str, ...]) -> dict[str, list[str]]:
+    """The ETL's inputs: every accepted file of a tenant, by dataset."""
+    return {d: list(store.keys(bucket, accepted_prefix(tenant_id, d))) for d in datasets}

@@ -4,13 +4,20 @@ Each has an AWS adapter (smartretail.adapters.aws_*) and a local or in-memory on
 composition root per runtime.
 """
 
-from typing import IO, Any, Protocol, Sequence
+import json
+from typing import IO, Any, Iterator, Protocol, Sequence
 
 from .models import UploadRecord
 
 
 class ObjectStore(Protocol):
     def open_read(self, bucket: str, key: str) -> IO[bytes]: ...
+
+    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        """Every key under a prefix."""
+
+    def child_prefixes(self, bucket: str, prefix: str) -> list[str]:
+        """The 'folders' right under a prefix (each ends with '/')."""
 
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
 
@@ -80,6 +87,13 @@ class Notifier(Protocol):
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None: ...
 
 
+class ComplianceAlerts(Protocol):
+    """How a document that failed its validation rules raises an alert (alerts.AlertService)."""
+
+    def document_failed(self, tenant_id: str, doc_id: str, doc_type: str, reasons: list[str]) -> dict[str, Any]:
+        """Raise (or refresh) the document's compliance alert; the alert, with its `alert_id`."""
+
+
 class DocumentReader(Protocol):
     """Textract: AnalyzeExpense (invoices, receipts) and AnalyzeDocument with FORMS and TABLES
     (certificates) of an object in S3, answered in Textract's response shape. Raises
@@ -88,3 +102,17 @@ class DocumentReader(Protocol):
     def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]: ...
 
     def analyze_document(self, bucket: str, key: str) -> dict[str, Any]: ...
+
+
+def read_json(store: ObjectStore, bucket: str, key: str) -> Any:
+    with store.open_read(bucket, key) as body:
+        return json.loads(body.read())
+
+
+def read_lines(store: ObjectStore, bucket: str, prefix: str) -> Iterator[str]:
+    """The non-empty text lines of every object under a prefix, one object at a time."""
+    for key in store.keys(bucket, prefix):
+        with store.open_read(bucket, key) as body:
+            for line in body.read().decode().splitlines():
+                if line.strip():
+                    yield line

@@ -1,14 +1,24 @@
-"""UploadRepository on one DynamoDB table (pk tenant_id, sk upload_id).
+"""The ports kept in DynamoDB; every table's partition key is the tenant, so no query can cross tenants.
 
-Besides upload records, the table holds two kinds of marker items under the same tenant key:
-`idem#<key>` (an Idempotency-Key seen) and `content#<dataset>#<sha256>` (a file content seen).
+- UploadRepository (pk tenant_id, sk upload_id). Besides upload records, the table holds two kinds of
+  marker items under the same tenant key: `idem#<key>` (an Idempotency-Key seen) and
+  `content#<dataset>#<sha256>` (a file content seen).
+- ItemStore: JSON documents keyed by tenant and an item key (pk tenant_id, sk item_key), with a
+  version number for optimistic concurrency. The decisions, proposals, alerts, audit and documents
+  tables all use it.
+- ForecastStore and ModelRegistry (tables of ForecastingConstruct); the registry keeps a pointer item
+  to the live version, which the training pipeline's GetLiveModel state reads.
 """
 
 import json
+from decimal import Decimal
 from typing import Any
 
+from ..errors import Conflict
+from ..forecasting.artefacts import LIVE_POINTER
 from ..models import UploadRecord
 from .aws_clients import LazyClient
+
 
 _UPLOAD_PREFIX = "up_"
 
@@ -107,3 +117,166 @@ class DynamoUploadRepository:
         except self._ddb.exceptions.ConditionalCheckFailedException:
             item = self._ddb.get_item(TableName=self._table, Key=key, ConsistentRead=True)["Item"]
             return item["owner"]["S"]
+
+
+class DynamoItemStore:
+    _ddb = LazyClient("dynamodb")
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None):
+        self._table = table_name
+        self._client = dynamodb
+
+    def _key(self, tenant_id: str, key: str) -> dict[str, Any]:
+        return {"tenant_id": {"S": tenant_id}, "item_key": {"S": key}}
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        item = self._ddb.get_item(TableName=self._table, Key=self._key(tenant_id, key), ConsistentRead=True).get("Item")
+        return self._body(item) if item else None
+
+    def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
+            if_version: int | None = None) -> dict[str, Any]:
+        """Write `body` as the next version; `if_absent`/`if_version` make it conditional (Conflict)."""
+        version = (if_version or 0) + 1
+        request: dict[str, Any] = {"TableName": self._table, "Item": {
+            **self._key(tenant_id, key), "version": {"N": str(version)}, "body": {"S": json.dumps(body)}}}
+        if if_absent:
+            request["ConditionExpression"] = "attribute_not_exists(item_key)"
+        elif if_version is not None:
+            request["ConditionExpression"] = "version = :v"
+            request["ExpressionAttributeValues"] = {":v": {"N": str(if_version)}}
+        try:
+            self._ddb.put_item(**request)
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            raise Conflict("this item was changed by someone else in the meantime: reload it and try again") from None
+        return {**body, "version": version, "item_key": key}
+
+    def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None:
+        requests = [{"PutRequest": {"Item": {**self._key(tenant_id, key), "version": {"N": "1"},
+                                             "body": {"S": json.dumps(body)}}}} for key, body in items.items()]
+        self._batch(requests)
+
+    def delete_many(self, tenant_id: str, keys: list[str]) -> None:
+        self._batch([{"DeleteRequest": {"Key": self._key(tenant_id, key)}} for key in keys])
+
+    def query(self, tenant_id: str, prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._table, "ScanIndexForward": not newest_first,
+            "KeyConditionExpression": "tenant_id = :t", "ExpressionAttributeValues": {":t": {"S": tenant_id}},
+        }
+        if prefix:  # DynamoDB refuses begins_with on an empty string
+            request["KeyConditionExpression"] += " AND begins_with(item_key, :p)"
+            request["ExpressionAttributeValues"][":p"] = {"S": prefix}
+        out: list[dict[str, Any]] = []
+        while True:
+            page = self._ddb.query(**request)
+            out.extend(self._body(item) for item in page.get("Items", []))
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+            if "LastEvaluatedKey" not in page:
+                return out
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _batch(self, requests: list[dict[str, Any]]) -> None:
+        for i in range(0, len(requests), 25):
+            pending = {self._table: requests[i : i + 25]}
+            while pending:
+                pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    @staticmethod
+    def _body(item: dict[str, Any]) -> dict[str, Any]:
+        return {**json.loads(item["body"]["S"]), "version": int(item["version"]["N"]), "item_key": item["item_key"]["S"]}
+
+
+def _series_key(tenant_id: str, store_id: str, sku_id: str) -> str:
+    return f"{tenant_id}#{store_id}#{sku_id}"
+
+
+class DynamoForecastStore:
+    _ddb = LazyClient("dynamodb")
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None):
+        self._table = table_name
+        self._client = dynamodb
+
+    def series(self, tenant_id: str, store_id: str, sku_id: str, start: str, end: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        request = {
+            "TableName": self._table,
+            "KeyConditionExpression": "series = :s AND #d BETWEEN :a AND :b",
+            "ExpressionAttributeNames": {"#d": "date"},
+            "ExpressionAttributeValues": {":s": {"S": _series_key(tenant_id, store_id, sku_id)}, ":a": {"S": start}, ":b": {"S": end}},
+        }
+        while True:
+            page = self._ddb.query(**request)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            {"date": i["date"]["S"], "p10": float(i["p10"]["N"]), "p50": float(i["p50"]["N"]), "p90": float(i["p90"]["N"]),
+             "drivers": json.loads(i["drivers"]["S"]) if "drivers" in i else [], "model_version": i.get("model_version", {}).get("S")}
+            for i in items
+        ]
+
+    def put_series(self, tenant_id: str, store_id: str, sku_id: str, days: list[dict[str, Any]]) -> None:
+        key = _series_key(tenant_id, store_id, sku_id)
+        requests = [
+            {"PutRequest": {"Item": {
+                "series": {"S": key}, "date": {"S": d["date"]},
+                **{q: {"N": str(Decimal(str(round(d[q], 2))))} for q in ("p10", "p50", "p90")},
+                "drivers": {"S": json.dumps(d.get("drivers", []))}, "model_version": {"S": d["model_version"]},
+            }}}
+            for d in days
+        ]
+        for i in range(0, len(requests), 25):
+            pending = {self._table: requests[i : i + 25]}
+            while pending:
+                pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+
+class DynamoModelRegistry:
+    """One item per version (its record as JSON in `body`; `status` and `reason` as attributes, which
+    the training pipeline's state machine writes directly) and a `#live` pointer item carrying the
+    live version's WAPE, which the pipeline's Choice compares a new model against."""
+
+    _ddb = LazyClient("dynamodb")
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None):
+        self._table = table_name
+        self._client = dynamodb
+
+    def versions(self, tenant_id: str) -> list[dict[str, Any]]:
+        request = {"TableName": self._table, "KeyConditionExpression": "tenant_id = :t",
+                   "ExpressionAttributeValues": {":t": {"S": tenant_id}}}
+        versions = []
+        while True:
+            page = self._ddb.query(**request)
+            for item in page.get("Items", []):
+                if item["model_version"]["S"] == LIVE_POINTER:
+                    continue
+                version = json.loads(item["body"]["S"])
+                version["status"] = item["status"]["S"]
+                if "reason" in item:
+                    version["reason"] = item["reason"]["S"]
+                versions.append(version)
+            if "LastEvaluatedKey" not in page:
+                return versions
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def live_pointer(self, tenant_id: str) -> dict[str, Any] | None:
+        """The live version and its WAPE, read as the pipeline's GetLiveModel state reads them."""
+        item = self._ddb.get_item(TableName=self._table, ConsistentRead=True,
+                                  Key={"tenant_id": {"S": tenant_id}, "model_version": {"S": LIVE_POINTER}}).get("Item")
+        return {"model_version": item["live_version"]["S"], "wape": float(item["wape"]["N"])} if item else None
+
+    def record(self, tenant_id: str, version: dict[str, Any]) -> None:
+        item = {"tenant_id": {"S": tenant_id}, "model_version": {"S": version["model_version"]},
+                "status": {"S": version["status"]}, "body": {"S": json.dumps(version)}}
+        if version.get("reason"):
+            item["reason"] = {"S": version["reason"]}
+        self._ddb.put_item(TableName=self._table, Item=item)
+        if version["status"] == "live":
+            self._ddb.put_item(TableName=self._table, Item={
+                "tenant_id": {"S": tenant_id}, "model_version": {"S": LIVE_POINTER},
+                "live_version": {"S": version["model_version"]}, "wape": {"N": str(version["wape"])},
+            })

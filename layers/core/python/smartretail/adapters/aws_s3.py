@@ -1,6 +1,6 @@
 """ObjectStore on Amazon S3."""
 
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 from .aws_clients import LazyClient
 
@@ -13,6 +13,15 @@ class S3ObjectStore:
 
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+
+    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                yield obj["Key"]
+
+    def child_prefixes(self, bucket: str, prefix: str) -> list[str]:
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
+        return sorted(p["Prefix"] for page in pages for p in page.get("CommonPrefixes", []))
 
     def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None:
         self._s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)

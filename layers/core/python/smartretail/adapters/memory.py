@@ -1,19 +1,52 @@
-"""In-memory adapters for unit tests of domain logic (no sockets, no moto)."""
+"""In-memory adapters for unit tests of domain logic (no sockets, no moto). Each can be told to fail
+its next calls with the error the AWS service would raise (`fail_next`), so error paths are tested."""
 
 import copy
 import io
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 from ..errors import Conflict
 from ..models import UploadRecord
 
 
-class MemoryObjectStore:
+class Faults:
+    """`fail_next(error, times)`: the adapter's next calls raise `error` instead of doing their work."""
+
+    _faults: list[BaseException]
+
+    def fail_next(self, error: BaseException, times: int = 1) -> None:
+        self.__dict__.setdefault("_faults", []).extend([error] * times)
+
+    def __getattribute__(self, name: str) -> Any:
+        attribute = object.__getattribute__(self, name)
+        faults = object.__getattribute__(self, "__dict__").get("_faults")
+        if faults and callable(attribute) and not name.startswith("_") and name != "fail_next":
+            def failing(*args: Any, **kwargs: Any) -> Any:
+                raise faults.pop(0)
+            return failing
+        return attribute
+
+
+def aws_error(code: str, operation: str, message: str = "") -> Exception:
+    """The botocore ClientError a service answers with, e.g. aws_error("ThrottlingException", "PutItem")."""
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": message or code}, "ResponseMetadata": {"HTTPStatusCode": 400}},
+                       operation)
+
+
+class MemoryObjectStore(Faults):
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str], bytes] = {}
 
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return io.BytesIO(self.objects[(bucket, key)])
+
+    def keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        return iter(sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix)))
+
+    def child_prefixes(self, bucket: str, prefix: str) -> list[str]:
+        return sorted({prefix + k[len(prefix):].split("/")[0] + "/" for k in self.keys(bucket, prefix) if "/" in k[len(prefix):]})
 
     def put_bytes(self, bucket: str, key: str, data: bytes, content_type: str = "application/json") -> None:
         self.objects[(bucket, key)] = data
@@ -26,7 +59,7 @@ class MemoryObjectStore:
         return {"url": f"memory://{bucket}", "fields": {"key": key, "Content-Type": content_type}}
 
 
-class MemoryUploadRepository:
+class MemoryUploadRepository(Faults):
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], UploadRecord] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
@@ -56,7 +89,7 @@ class MemoryUploadRepository:
         return self.contents.setdefault((tenant_id, dataset, sha256), upload_id)
 
 
-class MemoryForecastStore:
+class MemoryForecastStore(Faults):
     def __init__(self) -> None:
         self.days: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
 
@@ -68,7 +101,7 @@ class MemoryForecastStore:
         self.days.setdefault((tenant_id, store_id, sku_id), {}).update({d["date"]: dict(d) for d in days})
 
 
-class MemoryModelRegistry:
+class MemoryModelRegistry(Faults):
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -79,7 +112,7 @@ class MemoryModelRegistry:
         self.items[(tenant_id, version["model_version"])] = dict(version)
 
 
-class MemoryItemStore:
+class MemoryItemStore(Faults):
     """ItemStore in a dict, with the same conditions and errors as the DynamoDB adapter."""
 
     def __init__(self) -> None:

@@ -1,25 +1,59 @@
 """The document pipeline's steps, each a Task of statemachines/document_pipeline.asl.json run by the
 document processor Lambda: read (Textract, answer kept in S3), extract and validate (result in the
 documents table and in S3), alert on a failure, and mark a document that could not be read as
-needs_review with the reason. Standard library only."""
+needs_review with the reason. Standard library and pydantic only."""
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from ..ports import DocumentReader, ObjectStore
+from pydantic import BaseModel, field_validator
+
+from ..lake import check_id
+from ..ports import ComplianceAlerts, DocumentReader, ObjectStore
 from .extraction import EXTRACTORS
 from .rules import validate
 from .service import DocumentService, result_key
 
 
+class PipelineStep(BaseModel):
+    """What a Task state of the definition sends: {"step": "read", "bucket", "key"} |
+    {"step": "extract" | "alert", "tenant_id", "doc_id"} | {"step": "unreadable", "key", "error", "cause"}."""
+
+    step: Literal["read", "extract", "alert", "unreadable"]
+    bucket: str | None = None
+    key: str | None = None
+    tenant_id: str | None = None
+    doc_id: str | None = None
+    error: str = ""
+    cause: str = ""
+
+    @field_validator("tenant_id", "doc_id")
+    @classmethod
+    def _safe(cls, value: str | None, info) -> str | None:
+        return check_id(value, info.field_name) if value is not None else None
+
+
 class DocumentPipeline:
-    def __init__(self, documents: DocumentService, store: ObjectStore, reader: DocumentReader, bucket: str, alerts: Any = None):
+    def __init__(self, documents: DocumentService, store: ObjectStore, reader: DocumentReader, bucket: str,
+                 alerts: ComplianceAlerts | None = None):
         self._documents = documents
         self._store = store
         self._reader = reader
         self._bucket = bucket
         self._alerts = alerts
+
+    def run(self, request: PipelineStep) -> dict[str, Any]:
+        """One step; errors propagate with their type (DocumentUnreadable, Textract's throttling) for
+        the state machine's Retry and Catch."""
+        if request.step == "read":
+            return self.read(request.bucket or self._bucket, request.key)
+        if request.step == "unreadable":
+            return self.unreadable(request.key, request.error, request.cause)
+        if not (request.tenant_id and request.doc_id):
+            raise ValueError(f"the {request.step} step needs tenant_id and doc_id")
+        run = self.extract if request.step == "extract" else self.alert
+        return run(request.tenant_id, request.doc_id)
 
     def read(self, bucket: str, key: str) -> dict[str, Any]:
         tenant, record = self._documents.record_for_key(key)
@@ -47,10 +81,8 @@ class DocumentPipeline:
                 "reasons": result["reasons"]}
 
     def alert(self, tenant_id: str, doc_id: str) -> dict[str, Any]:
-        from ..decisions.alerts import compliance_failure
-
         record = self._record(tenant_id, doc_id)
-        alert = compliance_failure(self._alerts, tenant_id, doc_id, record["doc_type"], record.get("reasons", []))
+        alert = self._alerts.document_failed(tenant_id, doc_id, record["doc_type"], record.get("reasons", []))
         return {"alert_id": alert["alert_id"]}
 
     def unreadable(self, key: str, error: str, cause: str) -> dict[str, Any]:

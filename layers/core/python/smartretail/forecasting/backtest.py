@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from .artefacts import beats
 from .baselines import statsforecast_baselines
 from .metrics import error_correlation, scorecard
 from .model import ForecastConfig, Forecaster
@@ -60,9 +61,8 @@ def rolling_origin(frame: pd.DataFrame, config: ForecastConfig, windows: int = 3
         }
     best_baseline = min(baselines, key=lambda b: evaluation["overall"][b]["wape"]) if baselines else None
     evaluation["best_baseline"] = best_baseline
-    evaluation["beats_baselines"] = bool(
-        best_baseline is None or evaluation["overall"]["smartretail"]["wape"] < evaluation["overall"][best_baseline]["wape"]
-    )
+    evaluation["beats_baselines"] = beats(evaluation["overall"]["smartretail"]["wape"],
+                                          evaluation["overall"][best_baseline]["wape"] if best_baseline else None)
     return evaluation
 
 

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from ..ports import ForecastStore, ModelRegistry
-from .serving import live_model, should_promote
+from ..ports import ForecastStore, ModelRegistry, ObjectStore, read_json, read_lines
+from .artefacts import DECISION, FORECASTS, TrainingRun, should_promote
+from .serving import live_model
 
 BATCH_SKUS_PER_RECORD = 50  # one batch-forecast request per store and up to 50 SKUs, like the API
 
@@ -77,7 +78,7 @@ def publish(tenant_id: str, record: dict[str, Any], lines: Iterable[str], store:
     without forecasts) and archive the one it replaces. The rule is checked again here: another run
     may have promoted a better model since this run's Choice."""
     live = live_model(registry, tenant_id)
-    promote, reason = should_promote(record["backtest"], live)
+    promote, reason = should_promote(decision_document(record), live)
     if not promote:
         registry.record(tenant_id, {**record, "status": "rejected", "reason": reason})
         return {"status": "rejected", "reason": reason, "series": 0}
@@ -90,3 +91,12 @@ def publish(tenant_id: str, record: dict[str, Any], lines: Iterable[str], store:
     if live is not None and live["model_version"] != record["model_version"]:
         registry.record(tenant_id, {**live, "status": "archived", "reason": f"replaced by {record['model_version']}"})
     return {"status": "live", "reason": reason, "series": len(series)}
+
+
+def publish_run(objects: ObjectStore, bucket: str, run: TrainingRun, store: ForecastStore,
+                registry: ModelRegistry) -> dict[str, Any]:
+    """The pipeline's LoadForecasts step: a promoted run's decision document and batch forecast output
+    (in the artifacts bucket) published."""
+    decision = read_json(objects, bucket, run.key(DECISION))
+    result = publish(run.tenant_id, decision["record"], read_lines(objects, bucket, run.key(FORECASTS)), store, registry)
+    return {**result, "model_version": run.model_version}

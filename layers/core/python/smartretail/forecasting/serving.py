@@ -4,6 +4,8 @@ output exists, a seasonal-naive forecast computed on the fly and labelled as suc
 Runs in the API Lambda: standard library and pydantic only (no pandas, no numpy).
 """
 
+import csv
+import io
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -42,6 +44,19 @@ class ForecastRequest(BaseModel):
         return list(dict.fromkeys(stored_id(v, "sku_ids") for v in values))
 
 
+def forecast_csv(result: dict[str, Any], granularity: str) -> str:
+    """A forecast answer as CSV, one row per SKU and day (or week), for a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    period = "week_start" if granularity == "week" else "date"
+    writer.writerow(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version"])
+    for item in result["forecasts"]:
+        for point in item["series"]:
+            writer.writerow([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"],
+                             point["yhat_upper"], item["method"], item["model_version"] or ""])
+    return out.getvalue()
+
+
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
     live = [v for v in registry.versions(tenant_id) if v.get("status") == "live"]
     return max(live, key=_creation_order) if live else None
@@ -49,17 +64,6 @@ def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None
 
 def _creation_order(version: dict[str, Any]) -> tuple[str, str]:
     return version.get("created_at", ""), version["model_version"]
-
-
-def should_promote(evaluation: dict[str, Any], live: dict[str, Any] | None) -> tuple[bool, str]:
-    """Deploy only a model that beats the best baseline and the model in production on backtest WAPE."""
-    ours = evaluation["overall"]["smartretail"]["wape"]
-    best = evaluation.get("best_baseline")
-    if best and ours >= evaluation["overall"][best]["wape"]:
-        return False, f"backtest WAPE {ours:.4f} does not beat {best} ({evaluation['overall'][best]['wape']:.4f})"
-    if live is not None and ours >= live["wape"]:
-        return False, f"backtest WAPE {ours:.4f} does not beat the live model {live['model_version']} ({live['wape']:.4f})"
-    return True, f"backtest WAPE {ours:.4f} beats the baselines" + (f" and {live['model_version']}" if live else "")
 
 
 def _days(start: date, count: int) -> list[date]:

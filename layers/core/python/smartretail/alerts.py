@@ -4,8 +4,8 @@ One alert per kind and subject (a SKU in a store, or a document): raising it aga
 acknowledged or snoozed updates it instead of adding another, and notifies only when it is new,
 reopened, back from a snooze or more severe. Users acknowledge, snooze or resolve alerts; each of
 those is audited. The scheduled evaluation (`evaluate`) checks every series of a tenant against the
-thresholds its managers set; the document pipeline raises compliance failures through
-`compliance_failure`.
+thresholds its managers set; the document pipeline raises compliance failures through its
+ComplianceAlerts port, which AlertService implements (`document_failed`).
 
 Standard library only: this runs in Lambda functions.
 """
@@ -13,16 +13,17 @@ Standard library only: this runs in Lambda functions.
 import hashlib
 from datetime import datetime, timedelta, timezone
 from statistics import median
-from typing import Any, Callable, Literal
+from collections.abc import Sequence
+from typing import Any, Callable, Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..auth import Principal
-from ..errors import Conflict, InvalidRequest, NotFound
-from ..inventory.policy import ForecastDay
-from ..ports import ForecastStore, ItemStore, Notifier
 from .audit import AuditTrail
-from .service import DecisionService
+from .auth import Principal
+from .errors import Conflict, InvalidRequest, NotFound
+from .inventory.policy import ForecastDay, ReorderPlan
+from .ports import ForecastStore, ItemStore, Notifier
+from .tenant_policy import TenantPolicy
 
 ALERT = "alert#"
 SEVERITY = {"low": 1, "medium": 2, "high": 3}
@@ -131,20 +132,26 @@ class AlertService:
         return _public(stored)
 
 
-def compliance_failure(alerts: AlertService, tenant_id: str, doc_id: str, doc_type: str, reasons: list[str]) -> dict[str, Any]:
-    """The document pipeline's hook: a document failed its validation rules."""
-    alert, _ = alerts.raise_alert(tenant_id, "compliance_failure", f"document#{doc_id}", "high",
-                                  f"{doc_type} {doc_id} failed validation", {"doc_id": doc_id, "doc_type": doc_type, "reasons": reasons})
-    return alert
+    def document_failed(self, tenant_id: str, doc_id: str, doc_type: str, reasons: Sequence[str]) -> dict[str, Any]:
+        """The document pipeline's ComplianceAlerts port: a document failed its validation rules."""
+        alert, _ = self.raise_alert(tenant_id, "compliance_failure", f"document#{doc_id}", "high",
+                                    f"{doc_type} {doc_id} failed validation",
+                                    {"doc_id": doc_id, "doc_type": doc_type, "reasons": list(reasons)})
+        return alert
+
+class SeriesPlans(Protocol):
+    """Every series of a tenant with its reorder plan (None where stock is unknown): pricing's service."""
+
+    def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]: ...
 
 
-def evaluate(tenant_id: str, decisions: DecisionService, forecasts: ForecastStore, alerts: AlertService) -> dict[str, int]:
+def evaluate(tenant_id: str, policy: TenantPolicy, series: SeriesPlans, forecasts: ForecastStore,
+             alerts: AlertService) -> dict[str, int]:
     """Check every series of the tenant; raise (or refresh) an alert for each finding."""
-    policy = decisions.policy(tenant_id)
     thresholds = policy.alerts
     counts = {"series": 0, "raised": 0, "notified": 0}
     dropped: set[str] = set()
-    for position, plan in decisions.plans(tenant_id):
+    for position, plan in series.plans(tenant_id):
         counts["series"] += 1
         store, sku = position["store_id"], position["sku_id"]
         subject = f"{store}#{sku}"

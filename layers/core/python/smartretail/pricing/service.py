@@ -1,24 +1,22 @@
 """Price suggestions, what-if simulations and ranked reorder/price recommendations for the API, from
-the stored positions, elasticities and forecast quantiles; and the tenant's decision policy.
+the stored positions, elasticities and forecast quantiles, inside the tenant's policy.
 
 Standard library and pydantic only: this runs in the API Lambda.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..auth import Principal
 from ..errors import InvalidRequest, NotFound
 from ..forecasting.serving import live_model
 from ..inventory.policy import ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
 from ..lake import stored_id
 from ..ports import ForecastStore, ItemStore, ModelRegistry
-from ..pricing.recommend import ElasticityEstimate, Objective, PricingContext, simulate, suggest
-from . import insights
-from .audit import AuditTrail
-from .policy import TenantPolicy
+from ..insights import store as insights
+from ..tenant_policy import TenantPolicy, TenantPolicyStore
+from .recommend import ElasticityEstimate, Objective, PricingContext, simulate, suggest
 
 PLAN_DAYS = 28  # forecast days read for a reorder plan (lead time + review + 14-day risk)
 HOLDING_COST_PER_YEAR = 0.25  # share of an order's value it costs to hold for a year, when ranking reorders
@@ -65,44 +63,28 @@ class RecommendationsRequest(BaseModel):
         return stored_id(value, "store_id") if value else None
 
 
-class DecisionService:
-    def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, audit: AuditTrail):
+class PricingService:
+    def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, policies: TenantPolicyStore):
         self._items = items
         self._forecasts = forecasts
         self._registry = registry
-        self._audit = audit
-
-    # -- policy -------------------------------------------------------------------------------
-    def policy(self, tenant_id: str) -> TenantPolicy:
-        stored = self._items.get(tenant_id, insights.POLICY)
-        if not stored:
-            return TenantPolicy()
-        return TenantPolicy.model_validate({k: v for k, v in stored.items() if k in TenantPolicy.model_fields})
-
-    def set_policy(self, principal: Principal, policy: TenantPolicy) -> dict[str, Any]:
-        before = self._items.get(principal.tenant_id, insights.POLICY)
-        body = {**policy.model_dump(), "updated_by": principal.user_id,
-                "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        stored = self._items.put(principal.tenant_id, insights.POLICY, body,
-                                 **({"if_version": before["version"]} if before else {"if_absent": True}))
-        self._audit.record(principal, "policy.updated", "policy", before=_strip(before), after=_strip(stored))
-        return {**policy.model_dump(), "updated_by": principal.user_id, "updated_at": body["updated_at"]}
+        self._policies = policies
 
     # -- pricing ------------------------------------------------------------------------------
     def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
-        policy = self.policy(tenant_id)
+        policy = self._policies.get(tenant_id)
         ctx, notes = self._context_of(tenant_id, request, policy)
         return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
 
     def simulate(self, tenant_id: str, request: SimulateRequest) -> dict[str, Any]:
-        policy = self.policy(tenant_id)
+        policy = self._policies.get(tenant_id)
         ctx, notes = self._context_of(tenant_id, request, policy)
         price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
         return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
 
     # -- recommendations ----------------------------------------------------------------------
     def recommendations(self, tenant_id: str, request: RecommendationsRequest) -> dict[str, Any]:
-        policy = self.policy(tenant_id)
+        policy = self._policies.get(tenant_id)
         positions = insights.positions(self._items, tenant_id, request.store_id)
         if request.category:
             positions = [p for p in positions if p.get("category", "").lower() == request.category.strip().lower()]
@@ -141,7 +123,7 @@ class DecisionService:
     def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
         """Every series' position with its reorder plan from the day after its data (None when its
         stock is unknown or it has no forecast): what the alert evaluation checks."""
-        policy = self.policy(tenant_id)
+        policy = self._policies.get(tenant_id)
         correlation = self._error_correlation(tenant_id)
         out = []
         for position in insights.positions(self._items, tenant_id):
@@ -282,6 +264,3 @@ def _reorder_action(position: dict[str, Any], reorder: ReorderPlan, days: list[F
         "plan": reorder.to_dict(),
     }
 
-
-def _strip(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    return {k: v for k, v in item.items() if k not in ("item_key",)} if item else None

@@ -9,8 +9,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from ..auth import Principal
-from ..ports import ItemStore
+from .auth import Principal
+from .ports import ItemStore
 
 SYSTEM = "system"
 

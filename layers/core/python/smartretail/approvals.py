@@ -16,13 +16,13 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..auth import ADMINS, MANAGERS, Principal
-from ..errors import Conflict, Forbidden, NotFound
-from ..lake import stored_id
-from ..ports import ItemStore
-from . import insights
 from .audit import SYSTEM, AuditTrail
-from .policy import TenantPolicy
+from .auth import ADMINS, MANAGERS, Principal
+from .errors import Conflict, Forbidden, NotFound
+from .insights import store as insights
+from .lake import stored_id
+from .ports import ItemStore
+from .tenant_policy import TenantPolicy
 
 PROPOSAL = "proposal#"
 IDEMPOTENCY = "idem#"

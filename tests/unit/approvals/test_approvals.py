@@ -6,10 +6,10 @@ import pytest
 
 from smartretail.adapters.memory import MemoryItemStore
 from smartretail.auth import Principal
-from smartretail.decisions import insights
-from smartretail.decisions.approvals import ProposalRequest, ProposalService
-from smartretail.decisions.audit import AuditTrail
-from smartretail.decisions.policy import TenantPolicy
+from smartretail.approvals import ProposalRequest, ProposalService
+from smartretail.audit import AuditTrail
+from smartretail.insights import store as insights
+from smartretail.tenant_policy import TenantPolicy
 from smartretail.errors import Conflict, Forbidden, NotFound
 
 SELLER = Principal("u-seller", "t1", frozenset({"sellers"}))
@@ -43,14 +43,17 @@ def price(new_price):
 def test_a_seller_approves_and_applies_a_change_within_the_threshold_and_gets_the_shop_payload(world):
     service, audit, _ = world
     proposal = service.create(SELLER, price(2.05))  # 2.5%, under the 5% threshold
-    assert proposal["status"] == "proposed" and not proposal["needs_approval"]
+    assert proposal["status"] == "proposed"
+    assert not proposal["needs_approval"]
     service.approve(SELLER, proposal["proposal_id"])
     applied = service.apply(SELLER, proposal["proposal_id"])
-    assert applied["status"] == "applied" and applied["payload"]["rows"][0]["new_price"] == 2.05
+    assert applied["status"] == "applied"
+    assert applied["payload"]["rows"][0]["new_price"] == 2.05
     assert service.payload_csv(SELLER, proposal["proposal_id"]).splitlines()[0].startswith("sku_id,store_id,new_price")
     history = audit.entries("t1", entity=proposal["proposal_id"])
     assert [e["action"] for e in history] == ["proposal.applied", "proposal.approved", "proposal.created"]
-    assert history[0]["actor"] == "u-seller" and history[0]["before"]["status"] == "approved"
+    assert history[0]["actor"] == "u-seller"
+    assert history[0]["before"]["status"] == "approved"
     assert history[0]["after"]["status"] == "applied"
 
 
@@ -79,10 +82,12 @@ def test_only_managers_and_admins_reject_and_a_rejected_proposal_stays_rejected(
 def test_a_reorder_over_the_value_threshold_needs_approval_and_applies_as_a_purchase_order(world):
     service, _, clock = world
     proposal = service.create(SELLER, ProposalRequest(kind="reorder", sku_id="BEV-001", store_id="S01", quantity=1000))
-    assert proposal["order_value"] == 1200.0 and proposal["needs_approval"]
+    assert proposal["order_value"] == 1200.0
+    assert proposal["needs_approval"]
     service.approve(MANAGER, proposal["proposal_id"])
     row = service.apply(MANAGER, proposal["proposal_id"])["payload"]["rows"][0]
-    assert row["quantity"] == 1000 and row["expected_arrival"] == (clock.now.date() + timedelta(days=4)).isoformat()
+    assert row["quantity"] == 1000
+    assert row["expected_arrival"] == (clock.now.date() + timedelta(days=4)).isoformat()
 
 
 def test_proposals_not_applied_in_time_expire(world):
@@ -99,7 +104,8 @@ def test_the_same_idempotency_key_returns_the_same_proposal(world):
     service, _, _ = world
     first = service.create(SELLER, price(2.05), idempotency_key="abc")
     again = service.create(SELLER, price(2.05), idempotency_key="abc")
-    assert first["proposal_id"] == again["proposal_id"] and len(service.list(SELLER)) == 1
+    assert first["proposal_id"] == again["proposal_id"]
+    assert len(service.list(SELLER)) == 1
 
 
 def test_another_tenant_cannot_see_or_move_a_proposal(world):

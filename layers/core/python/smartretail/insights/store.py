@@ -1,14 +1,15 @@
-"""The decisions table: each tenant's positions, elasticities and policy, as the training pipeline's
-LoadInsights step and the policy API write them. Standard library only."""
+"""Positions and elasticities in the decisions table, as the training pipeline's LoadInsights step
+writes them and pricing, approvals and alerts read them. Standard library only."""
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..ports import ItemStore
+from ..forecasting.artefacts import ELASTICITIES, POSITIONS, TrainingRun
+from ..ports import ItemStore, ObjectStore, read_json, read_lines
 
 POSITION = "position#"
 ELASTICITY = "elasticity#"
-POLICY = "policy"
 META = "meta#insights"
 
 
@@ -34,6 +35,14 @@ def replace(items: ItemStore, tenant_id: str, model_version: str, positions: lis
             "identified": sum(1 for e in elasticities if e.get("identified"))}
     items.put_many(tenant_id, {META: meta})
     return {**meta, "removed": len(stale)}
+
+
+def load_run(objects: ObjectStore, bucket: str, run: TrainingRun, items: ItemStore) -> dict[str, Any]:
+    """The pipeline's LoadInsights step: a training run's positions and elasticities (written by the
+    training job to the artifacts bucket) become the tenant's current ones."""
+    elasticities = read_json(objects, bucket, run.key(ELASTICITIES))
+    positions = [json.loads(line) for line in read_lines(objects, bucket, run.key(POSITIONS))]
+    return replace(items, run.tenant_id, run.model_version, positions, elasticities)
 
 
 def positions(items: ItemStore, tenant_id: str, store_id: str | None = None) -> list[dict[str, Any]]:

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from smartretail.adapters.memory import MemoryForecastStore, MemoryItemStore, MemoryModelRegistry
-from smartretail.decisions import insights
-from smartretail.decisions.audit import AuditTrail
-from smartretail.decisions.service import DecisionService, PricingSuggestRequest, RecommendationsRequest
+from smartretail.audit import AuditTrail
+from smartretail.insights import store as insights
+from smartretail.pricing.service import PricingService, PricingSuggestRequest, RecommendationsRequest
+from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.errors import NotFound
 
 
@@ -31,7 +32,7 @@ def service():
     for store, sku, _ in series:
         forecasts.put_series("t1", store, sku, [{"date": (date(2026, 11, 21) + timedelta(days=i)).isoformat(),
                                                  "p10": 5, "p50": 10, "p90": 15, "model_version": "fc-1"} for i in range(28)])
-    return DecisionService(items, forecasts, MemoryModelRegistry(), AuditTrail(MemoryItemStore()))
+    return PricingService(items, forecasts, MemoryModelRegistry(), TenantPolicyStore(items, AuditTrail(MemoryItemStore())))
 
 
 def test_stores_and_series_with_unknown_stock_are_left_out_and_listed(service):
@@ -45,7 +46,8 @@ def test_stores_and_series_with_unknown_stock_are_left_out_and_listed(service):
 
 def test_a_sku_without_an_elasticity_is_priced_by_the_labelled_fallback(service):
     result = service.suggest("t1", PricingSuggestRequest(sku_id="SNA-002", store_id="S01"))
-    assert result["method"] == "fallback_competitor_parity" and "no elasticity can be estimated yet" in result["notes"][0]
+    assert result["method"] == "fallback_competitor_parity"
+    assert "no elasticity can be estimated yet" in result["notes"][0]
 
 
 def test_a_price_sent_by_the_seller_rebases_the_forecast_units(service):

@@ -1,10 +1,18 @@
 """A tenant's decision policy: pricing guardrails, inventory targets, approval thresholds and alert
 thresholds. Managers change it through the API; every change is audited. A tenant that never set
-one gets these defaults."""
+one gets these defaults. It is one item of the decisions table."""
+
+from datetime import datetime, timezone
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..pricing.recommend import PricingPolicy
+from .audit import AuditTrail
+from .auth import Principal
+from .ports import ItemStore
+from .pricing.recommend import PricingPolicy
+
+POLICY = "policy"  # the item's key in the decisions table
 
 
 class InventorySettings(BaseModel):
@@ -42,3 +50,30 @@ class TenantPolicy(BaseModel):
     inventory: InventorySettings = Field(default_factory=InventorySettings)
     approvals: ApprovalThresholds = Field(default_factory=ApprovalThresholds)
     alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+
+
+class TenantPolicyStore:
+    """Reads and writes a tenant's policy; a change is a conditional write (no lost update) and audited."""
+
+    def __init__(self, items: ItemStore, audit: AuditTrail):
+        self._items = items
+        self._audit = audit
+
+    def get(self, tenant_id: str) -> TenantPolicy:
+        stored = self._items.get(tenant_id, POLICY)
+        if not stored:
+            return TenantPolicy()
+        return TenantPolicy.model_validate({k: v for k, v in stored.items() if k in TenantPolicy.model_fields})
+
+    def set(self, principal: Principal, policy: TenantPolicy) -> dict[str, Any]:
+        before = self._items.get(principal.tenant_id, POLICY)
+        body = {**policy.model_dump(), "updated_by": principal.user_id,
+                "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        stored = self._items.put(principal.tenant_id, POLICY, body,
+                                 **({"if_version": before["version"]} if before else {"if_absent": True}))
+        self._audit.record(principal, "policy.updated", POLICY, before=_strip(before), after=_strip(stored))
+        return {**policy.model_dump(), "updated_by": principal.user_id, "updated_at": body["updated_at"]}
+
+
+def _strip(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: v for k, v in item.items() if k not in ("item_key",)} if item else None

@@ -1,17 +1,18 @@
 """Alerts: evaluated from positions and forecasts, deduplicated, notified once, acted on."""
 
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
 from smartretail.adapters.memory import MemoryForecastStore, MemoryItemStore, MemoryModelRegistry
 from smartretail.auth import Principal
-from smartretail.decisions import insights
-from smartretail.decisions.alerts import AlertService, SnoozeRequest, compliance_failure, evaluate
-from smartretail.decisions.audit import AuditTrail
-from smartretail.decisions.policy import TenantPolicy
-from smartretail.decisions.service import DecisionService
+from smartretail.alerts import AlertService, SnoozeRequest, evaluate
+from smartretail.audit import AuditTrail
 from smartretail.errors import Conflict, NotFound
+from smartretail.insights import store as insights
+from smartretail.pricing.service import PricingService
+from smartretail.tenant_policy import POLICY, TenantPolicy, TenantPolicyStore
 
 SELLER = Principal("u-seller", "t1", frozenset({"sellers"}))
 
@@ -42,7 +43,9 @@ def position(sku, on_hand, price=2.0, competitors=None, previous=None, recent=No
 def world():
     items, forecasts, clock, notifier = MemoryItemStore(), MemoryForecastStore(), Clock(), Notifier()
     audit = AuditTrail(MemoryItemStore())
-    decisions = DecisionService(items, forecasts, MemoryModelRegistry(), audit)
+    policies = TenantPolicyStore(items, audit)
+    decisions = SimpleNamespace(items=items, policies=policies,
+                                pricing=PricingService(items, forecasts, MemoryModelRegistry(), policies))
     alerts = AlertService(MemoryItemStore(), audit, notifier, clock)
     recent = [{"date": "2026-11-19", "units": 9, "promo": False}, {"date": "2026-11-20", "units": 40, "promo": False}]
     promo_recent = [{"date": "2026-11-20", "units": 40, "promo": True}]
@@ -64,71 +67,83 @@ def world():
     return decisions, alerts, forecasts, notifier, clock
 
 
+def run(decisions, forecasts, alerts):
+    """The daily evaluation, as the evaluator Lambda wires it."""
+    return evaluate("t1", decisions.policies.get("t1"), decisions.pricing, forecasts, alerts)
+
+
 def kinds(alerts):
     return {(a["type"], a["sku_id"]) for a in alerts.list("t1")}
 
 
 def test_the_evaluation_finds_stockout_risk_demand_spikes_and_price_anomalies(world):
     decisions, alerts, forecasts, notifier, _ = world
-    counts = evaluate("t1", decisions, forecasts, alerts)
+    counts = run(decisions, forecasts, alerts)
     assert counts["series"] == 8
     assert kinds(alerts) == {("stockout_risk", "LOW-STOCK"), ("demand_spike", "SPIKE"), ("price_anomaly", "PRICEY"),
                              ("competitor_price_drop", "UNDERCUT")}
     assert len(alerts.list("t1", kind="competitor_price_drop")) == 1  # one per SKU, though two stores sell it
     spike = alerts.list("t1", kind="demand_spike")[0]
-    assert spike["details"]["date"] == "2026-11-20" and spike["details"]["z_score"] > 3  # a promotion explains PROMO's
-    assert len(notifier.sent) == 4 and all(t == "t1" for t, _, _ in notifier.sent)
+    assert spike["details"]["date"] == "2026-11-20"  # a promotion explains PROMO's
+    assert spike["details"]["z_score"] > 3
+    assert len(notifier.sent) == 4
+    assert all(t == "t1" for t, _, _ in notifier.sent)
 
 
 def test_evaluating_again_refreshes_the_same_alerts_without_notifying_twice(world):
     decisions, alerts, forecasts, notifier, _ = world
-    evaluate("t1", decisions, forecasts, alerts)
-    evaluate("t1", decisions, forecasts, alerts)
-    assert len(alerts.list("t1")) == 4 and len(notifier.sent) == 4
+    run(decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
+    assert len(alerts.list("t1")) == 4
+    assert len(notifier.sent) == 4
     assert {a["occurrences"] for a in alerts.list("t1")} == {2}
 
 
 def test_thresholds_set_by_managers_change_what_is_raised(world):
     decisions, alerts, forecasts, _, _ = world
-    decisions._items.put("t1", insights.POLICY, TenantPolicy.model_validate(
+    decisions.items.put("t1", POLICY, TenantPolicy.model_validate(
         {"alerts": {"demand_spike_z": 50, "price_gap_pct": 60, "competitor_drop_pct": 50}}).model_dump())
-    evaluate("t1", decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
     assert kinds(alerts) == {("stockout_risk", "LOW-STOCK")}
 
 
 def test_a_resolved_alert_that_recurs_opens_again_and_notifies(world):
     decisions, alerts, forecasts, notifier, _ = world
-    evaluate("t1", decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
     (stockout,) = alerts.list("t1", kind="stockout_risk")
     alerts.resolve(SELLER, stockout["alert_id"], "ordered")
     with pytest.raises(Conflict):
         alerts.acknowledge(SELLER, stockout["alert_id"])
-    evaluate("t1", decisions, forecasts, alerts)
-    assert alerts.list("t1", kind="stockout_risk")[0]["status"] == "open" and len(notifier.sent) == 5
+    run(decisions, forecasts, alerts)
+    assert alerts.list("t1", kind="stockout_risk")[0]["status"] == "open"
+    assert len(notifier.sent) == 5
 
 
 def test_a_snoozed_alert_stays_quiet_until_the_snooze_ends(world):
     decisions, alerts, forecasts, notifier, clock = world
-    evaluate("t1", decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
     (stockout,) = alerts.list("t1", kind="stockout_risk")
     alerts.snooze(SELLER, stockout["alert_id"], SnoozeRequest(hours=24))
-    evaluate("t1", decisions, forecasts, alerts)
-    assert alerts.list("t1", kind="stockout_risk")[0]["status"] == "snoozed" and len(notifier.sent) == 4
+    run(decisions, forecasts, alerts)
+    assert alerts.list("t1", kind="stockout_risk")[0]["status"] == "snoozed"
+    assert len(notifier.sent) == 4
     clock.now += timedelta(hours=25)
     assert alerts.list("t1", kind="stockout_risk")[0]["status"] == "open"
-    evaluate("t1", decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
     assert len(notifier.sent) == 5
 
 
 def test_the_document_pipelines_hook_raises_a_compliance_alert(world):
     _, alerts, _, notifier, _ = world
-    alert = compliance_failure(alerts, "t1", "doc-1", "invoice", ["GSTIN check digit is wrong"])
-    assert alert["type"] == "compliance_failure" and alert["severity"] == "high" and notifier.sent
+    alert = alerts.document_failed("t1", "doc-1", "invoice", ["GSTIN check digit is wrong"])
+    assert alert["type"] == "compliance_failure"
+    assert alert["severity"] == "high"
+    assert notifier.sent
 
 
 def test_another_tenant_cannot_act_on_an_alert(world):
     decisions, alerts, forecasts, _, _ = world
-    evaluate("t1", decisions, forecasts, alerts)
+    run(decisions, forecasts, alerts)
     some = alerts.list("t1")[0]
     with pytest.raises(NotFound):
         alerts.acknowledge(Principal("x", "t2", frozenset({"managers"})), some["alert_id"])
