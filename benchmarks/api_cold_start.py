@@ -74,7 +74,8 @@ def main() -> None:
     try:
         user = stack.create_user("probe", "bench", "sellers")
         token = stack.id_token(user.username, user.password)
-        env = {k: v for k, v in stack.function_env("Api").items() if k != "PYTHONPATH"}
+        # As deployed: not the local stack's adapters (the layer does not ship them), the emulator's endpoints.
+        env = {**{k: v for k, v in stack.function_env("Api").items() if k != "PYTHONPATH"}, "SMARTRETAIL_LOCAL": "false"}
         # A dashboard's typical first call: list the tenant's uploads (JWT check + a DynamoDB query).
         event = stack.gateway._event("GET", next(r for r in stack.gateway.routes if r.resource == "/ingest"), "/ingest", "",
                                      {}, {"Authorization": token}, b"", {})

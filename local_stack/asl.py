@@ -12,9 +12,13 @@ ArrayContains; Choice rules on strings, numbers (also ...Path), booleans, IsPres
 IsString, IsNumeric, StringMatches, And, Or, Not; Retry (without the waits: locally a retry is
 immediate) and Catch, with Step Functions' error names. A Wait does not wait: every local task has
 finished when it answers.
+
+Not run here: Map and Parallel states, InputPath, OutputPath and Result (refused, not ignored),
+JSONata, timeouts. Error names of emulator calls are `<Service>.<botocore error code>`
+(`SageMaker.ThrottlingException`); AWS names a few differently (`S3.NoSuchKeyException` for
+NoSuchKey), so a Retry or Catch on such a name is matched here only if written both ways.
 """
 
-import fnmatch
 import json
 import logging
 import re
@@ -124,9 +128,13 @@ def _arguments(text: str) -> list[str]:
     return parts
 
 
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def _argument(text: str, data: Any) -> Any:
     if text.startswith("'"):
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
+        return _unescape(text[1:-1])
     if text.startswith("$"):
         return read_path(data, text)
     if text.startswith("States."):
@@ -142,9 +150,11 @@ def intrinsic(expression: str, data: Any) -> Any:
     match = re.fullmatch(r"(States\.\w+)\((.*)\)", expression.strip(), re.S)
     if not match:
         raise ValueError(f"not an intrinsic function: {expression!r}")
-    name, args = match.group(1), [_argument(a, data) for a in _arguments(match.group(2))]
+    name, raw = match.group(1), _arguments(match.group(2))
+    args = [_argument(a, data) for a in raw]
     if name == "States.Format":
-        pieces = re.split(r"(?<!\\)\{\}", args[0])
+        # Placeholders are the unescaped {}; \{ \} \' \\ in the template are literal.
+        pieces = [_unescape(p) for p in re.split(r"(?<!\\)\{\}", raw[0][1:-1])]
         if len(pieces) - 1 != len(args) - 1:
             raise TaskFailed("States.IntrinsicFailure", f"{expression}: {len(pieces) - 1} placeholders, {len(args) - 1} values")
         out = pieces[0]
@@ -156,7 +166,9 @@ def intrinsic(expression: str, data: Any) -> Any:
     if name == "States.JsonToString":
         return json.dumps(args[0], separators=(",", ":"))
     if name == "States.JsonMerge":
-        return {**args[0], **args[1]}  # shallow, the only merge Step Functions does
+        if args[2] is not False:
+            raise TaskFailed("States.IntrinsicFailure", "States.JsonMerge merges shallowly only: its third argument must be false")
+        return {**args[0], **args[1]}
     if name == "States.UUID":
         return str(uuid.uuid4())
     if name == "States.Array":
@@ -178,6 +190,13 @@ def parameters(template: Any, data: Any) -> Any:
     if isinstance(template, list):
         return [parameters(v, data) for v in template]
     return template
+
+
+def _matches(names: list[str], error: str) -> bool:
+    """Retry and Catch matching: the name itself, States.ALL, or States.TaskFailed for any task error."""
+    if error == "States.Runtime":
+        return False
+    return error in names or "States.ALL" in names or ("States.TaskFailed" in names and not error.startswith("States.Timeout"))
 
 
 # --- Choice rules ----------------------------------------------------------------------------
@@ -209,8 +228,10 @@ def _choose(rule: dict, data: Any) -> bool:
         return (isinstance(value, (int, float)) and not isinstance(value, bool)) == rule["IsNumeric"]
     if "IsBoolean" in rule:
         return isinstance(value, bool) == rule["IsBoolean"]
-    if "StringMatches" in rule:
-        return isinstance(value, str) and fnmatch.fnmatchcase(value, rule["StringMatches"])
+    if "StringMatches" in rule:  # only * is a wildcard (\* a literal star)
+        pattern = "".join(".*" if part == "*" else re.escape(part.replace("\\*", "*"))
+                          for part in re.split(r"(?<!\\)(\*)", rule["StringMatches"]))
+        return isinstance(value, str) and re.fullmatch(pattern, value, re.S) is not None
     if "BooleanEquals" in rule:
         return value is rule["BooleanEquals"]
     for key, expected in rule.items():
@@ -218,6 +239,8 @@ def _choose(rule: dict, data: Any) -> bool:
         if match:
             kind, comparison, by_path = match.groups()
             other = lookup(data, expected) if by_path else expected
+            if other is MISSING:
+                raise TaskFailed("States.Runtime", f"Invalid path {expected}: the choice state's input has no such field")
             types = _KINDS[kind]
             if not (isinstance(value, types) and isinstance(other, types)) or isinstance(value, bool):
                 return False
@@ -244,11 +267,14 @@ class LocalStateMachine:
             kind = state["Type"]
             if kind == "Succeed":
                 return data
-            if kind == "Fail":
-                error = read_path(data, state["ErrorPath"]) if "ErrorPath" in state else state.get("Error", "States.Fail")
-                cause = read_path(data, state["CausePath"]) if "CausePath" in state else state.get("Cause", "")
-                raise ExecutionFailed(error, cause)
             try:
+                if kind == "Fail":
+                    error = read_path(data, state["ErrorPath"]) if "ErrorPath" in state else state.get("Error", "States.Fail")
+                    cause = read_path(data, state["CausePath"]) if "CausePath" in state else state.get("Cause", "")
+                    raise ExecutionFailed(error, cause)
+                unsupported = {"InputPath", "OutputPath", "Result", "ItemsPath", "Iterator", "Branches"} & set(state)
+                if unsupported:
+                    raise ValueError(f"{name}: {', '.join(sorted(unsupported))} not run locally")
                 if kind == "Pass":
                     result = parameters(state["Parameters"], data) if "Parameters" in state else data
                     data = _write_path(data, state.get("ResultPath", "$"), result)
@@ -264,9 +290,8 @@ class LocalStateMachine:
                 else:
                     raise ValueError(f"state type {kind} is not run locally")
             except TaskFailed as failure:
-                catcher = next((c for c in state.get("Catch", [])
-                                if "States.ALL" in c["ErrorEquals"] or failure.error in c["ErrorEquals"]), None)
-                if catcher is None:
+                catcher = next((c for c in state.get("Catch", []) if _matches(c["ErrorEquals"], failure.error)), None)
+                if catcher is None or failure.error == "States.Runtime":  # a runtime error fails the execution
                     raise ExecutionFailed(failure.error, failure.cause) from None
                 data = _write_path(data, catcher.get("ResultPath", "$"), {"Error": failure.error, "Cause": failure.cause})
                 name = catcher["Next"]
@@ -284,8 +309,7 @@ class LocalStateMachine:
                 result = self._call(state["Resource"], request)
                 break
             except TaskFailed as failure:
-                retry = next((r for r in state.get("Retry", [])
-                              if failure.error in r["ErrorEquals"] or "States.ALL" in r["ErrorEquals"]), None)
+                retry = next((r for r in state.get("Retry", []) if _matches(r["ErrorEquals"], failure.error)), None)
                 if retry is not None and attempts[id(retry)] < retry.get("MaxAttempts", 3):
                     attempts[id(retry)] += 1  # retried at once: locally there is nothing to wait for
                     log.info("retrying %s after %s", state["Resource"], failure.error)
@@ -298,7 +322,12 @@ class LocalStateMachine:
 
     def _call(self, resource: str, request: dict[str, Any]) -> Any:
         if resource in self.tasks:
-            return self.tasks[resource](request)
+            try:
+                return self.tasks[resource](request)
+            except TaskFailed:
+                raise
+            except Exception as exc:  # a stand-in that broke fails its task, as a service error would
+                raise TaskFailed(f"States.TaskFailed.{type(exc).__name__}", str(exc)) from exc
         if resource == LAMBDA_INVOKE:
             function = self.functions[request["FunctionName"]]
             try:
@@ -329,6 +358,8 @@ def emulator_task(resource: str, request: dict[str, Any]) -> Any:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "Unknown")
         raise TaskFailed(f"{_SERVICE_NAMES.get(service, service)}.{code}", str(exc)) from None
+    except Exception as exc:  # the request itself was wrong (botocore's parameter validation)
+        raise TaskFailed(f"{_SERVICE_NAMES.get(service, service)}.{type(exc).__name__}", str(exc)) from None
     result.pop("ResponseMetadata", None)
     if service == "s3" and action == "getObject":
         result["Body"] = result["Body"].read().decode()  # the SDK integration answers the body as text

@@ -25,9 +25,9 @@ class Closure:
 
 
 def _local_only(node: ast.If) -> bool:
-    return any(isinstance(n, (ast.Name, ast.Attribute)) and (getattr(n, "id", None) == LOCAL_ONLY_FLAG
-                                                              or getattr(n, "attr", None) == LOCAL_ONLY_FLAG)
-               for n in ast.walk(node.test))
+    """`if settings.SMARTRETAIL_LOCAL:` (or the bare name); not a negation or any other test."""
+    test = node.test
+    return (isinstance(test, ast.Attribute) and test.attr == LOCAL_ONLY_FLAG) or (isinstance(test, ast.Name) and test.id == LOCAL_ONLY_FLAG)
 
 
 def _imported_names(tree: ast.AST, package: str) -> list[str]:

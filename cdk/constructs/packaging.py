@@ -21,8 +21,10 @@ from .imports import import_closure
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_11
 _PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info"]
-# Already in the Lambda Python runtime; shipping them again only adds size (botocore alone is ~30 MB).
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+# Already in the Lambda Python runtime (boto3 and what it depends on): import name -> distribution.
+# Shipping them again only adds size (botocore alone is ~30 MB) and shadows the runtime's copies.
+RUNTIME_PROVIDED = {"boto3": "boto3", "botocore": "botocore", "s3transfer": "s3transfer", "jmespath": "jmespath",
+                    "urllib3": "urllib3", "dateutil": "python_dateutil", "six": "six"}
 # Packages of the domain library SageMaker jobs never import (Spark ETL, demo data).
 NOT_FOR_SAGEMAKER = ("etl", "demo")
 CORE_SOURCE = CORE_LAYER_DIR / "python"
@@ -57,9 +59,14 @@ class PipWheelsBundling:
     def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
         target = Path(output_dir) / "python"
         pip_install_for_lambda(target, "--requirement", str(self._requirements), "--upgrade")
-        for pattern in [*RUNTIME_PROVIDED, *(f"{p}-*.dist-info" for p in RUNTIME_PROVIDED), "**/tests", "**/__pycache__"]:
+        patterns = [*RUNTIME_PROVIDED, *(f"{m}.py" for m in RUNTIME_PROVIDED),
+                    *(f"{d}-*.dist-info" for d in RUNTIME_PROVIDED.values()), "**/tests", "**/__pycache__"]
+        for pattern in patterns:
             for path in target.glob(pattern):
-                shutil.rmtree(path, ignore_errors=True)
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
         compile_tree(target)
         return True
 

@@ -94,7 +94,7 @@ def test_the_dependency_layer_holds_exactly_the_packages_the_functions_import():
     distributions = packages_distributions()
     imported = set().union(*(_closure(f).third_party for f in FUNCTIONS))
     needed = {_canonical(d) for top in imported for d in distributions.get(top, [top])}
-    assert needed - {_canonical(p) for p in RUNTIME_PROVIDED} == set(_requirements())
+    assert needed - {_canonical(d) for d in RUNTIME_PROVIDED.values()} == set(_requirements())
 
 
 @pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", SAGEMAKER_JOBS_DIR / "forecasting" / "requirements.txt"],

@@ -131,13 +131,13 @@ class AlertService:
         self._audit.record(principal, f"alert.{to}", alert_id_, before=_public(current), after=_public(stored))
         return _public(stored)
 
-
     def document_failed(self, tenant_id: str, doc_id: str, doc_type: str, reasons: Sequence[str]) -> dict[str, Any]:
         """The document pipeline's ComplianceAlerts port: a document failed its validation rules."""
         alert, _ = self.raise_alert(tenant_id, "compliance_failure", f"document#{doc_id}", "high",
                                     f"{doc_type} {doc_id} failed validation",
                                     {"doc_id": doc_id, "doc_type": doc_type, "reasons": list(reasons)})
         return alert
+
 
 class SeriesPlans(Protocol):
     """Every series of a tenant with its reorder plan (None where stock is unknown): pricing's service."""
