@@ -20,6 +20,7 @@ class StageConfig:
     stage: str = "dev"
     api_rate_limit: float = 50.0       # steady requests per second, whole API
     api_burst_limit: int = 100
+    waf_requests_per_ip: int = 1000    # per 5 minutes: a client over it is blocked by the web ACL's rate rule
     max_upload_bytes: int = 100 * 1024 * 1024
     max_document_bytes: int = 10 * 1024 * 1024   # one uploaded invoice, certificate or receipt
     max_document_pages: int = 20                 # longer PDFs are refused with a reason: split them

@@ -107,9 +107,6 @@ _ACKNOWLEDGED: dict[str, str] = {
         "passwords follow a strong policy and MFA is available to every user.",
     "AwsSolutions-SQS3":
         "This queue is itself the dead-letter queue of the validation rule's Lambda target.",
-    "AwsSolutions-APIG3":
-        "WAF is attached per environment from the shared web ACL; the stage is throttled and every "
-        "method requires a Cognito token.",
 }
 
 

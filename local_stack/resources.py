@@ -55,6 +55,8 @@ def create_tables(t: Template) -> None:
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("DeletionProtectionEnabled"):
+            request["DeletionProtectionEnabled"] = True
         if props.get("StreamSpecification"):
             request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         ddb.create_table(**request)

@@ -76,14 +76,18 @@ function drawChart(daily) {
     `<text x="10" y="198">${daily[0].date}</text><text x="700" y="198">${daily[daily.length - 1].date}</text>`;
 }
 
-function escapeHtml(text) { return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])); }
+// Every value that came from data (IDs from uploaded rows, file names, reasons) goes through this
+// before it is put in HTML or an attribute.
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
 
 async function loadUploads() {
   try {
     const { uploads } = await api("/ingest?limit=20");
     $("uploads").innerHTML = uploads.map((u) => {
       const why = u.reason ? [u.reason] : Object.entries(u.reason_counts || {}).map(([r, n]) => `${n} × ${r}`);
-      return `<tr><td>${escapeHtml(u.file_name)}</td><td>${u.dataset}</td><td class="status-${u.status}">${u.status}</td>` +
+      return `<tr><td>${escapeHtml(u.file_name)}</td><td>${escapeHtml(u.dataset)}</td><td class="status-${u.status}">${u.status}</td>` +
         `<td>${u.rows_accepted}</td><td>${u.rows_quarantined}</td><td>${u.created_at.replace("T", " ").slice(0, 16)}</td>` +
         `<td><ul>${why.slice(0, 4).map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></td></tr>`;
     }).join("");
@@ -202,8 +206,8 @@ async function loadRecommendations(event) {
     $("actions").innerHTML = r.actions.map((a) => {
       const what = a.type === "reorder" ? `order ${a.order_quantity}` : `price ${money(a.current_price)} → ${money(a.recommended_price)}`;
       const body = a.type === "reorder" ? { kind: "reorder", quantity: a.order_quantity } : { kind: "price", new_price: a.recommended_price };
-      return `<tr><td>${money(a.score)}</td><td>${what}</td><td>${a.sku_id}</td><td>${a.store_id}</td><td>${escapeHtml(a.explanation)}</td>` +
-        `<td><button class="small" data-propose='${JSON.stringify({ ...body, sku_id: a.sku_id, store_id: a.store_id })}'>propose</button></td></tr>`;
+      return `<tr><td>${money(a.score)}</td><td>${what}</td><td>${escapeHtml(a.sku_id)}</td><td>${escapeHtml(a.store_id)}</td><td>${escapeHtml(a.explanation)}</td>` +
+        `<td><button class="small" data-propose="${escapeHtml(JSON.stringify({ ...body, sku_id: a.sku_id, store_id: a.store_id }))}">propose</button></td></tr>`;
     }).join("") || '<tr><td colspan="6">Nothing to do.</td></tr>';
     const unknown = r.excluded.series_with_unknown_on_hand;
     $("excluded").textContent = unknown.length ? `Left out (stock unknown): ${unknown.map((s) => `${s.store_id}: ${s.sku_ids.join(", ")}`).join("; ")}` : "";
@@ -216,7 +220,7 @@ async function loadProposals() {
     $("proposals").innerHTML = proposals.map((p) => {
       const change = p.kind === "price" ? `${money(p.before.price)} → ${money(p.after.price)} (${p.change_pct} %)` : `${p.after.quantity} units (${money(p.order_value)})`;
       const acts = { proposed: ["approve", "reject"], approved: ["apply", "reject"] }[p.status] || [];
-      return `<tr><td>${p.kind}</td><td>${p.sku_id}</td><td>${p.store_id}</td><td>${change}</td><td>${p.status}</td>` +
+      return `<tr><td>${p.kind}</td><td>${escapeHtml(p.sku_id)}</td><td>${escapeHtml(p.store_id)}</td><td>${change}</td><td>${p.status}</td>` +
         `<td>${p.needs_approval ? "yes" : "no"}</td><td>${acts.map((a) => `<button class="small" data-proposal="${p.proposal_id}" data-act="${a}">${a}</button>`).join(" ")}</td></tr>`;
     }).join("") || '<tr><td colspan="7">No proposals yet.</td></tr>';
   } catch (error) { $("proposal-error").textContent = error.message; }

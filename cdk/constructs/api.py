@@ -5,6 +5,7 @@ import importlib
 import sys
 
 from aws_cdk import Duration, RemovalPolicy, aws_apigateway as apigw, aws_cognito as cognito, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ..config import LAMBDAS_DIR, StageConfig
@@ -69,6 +70,9 @@ class ApiConstruct(Construct):
                 max_age=Duration.hours(1),
             ),
         )
+        self.web_acl = _web_acl(self, config)
+        wafv2.CfnWebACLAssociation(self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn,
+                                   web_acl_arn=self.web_acl.attr_arn)
         # Errors API Gateway answers itself (bad token, throttling) must carry CORS headers too, or a
         # browser shows a CORS failure instead of the 401/429.
         cors_headers = {"Access-Control-Allow-Origin": "'*'", "Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key'"}
@@ -86,3 +90,29 @@ class ApiConstruct(Construct):
                 authorization_type=apigw.AuthorizationType.COGNITO,
                 request_validator=validator,
             )
+
+
+# AWS managed rule groups in front of the API: common exploits (OWASP top 10 patterns), inputs known to
+# be bad, and addresses Amazon's threat intelligence lists.
+MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
+
+
+def _web_acl(scope: Construct, config: StageConfig) -> wafv2.CfnWebACL:
+    """The API's web ACL: the managed rule groups, then a per-address rate limit (API Gateway's own
+    throttle is for the whole API, so one noisy client could use it all)."""
+    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)
+
+    rules = [wafv2.CfnWebACL.RuleProperty(
+        name=group, priority=i, override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}), visibility_config=visibility(group),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(vendor_name="AWS", name=group)),
+    ) for i, group in enumerate(MANAGED_RULE_GROUPS)]
+    rules.append(wafv2.CfnWebACL.RuleProperty(
+        name="RatePerAddress", priority=len(rules), action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        visibility_config=visibility("RatePerAddress"),
+        statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+            limit=config.waf_requests_per_ip, aggregate_key_type="IP")),
+    ))
+    return wafv2.CfnWebACL(scope, "WebAcl", scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+                           visibility_config=visibility(f"smartretail-{config.stage}-api"), rules=rules)

@@ -28,11 +28,18 @@ class DataLakeConstruct(Construct):
             noncurrent_version_expiration=Duration.days(90),
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )
-        # Raw is the system of record: objects are never expired, only moved to cheaper storage.
+
+        def tidy_versions_under(prefix: str) -> s3.LifecycleRule:
+            return s3.LifecycleRule(id=f"tidy-versions-{prefix.strip('/')}", prefix=prefix,
+                                    noncurrent_version_expiration=Duration.days(90))
+
+        abort_multipart = s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(7))
+        # Raw is the system of record: what a seller sent is never expired, not even a version a later
+        # post replaced; only the outputs derived from it (accepted/, quarantine/) lose old versions.
         self.raw = self._bucket(
             "Raw",
             lifecycle=[
-                keep_history,
+                abort_multipart, tidy_versions_under("accepted/"), tidy_versions_under("quarantine/"),
                 s3.LifecycleRule(
                     id="raw-to-infrequent-access",
                     prefix="raw/",
@@ -44,7 +51,9 @@ class DataLakeConstruct(Construct):
         )
         self.cleaned = self._bucket("Cleaned", lifecycle=[keep_history])
         self.curated = self._bucket("Curated", lifecycle=[keep_history])
-        self.documents = self._bucket("Documents", lifecycle=[keep_history], event_bridge=True, cors_origins=config.dashboard_origins)
+        # Documents as uploaded (docs/) keep every version; the readings and results beside them do not.
+        self.documents = self._bucket("Documents", lifecycle=[abort_multipart, tidy_versions_under("results/")], event_bridge=True,
+                                      cors_origins=config.dashboard_origins)
         self.artifacts = self._bucket("Artifacts", lifecycle=[keep_history])
         self.query_results = self._bucket(
             "QueryResults",

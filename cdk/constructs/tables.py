@@ -1,5 +1,6 @@
 """The one way this app makes a DynamoDB table: on-demand, encrypted, point-in-time recovery,
-retained when the stack goes. Every table is keyed by tenant first, so queries stay in one tenant."""
+protected from deletion and retained when the stack goes. Every table is keyed by tenant first, so
+queries stay in one tenant."""
 
 from aws_cdk import RemovalPolicy, aws_dynamodb as dynamodb
 from constructs import Construct
@@ -13,5 +14,6 @@ def tenant_table(scope: Construct, construct_id: str, partition: str = "tenant_i
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         encryption=dynamodb.TableEncryption.AWS_MANAGED,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
+        deletion_protection=True,
         removal_policy=RemovalPolicy.RETAIN,
     )

@@ -34,6 +34,10 @@ def current_principal(request: Request) -> Principal:
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = (exc.errors() or [{}])[0]
+    if first.get("type") == "json_invalid":  # not a field's problem: the body is not JSON at all
+        detail = (first.get("ctx") or {}).get("error", "")
+        return JSONResponse(status_code=400, content={"error": f"the request body is not valid JSON: {detail}".rstrip(": ")})
     return _domain_error(request, invalid_request(exc.errors()))
 
 

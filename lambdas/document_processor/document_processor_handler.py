@@ -23,7 +23,7 @@ if settings.SMARTRETAIL_LOCAL:
 else:
     from smartretail.adapters.aws_textract import TextractReader
 
-    reader = TextractReader()
+    reader = TextractReader(settings.MAX_DOCUMENT_PAGES)
 store = S3ObjectStore()
 audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
 documents = DocumentService(store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit)

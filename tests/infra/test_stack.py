@@ -36,10 +36,17 @@ def test_every_bucket_is_encrypted_versioned_private_and_logged(synthesized):
     assert len(tls_denials) == 7
 
 
-def test_raw_uploads_are_never_expired_by_lifecycle(synthesized):
+@pytest.mark.parametrize("bucket, uploads, derived", [("DataLakeRaw", "raw/", ("accepted/", "quarantine/")),
+                                                     ("DataLakeDocuments", "docs/", ("results/",))])
+def test_what_users_upload_is_never_expired_not_even_a_replaced_version(synthesized, bucket, uploads, derived):
     _, body, _ = synthesized
-    raw = next(v for k, v in body["Resources"].items() if k.startswith("DataLakeRaw") and v["Type"] == "AWS::S3::Bucket")
-    assert all("ExpirationInDays" not in rule for rule in raw["Properties"]["LifecycleConfiguration"]["Rules"])
+    found = next(v for k, v in body["Resources"].items() if k.startswith(bucket) and v["Type"] == "AWS::S3::Bucket")
+    rules = found["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert all("ExpirationInDays" not in rule for rule in rules)
+    expiring_versions = [rule for rule in rules if "NoncurrentVersionExpiration" in rule]
+    assert expiring_versions
+    assert all(rule.get("Prefix") in derived for rule in expiring_versions)
+    assert not any(rule.get("Prefix", "").startswith(uploads) for rule in expiring_versions)
 
 
 def test_every_api_method_requires_a_cognito_token(synthesized):
@@ -117,10 +124,12 @@ def test_uploads_reach_the_validator_through_an_eventbridge_rule(synthesized):
     })
 
 
-def test_tables_have_point_in_time_recovery(synthesized):
+def test_tables_have_point_in_time_recovery_and_deletion_protection(synthesized):
     _, body, _ = synthesized
     for table in resources(body, "AWS::DynamoDB::Table").values():
         assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["Properties"]["DeletionProtectionEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
 
 
 def test_the_catalog_table_matches_what_the_etl_writes(synthesized):
@@ -216,3 +225,15 @@ def test_the_training_job_reads_only_the_cleaned_tables_it_needs(synthesized):
     for table in ("inventory", "products", "competitor_prices"):
         assert f"/{table}/*" in reads
     assert "/sales/*" not in reads
+
+
+def test_the_api_stage_is_behind_a_web_acl_with_managed_rules_and_a_rate_limit(synthesized):
+    _, body, _ = synthesized
+    (acl,) = resources(body, "AWS::WAFv2::WebACL").values()
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"} <= set(rules)
+    assert rules["RatePerAddress"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rules["RatePerAddress"]["Action"] == {"Block": {}}
+    (association,) = resources(body, "AWS::WAFv2::WebACLAssociation").values()
+    assert "Stage" in json.dumps(association["Properties"]["ResourceArn"])
+    assert "AwsSolutions-APIG3" not in _ACKNOWLEDGED

@@ -1,4 +1,5 @@
 import io
+import time
 
 import boto3
 import pyarrow as pa
@@ -134,3 +135,18 @@ def test_the_model_registry_keeps_a_live_pointer_the_pipeline_reads(aws):
     assert versions["fc-b"]["status"] == "rejected"
     assert versions["fc-b"]["reason"] == "does not beat fc-a"
     assert registry.versions("t2") == []
+
+
+def test_the_newest_uploads_are_listed_first_even_beyond_the_limit(uploads_table):
+    from smartretail.ingestion.uploads import new_upload_id
+
+    repo = DynamoUploadRepository(uploads_table, boto3.client("dynamodb"))
+    made = []
+    for i in range(60):
+        record = _record(upload_id=new_upload_id())
+        record.created_at = f"2026-11-01T00:{i // 60:02d}:{i % 60:02d}+00:00"
+        repo.create(record, None)
+        made.append(record.upload_id)
+        time.sleep(0.002)  # ids are ordered by the millisecond
+    listed = [r.upload_id for r in repo.list("t1", 50)]
+    assert listed == made[::-1][:50]

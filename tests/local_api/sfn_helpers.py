@@ -39,9 +39,10 @@ TEST_CASES = {
 
 
 # The document pipeline: each Task is the processor Lambda, mocked by what it answers.
-READ = {"tenant_id": "tenant-a", "doc_id": "doc-1", "doc_type": "invoice", "pages": 1}
+READ = {"tenant_id": "tenant-a", "doc_id": "doc-1", "doc_type": "invoice", "pages": 1, "skipped": None}
 DOCUMENT_MOCKED_RESPONSES = {
     "Read": {"0": {"Return": {"StatusCode": 200, "Payload": READ}}},
+    "ReadAlready": {"0": {"Return": {"StatusCode": 200, "Payload": {**READ, "skipped": "document doc-1 was read already (pass)"}}}},
     "ReadThrottledOnce": {"0": {"Throw": {"Error": "ThrottlingException", "Cause": "Rate exceeded"}},
                           "1": {"Return": {"StatusCode": 200, "Payload": READ}}},
     "Unreadable": {"0": {"Throw": {"Error": "DocumentUnreadable", "Cause": '{"errorMessage": "the PDF has 50 pages"}'}}},
@@ -54,12 +55,14 @@ DOCUMENT_TEST_CASES = {
     "DocumentPasses": {"ReadDocument": "Read", "ExtractAndValidate": "Passed"},
     "DocumentFails": {"ReadDocument": "Read", "ExtractAndValidate": "Failed", "RaiseComplianceAlert": "Alerted"},
     "DocumentUnreadable": {"ReadDocument": "Unreadable", "MarkNeedsReview": "MarkedForReview"},
+    "DocumentReadAlready": {"ReadDocument": "ReadAlready"},
     "TextractThrottledOnce": {"ReadDocument": "ReadThrottledOnce", "ExtractAndValidate": "Passed"},
 }
 
 
 def s3_event(bucket: str, key: str) -> dict:
-    return {"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": {"name": bucket}, "object": {"key": key}}}
+    return {"source": "aws.s3", "detail-type": "Object Created",
+            "detail": {"bucket": {"name": bucket}, "object": {"key": key, "version-id": "v1"}}}
 
 
 def run_definition(pipeline, test_case: str, tenant: str, **inputs) -> tuple[dict, list[str]]:

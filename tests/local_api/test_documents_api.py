@@ -151,6 +151,13 @@ def test_a_manager_reviews_a_document_and_the_review_is_audited(local, corpus):
     assert audit["entries"][0]["action"] == "document.reviewed"
     assert audit["entries"][0]["before"]["status"] == "fail"
 
+    # The seller posts the file again while the upload URL still works: the review stands.
+    assert post_file(slot["upload"], "no-number.pdf", pdf, "application/pdf") in (200, 204)
+    time.sleep(3)  # the S3 event is delivered and its execution ends
+    after = wait(local, slot["doc_id"])
+    assert after["status"] == "reviewed_pass"
+    assert after["reviewed_by"] == body["reviewed_by"]
+
 
 def test_results_export_as_json_and_csv_and_stay_in_their_tenant(local, corpus):
     doc, pdf, _ = corpus[0]
@@ -173,10 +180,11 @@ def test_results_export_as_json_and_csv_and_stay_in_their_tenant(local, corpus):
 
 
 @pytest.mark.parametrize("case, path", [
-    ("DocumentPasses", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
-    ("DocumentFails", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "RaiseComplianceAlert", "Done"]),
+    ("DocumentPasses", ["ReadDocument", "AlreadyRead?", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
+    ("DocumentFails", ["ReadDocument", "AlreadyRead?", "ExtractAndValidate", "IndexForCopilot", "Failed?", "RaiseComplianceAlert", "Done"]),
     ("DocumentUnreadable", ["ReadDocument", "MarkNeedsReview", "Done"]),
-    ("TextractThrottledOnce", ["ReadDocument", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
+    ("TextractThrottledOnce", ["ReadDocument", "AlreadyRead?", "ExtractAndValidate", "IndexForCopilot", "Failed?", "Done"]),
+    ("DocumentReadAlready", ["ReadDocument", "AlreadyRead?", "Ignored"]),
 ])
 def test_the_deployed_definition_takes_each_path_on_the_step_functions_engine(state_machines, case, path):
     """The same definition on the emulator's Step Functions engine, its Lambda tasks mocked: every

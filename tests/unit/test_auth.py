@@ -58,6 +58,12 @@ def test_a_user_without_tenant_is_forbidden(verifier):
         verifier.verify(_token(**{"custom:tenant_id": None}))
 
 
+@pytest.mark.parametrize("tenant", ["../t2", "t1/raw", "a" * 65, "t1 OR 1=1", "*", "t1\n"])
+def test_a_tenant_id_outside_the_id_alphabet_is_forbidden(verifier, tenant):
+    with pytest.raises(Forbidden, match="not a valid tenant id"):
+        verifier.verify(_token(**{"custom:tenant_id": tenant}))
+
+
 def test_group_checks_name_the_groups_needed():
     principal = Principal("u", "t", frozenset({"admins"}))
     with pytest.raises(Forbidden, match="managers, sellers"):

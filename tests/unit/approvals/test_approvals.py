@@ -29,8 +29,11 @@ class Clock:
 @pytest.fixture
 def world():
     decisions, audit_items, clock = MemoryItemStore(), MemoryItemStore(), Clock()
-    decisions.put_many("t1", {insights.position_key("S01", "BEV-001"): {
-        "store_id": "S01", "sku_id": "BEV-001", "current_price": 2.0, "unit_cost": 1.2, "on_order": 0, "lead_time_days": 4}})
+    decisions.put_many("t1", {
+        insights.position_key("S01", "BEV-001"): {
+            "store_id": "S01", "sku_id": "BEV-001", "current_price": 2.0, "unit_cost": 1.2, "on_order": 0, "lead_time_days": 4},
+        insights.position_key("S01", "NEW-001"): {  # no cost and no price in the data yet
+            "store_id": "S01", "sku_id": "NEW-001", "current_price": None, "unit_cost": None, "on_order": 0, "lead_time_days": 4}})
     audit = AuditTrail(audit_items, clock)
     service = ProposalService(MemoryItemStore(), decisions, lambda tenant: TenantPolicy(), audit, clock)
     return service, audit, clock
@@ -129,3 +132,12 @@ def test_a_price_proposal_needs_a_price_and_a_reorder_a_quantity():
         ProposalRequest(kind="price", sku_id="A", store_id="S", quantity=3)
     with pytest.raises(ValueError, match="needs quantity"):
         ProposalRequest(kind="reorder", sku_id="A", store_id="S", new_price=3)
+
+
+def test_a_reorder_whose_worth_is_unknown_needs_a_manager(world):
+    service, _, _ = world
+    proposal = service.create(SELLER, ProposalRequest(kind="reorder", sku_id="NEW-001", store_id="S01", quantity=5))
+    assert proposal["order_value"] is None
+    assert proposal["needs_approval"]
+    with pytest.raises(Forbidden):
+        service.approve(SELLER, proposal["proposal_id"])

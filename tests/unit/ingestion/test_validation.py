@@ -113,3 +113,19 @@ def test_a_throttled_s3_call_fails_the_run_and_the_retried_event_completes_it(en
     assert repo.get("t1", slot["upload_id"]).status is UploadStatus.AWAITING_UPLOAD
     record = validator.handle_object_created(BUCKET, key)
     assert (record.status, record.rows_accepted) == (UploadStatus.VALIDATED, 1)
+
+
+def test_a_file_posted_again_after_validation_changes_nothing_and_gets_no_new_upload_url(env):
+    store, repo, uploads, validator = env
+    slot = uploads.create("t1", "user-1", "sales", "s.csv", None, "key-1")
+    key = slot["upload"]["fields"]["key"]
+    store.put_bytes(BUCKET, key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n")
+    first = validator.handle_object_created(BUCKET, key)
+    accepted = store.objects[(BUCKET, first.accepted_key)]
+    replay = uploads.create("t1", "user-1", "sales", "s.csv", None, "key-1")  # the same request again
+    assert replay["upload"] is None
+    assert replay["status"] == "validated"
+    store.put_bytes(BUCKET, key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,999\n")  # the old URL, still valid
+    again = validator.handle_object_created(BUCKET, key)
+    assert (again.status, again.rows_accepted, again.content_sha256) == (first.status, 1, first.content_sha256)
+    assert store.objects[(BUCKET, first.accepted_key)] == accepted

@@ -8,8 +8,6 @@ Proposals not applied within the policy's time to live expire. Every transition 
 Standard library and pydantic only: this runs in the API Lambda.
 """
 
-import csv
-import io
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Literal
@@ -22,6 +20,7 @@ from .errors import Conflict, Forbidden, NotFound
 from .insights import store as insights
 from .lake import stored_id
 from .ports import ItemStore
+from .spreadsheet import csv_text
 from .tenant_policy import TenantPolicy
 
 PROPOSAL = "proposal#"
@@ -93,11 +92,14 @@ class ProposalService:
                             change_pct=round(change, 2), needs_approval=change > thresholds.price_change_pct,
                             threshold=f"price changes over {thresholds.price_change_pct:g}% need a manager")
         else:
-            value = request.quantity * float(position.get("unit_cost") or position.get("current_price") or 0)
+            unit = position.get("unit_cost") or position.get("current_price")
+            value = request.quantity * float(unit) if unit else None  # an order of unknown worth is never "small"
             proposal.update(before={"on_order": position.get("on_order") or 0}, after={"quantity": request.quantity},
-                            order_value=round(value, 2), needs_approval=value > thresholds.reorder_value,
+                            order_value=round(value, 2) if value is not None else None,
+                            needs_approval=value is None or value > thresholds.reorder_value,
                             lead_time_days=position.get("lead_time_days"), unit_cost=position.get("unit_cost"),
-                            threshold=f"orders worth over {thresholds.reorder_value:g} need a manager")
+                            threshold=f"orders worth over {thresholds.reorder_value:g} need a manager" if value is not None
+                            else "the order's worth is unknown (no unit cost or price in the data): a manager must approve")
         if idempotency_key:
             try:
                 self._proposals.put(tenant, IDEMPOTENCY + idempotency_key, {"proposal_id": proposal["proposal_id"]}, if_absent=True)
@@ -138,11 +140,7 @@ class ProposalService:
         if proposal["status"] != "applied":
             raise Conflict(f"proposal {proposal_id} is {proposal['status']}: only an applied one has a payload")
         rows = proposal["payload"]["rows"]
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue()
+        return csv_text(list(rows[0]), ([row.get(name) for name in rows[0]] for row in rows))
 
     # -- internals ----------------------------------------------------------------------------
     def _load(self, tenant_id: str, proposal_id: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .errors import Forbidden, Unauthorized
+from .lake import is_id
 
 SELLERS, MANAGERS, ADMINS = "sellers", "managers", "admins"
 ALL_GROUPS = frozenset({SELLERS, MANAGERS, ADMINS})
@@ -86,6 +87,9 @@ class CognitoJwtVerifier:
         tenant_id = claims.get(TENANT_CLAIM)
         if not tenant_id:
             raise Forbidden("this user belongs to no tenant; ask an admin to set custom:tenant_id")
+        if not is_id(tenant_id):  # it becomes part of every key and query of the tenant
+            raise Forbidden("this user's custom:tenant_id is not a valid tenant id (1-64 letters, digits, '_', '-', '.'); "
+                            "ask an admin to correct it")
         groups = claims.get("cognito:groups") or []
         if isinstance(groups, str):
             groups = [groups]

@@ -17,9 +17,14 @@ ACCEPTED_PREFIX = "accepted"
 QUARANTINE_PREFIX = "quarantine"
 
 
+def is_id(value: str | None) -> bool:
+    """IDs end up in S3 keys and SQL parameters: only a safe alphabet."""
+    return isinstance(value, str) and bool(_ID.fullmatch(value))
+
+
 def check_id(value: str, field: str) -> str:
     """IDs end up in S3 keys and SQL parameters: allow only a safe alphabet."""
-    if not _ID.match(value or ""):
+    if not is_id(value):
         raise InvalidRequest(
             f"{field} must be 1-64 characters of letters, digits, '_', '-' or '.'", field=field
         )

@@ -100,7 +100,7 @@ class DynamoUploadRepository:
             TableName=self._table,
             KeyConditionExpression="tenant_id = :t AND begins_with(upload_id, :p)",
             ExpressionAttributeValues={":t": {"S": tenant_id}, ":p": {"S": _UPLOAD_PREFIX}},
-            Limit=limit,
+            ScanIndexForward=False, Limit=limit,  # upload ids are time-ordered: the newest come first
         )
         records = [_from_item(i) for i in response.get("Items", [])]
         return sorted(records, key=lambda r: r.created_at, reverse=True)

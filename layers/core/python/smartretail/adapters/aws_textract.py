@@ -1,12 +1,18 @@
 """DocumentReader on Amazon Textract. Images are analysed synchronously; PDFs (possibly many pages)
 with the asynchronous API, polled until done, their pages merged into one response of the
-synchronous shape so extraction reads both the same way."""
+synchronous shape so extraction reads both the same way.
 
+Textract charges by the page: a PDF's pages are counted (pypdf) before a job starts, and one over
+the limit is refused as unreadable, as locally. A job is started with a ClientRequestToken made from
+the object, so the state machine's retry of a step that timed out gets the same job, not a new one."""
+
+import hashlib
+import io
 import time
 from typing import Any, Callable
 
-from ..documents.textract import DocumentUnreadable
-from .aws_clients import LazyClient
+from ..documents.textract import DocumentUnreadable, check_page_count
+from .aws_clients import client
 
 POLL_SECONDS = 2.0
 # Textract's answers for files it cannot read; throttling and service errors are not here: they
@@ -16,18 +22,33 @@ UNREADABLE = ("InvalidS3ObjectException", "UnsupportedDocumentException", "BadDo
 
 
 class TextractReader:
-    _textract = LazyClient("textract")
-
-    def __init__(self, timeout_seconds: float = 240.0, textract: Any | None = None, sleep: Callable[[float], None] = time.sleep):
-        self._client = textract
+    def __init__(self, max_pages: int = 20, timeout_seconds: float = 240.0, textract: Any | None = None, s3: Any | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self._max_pages = max_pages
+        self._textract_client, self._s3_client = textract, s3
         self._timeout = timeout_seconds
         self._sleep = sleep
+
+    @property
+    def _textract(self) -> Any:
+        return self._textract_client or client("textract")
+
+    @property
+    def _s3(self) -> Any:
+        return self._s3_client or client("s3")
+
+    def _pdf_job(self, bucket: str, key: str) -> dict[str, Any]:
+        """What starts a PDF's asynchronous job: its location, after its pages were counted, and its token."""
+        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        check_page_count(_pdf_pages(body), self._max_pages)
+        token = hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:64]
+        return {"DocumentLocation": {"S3Object": {"Bucket": bucket, "Name": key}}, "ClientRequestToken": token}
 
     def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]:
         location = {"S3Object": {"Bucket": bucket, "Name": key}}
         if not key.lower().endswith(".pdf"):
             return self._call(lambda: self._textract.analyze_expense(Document=location))
-        job = self._call(lambda: self._textract.start_expense_analysis(DocumentLocation=location))["JobId"]
+        job = self._call(lambda: self._textract.start_expense_analysis(**self._pdf_job(bucket, key)))["JobId"]
         pages = self._results(lambda token: self._textract.get_expense_analysis(JobId=job, **token))
         return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}),
                 "ExpenseDocuments": [d for page in pages for d in page.get("ExpenseDocuments", [])]}
@@ -37,7 +58,7 @@ class TextractReader:
         features = ["FORMS", "TABLES"]
         if not key.lower().endswith(".pdf"):
             return self._call(lambda: self._textract.analyze_document(Document=location, FeatureTypes=features))
-        job = self._call(lambda: self._textract.start_document_analysis(DocumentLocation=location, FeatureTypes=features))["JobId"]
+        job = self._call(lambda: self._textract.start_document_analysis(**self._pdf_job(bucket, key), FeatureTypes=features))["JobId"]
         pages = self._results(lambda token: self._textract.get_document_analysis(JobId=job, **token))
         return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}), "Blocks": [b for page in pages for b in page.get("Blocks", [])]}
 
@@ -66,3 +87,13 @@ class TextractReader:
             token = pages[-1]["NextToken"]
             pages.append(self._call(lambda: get({"NextToken": token})))
         return pages
+
+
+def _pdf_pages(body: bytes) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(io.BytesIO(body)).pages)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise DocumentUnreadable(f"not a readable PDF: {exc}") from None

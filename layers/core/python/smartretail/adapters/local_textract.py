@@ -13,7 +13,7 @@ import io
 import re
 from typing import Any, Protocol
 
-from ..documents.textract import Box, DocumentUnreadable, Line, blocks_from_lines, lines_from_blocks, rows
+from ..documents.textract import Box, DocumentUnreadable, Line, blocks_from_lines, check_page_count, lines_from_blocks, rows
 
 MIN_HEIGHT_PX = 2000  # tesseract reads best at ~300 dpi; receipts scanned at 150 dpi are scaled up
 TESSERACT_CONFIG = "--oem 1 --psm 4"  # a single column of text of variable sizes: how receipts are laid out
@@ -191,8 +191,7 @@ def _pdf_lines(document: bytes, max_pages: int, ocr: PageReader) -> tuple[list[L
         raise DocumentUnreadable(f"not a readable PDF: {exc.__class__.__name__}") from None
     with pdf:
         pages = len(pdf.pages)
-        if pages > max_pages:
-            raise DocumentUnreadable(f"the PDF has {pages} pages and at most {max_pages} are read: split it into its documents")
+        check_page_count(pages, max_pages)
         for number, page in enumerate(pdf.pages, 1):
             words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
             if words:

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from ..lake import check_id
 from ..ports import ComplianceAlerts, DocumentReader, ObjectStore
@@ -17,12 +17,14 @@ from .service import DocumentService, result_key
 
 
 class PipelineStep(BaseModel):
-    """What a Task state of the definition sends: {"step": "read", "bucket", "key"} |
-    {"step": "extract" | "alert", "tenant_id", "doc_id"} | {"step": "unreadable", "key", "error", "cause"}."""
+    """What a Task state of the definition sends: {"step": "read", "bucket", "key", "object"} (the S3
+    event's object: its `version-id` tells a retry from a duplicate) | {"step": "extract" | "alert",
+    "tenant_id", "doc_id"} | {"step": "unreadable", "key", "error", "cause"}."""
 
     step: Literal["read", "extract", "alert", "unreadable"]
     bucket: str | None = None
     key: str | None = None
+    s3_object: dict[str, Any] = Field(default_factory=dict, alias="object")
     tenant_id: str | None = None
     doc_id: str | None = None
     error: str = ""
@@ -47,7 +49,7 @@ class DocumentPipeline:
         """One step; errors propagate with their type (DocumentUnreadable, Textract's throttling) for
         the state machine's Retry and Catch."""
         if request.step == "read":
-            return self.read(request.bucket or self._bucket, request.key)
+            return self.read(request.bucket or self._bucket, request.key, request.s3_object.get("version-id"))
         if request.step == "unreadable":
             return self.unreadable(request.key, request.error, request.cause)
         if not (request.tenant_id and request.doc_id):
@@ -55,16 +57,21 @@ class DocumentPipeline:
         run = self.extract if request.step == "extract" else self.alert
         return run(request.tenant_id, request.doc_id)
 
-    def read(self, bucket: str, key: str) -> dict[str, Any]:
+    def read(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        """Read the document once: an event for a document already read (a duplicate event, or the
+        file posted again after its result or a manager's review) is answered `skipped` with why,
+        and the state machine ends there, so no result is ever replaced."""
         tenant, record = self._documents.record_for_key(key)
-        record = self._documents.mark(tenant, record, status="processing")
+        record, skipped = self._documents.claim(tenant, record, version_id)
+        if skipped:
+            return {"tenant_id": tenant, "doc_id": record["doc_id"], "doc_type": record["doc_type"], "pages": 0, "skipped": skipped}
         if record["doc_type"] == "gst_certificate":
             response = self._reader.analyze_document(bucket, key)
         else:
             response = self._reader.analyze_expense(bucket, key)
         self._store.put_bytes(self._bucket, result_key(tenant, record["doc_id"], "textract.json"), json.dumps(response).encode())
         return {"tenant_id": tenant, "doc_id": record["doc_id"], "doc_type": record["doc_type"],
-                "pages": int(response.get("DocumentMetadata", {}).get("Pages", 1))}
+                "pages": int(response.get("DocumentMetadata", {}).get("Pages", 1)), "skipped": None}
 
     def extract(self, tenant_id: str, doc_id: str, today: date | None = None) -> dict[str, Any]:
         record = self._record(tenant_id, doc_id)
@@ -89,6 +96,8 @@ class DocumentPipeline:
         """The Catch of every step: the document ends as needs_review with the reason, never lost."""
         tenant, record = self._documents.record_for_key(key)
         reason = _reason(error, cause)
+        if record["status"] not in ("awaiting_upload", "processing"):  # a result (or a review) stands
+            return {"tenant_id": tenant, "doc_id": record["doc_id"], "status": record["status"], "reasons": record.get("reasons", [])}
         self._documents.mark(tenant, record, status="needs_review", reasons=[reason])
         return {"tenant_id": tenant, "doc_id": record["doc_id"], "status": "needs_review", "reasons": [reason]}
 

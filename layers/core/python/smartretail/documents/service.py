@@ -9,8 +9,6 @@ reading and the result beside it.
 Standard library and pydantic only: this runs in Lambda functions.
 """
 
-import csv
-import io
 import json
 import uuid
 from datetime import date, datetime, timezone
@@ -22,6 +20,7 @@ from ..auth import Principal
 from ..errors import Conflict, InvalidRequest, NotFound
 from ..lake import check_id, content_type_for, safe_file_name
 from ..ports import ItemStore, ObjectStore
+from ..spreadsheet import csv_text
 from .rules import validate
 
 DOCUMENT = "doc#"
@@ -92,7 +91,12 @@ class DocumentService:
                 record = self._items.get(tenant, DOCUMENT + marker["doc_id"])
                 if (record["doc_type"], record["file_name"]) != (request.doc_type, safe_file_name(request.file_name)):
                     raise Conflict("this Idempotency-Key was already used for another document; use a new key", field="Idempotency-Key")
-                return self._slot(record)
+                if record["status"] != "awaiting_upload":
+                    # The file landed: a new upload URL would let it be replaced (and read again over a review).
+                    return {**_summary(record), "upload": None,
+                            "message": f"document {record['doc_id']} was already uploaded ({record['status']}); "
+                                       "to send another file, use a new Idempotency-Key"}
+                return self._slot(tenant, record)
         doc_id = "doc-" + uuid.uuid4().hex[:20]
         record = {"doc_id": doc_id, "doc_type": request.doc_type, "file_name": safe_file_name(request.file_name),
                   "content_type": content_type, "key": document_key(tenant, doc_id, request.file_name),
@@ -103,10 +107,11 @@ class DocumentService:
             except Conflict:  # the same key raced in: answer with the document it made
                 return self.create_upload(principal, request, idempotency_key)
         self._items.put(tenant, DOCUMENT + doc_id, record, if_absent=True)
-        return self._slot(record)
+        return self._slot(tenant, record)
 
-    def _slot(self, record: dict[str, Any]) -> dict[str, Any]:
-        post = self._store.presigned_post(self._bucket, record["key"], record["content_type"], self._max_bytes, self._ttl)
+    def _slot(self, tenant_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        key = document_key(tenant_id, record["doc_id"], record["file_name"])
+        post = self._store.presigned_post(self._bucket, key, record["content_type"], self._max_bytes, self._ttl)
         return {"doc_id": record["doc_id"], "doc_type": record["doc_type"], "status": record["status"],
                 "upload": {"url": post["url"], "fields": post["fields"], "method": "POST"},
                 "content_type": record["content_type"], "max_bytes": self._max_bytes, "expires_in_seconds": self._ttl}
@@ -131,20 +136,16 @@ class DocumentService:
             raise Conflict(f"document {doc_id} is {record['status']}: there is nothing to export yet")
         if format == "json":
             return json.dumps(record, indent=2), "application/json"
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["section", "name", "value", "confidence", "detail"])
-        writer.writerow(["document", "status", record["status"], record.get("confidence", ""), "; ".join(record.get("reasons", []))])
-        for name, found in sorted(record.get("fields", {}).items()):
-            writer.writerow(["field", name, found.get("value"), found.get("confidence"), found.get("text", "")])
-        for tax in record.get("taxes", []):
-            writer.writerow(["tax", tax["type"], tax["amount"], tax.get("confidence", ""), f"{tax['rate']:g}%"])
-        for item in record.get("line_items", []):
-            writer.writerow(["line_item", item.get("description"), item.get("amount"), item.get("confidence", ""),
-                             f"{item.get('quantity')} x {item.get('unit_price')}"])
-        for rule in record.get("rules", []):
-            writer.writerow(["rule", rule["rule"], "passed" if rule["passed"] else "failed", "", rule.get("reason", "")])
-        return out.getvalue(), "text/csv"
+        # Values come from the uploaded document: a cell a spreadsheet would run as a formula is escaped.
+        rows = [["document", "status", record["status"], record.get("confidence", ""), "; ".join(record.get("reasons", []))]]
+        rows += [["field", name, found.get("value"), found.get("confidence"), found.get("text", "")]
+                 for name, found in sorted(record.get("fields", {}).items())]
+        rows += [["tax", tax["type"], tax["amount"], tax.get("confidence", ""), f"{tax['rate']:g}%"] for tax in record.get("taxes", [])]
+        rows += [["line_item", item.get("description"), item.get("amount"), item.get("confidence", ""),
+                  f"{item.get('quantity')} x {item.get('unit_price')}"] for item in record.get("line_items", [])]
+        rows += [["rule", rule["rule"], "passed" if rule["passed"] else "failed", "", rule.get("reason", "")]
+                 for rule in record.get("rules", [])]
+        return csv_text(["section", "name", "value", "confidence", "detail"], rows), "text/csv"
 
     def review(self, principal: Principal, doc_id: str, request: ReviewRequest, today: date | None = None) -> dict[str, Any]:
         """A manager's corrections, the rules re-run on them, and the manager's resolution; audited."""
@@ -159,7 +160,7 @@ class DocumentService:
             fields[name] = {"value": value, "confidence": 1.0, "text": "corrected by a reviewer", "box": None, "page": None}
         document = {k: record.get(k) for k in ("doc_type", "taxes", "line_items") if record.get(k) is not None}
         rechecked = validate({**document, "fields": fields, "reading_confidence": 1.0}, today or date.today())
-        updated = {**_public(record), "fields": fields, "rules": rechecked["rules"], "reasons": rechecked["reasons"],
+        updated = {**_stored(record), "fields": fields, "rules": rechecked["rules"], "reasons": rechecked["reasons"],
                    "rule_version": rechecked["rule_version"], "status": f"reviewed_{request.resolution}",
                    "checked_status": rechecked["status"], "reviewed_by": principal.user_id, "reviewed_at": _now(),
                    "review_note": request.note}
@@ -183,8 +184,26 @@ class DocumentService:
         """The stored record as the pipeline works on it (with its version)."""
         return self._items.get(tenant_id, DOCUMENT + doc_id)
 
+    def claim(self, tenant_id: str, record: dict[str, Any], version_id: str | None) -> tuple[dict[str, Any], str | None]:
+        """Whether an S3 event may read this document: (the record, None) when it may, (the record,
+        why not) when the document was read already or another event claimed it. `version_id` is the
+        uploaded object's version: the same version again is a retry of this event's own read."""
+        doc_id, status = record["doc_id"], record["status"]
+        if status == "awaiting_upload":
+            try:
+                return self.mark(tenant_id, record, status="processing", object_version=version_id), None
+            except Conflict:
+                record = self._items.get(tenant_id, DOCUMENT + doc_id)
+                return record, f"document {doc_id} was claimed by another event for the same upload"
+        if status == "processing" and record.get("object_version") == version_id:
+            return record, None
+        if status == "processing":
+            return record, f"document {doc_id} is being read from another upload of the file; this one is ignored"
+        return record, (f"document {doc_id} was read already ({status}): this event (a duplicate, or the file posted "
+                        "again) is ignored and the result stands")
+
     def mark(self, tenant_id: str, record: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        updated = {**_public(record), **changes, "updated_at": _now()}
+        updated = {**_stored(record), **changes, "updated_at": _now()}
         return self._items.put(tenant_id, DOCUMENT + record["doc_id"], updated, if_version=record["version"])
 
     def earlier_duplicate(self, tenant_id: str, doc_id: str, keys: dict[str, Any]) -> str | None:
@@ -196,6 +215,11 @@ class DocumentService:
         except Conflict:
             first = self._items.get(tenant_id, marker)["doc_id"]
             return None if first == doc_id else first
+
+
+def _stored(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as it is written back: everything but the store's own bookkeeping."""
+    return {k: v for k, v in record.items() if k not in ("item_key", "version")}
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:

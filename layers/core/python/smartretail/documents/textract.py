@@ -14,6 +14,12 @@ class DocumentUnreadable(ValueError):
     """The file is not a document that can be read (corrupt, empty, too many pages, not a PDF or image)."""
 
 
+def check_page_count(pages: int, max_pages: int) -> None:
+    """Longer PDFs are refused before they are read (and, on AWS, paid for page by page)."""
+    if pages > max_pages:
+        raise DocumentUnreadable(f"the PDF has {pages} pages and at most {max_pages} are read: split it into its documents")
+
+
 @dataclass(frozen=True)
 class Box:
     left: float

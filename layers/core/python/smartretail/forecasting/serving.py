@@ -4,8 +4,6 @@ output exists, a seasonal-naive forecast computed on the fly and labelled as suc
 Runs in the API Lambda: standard library and pydantic only (no pandas, no numpy).
 """
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -15,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from ..errors import NotFound
 from ..lake import stored_id
 from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine
+from ..spreadsheet import csv_text
 
 MAX_HORIZON_DAYS = 90
 FALLBACK_WEEKS = 4
@@ -46,15 +45,10 @@ class ForecastRequest(BaseModel):
 
 def forecast_csv(result: dict[str, Any], granularity: str) -> str:
     """A forecast answer as CSV, one row per SKU and day (or week), for a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     period = "week_start" if granularity == "week" else "date"
-    writer.writerow(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version"])
-    for item in result["forecasts"]:
-        for point in item["series"]:
-            writer.writerow([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"],
-                             point["yhat_upper"], item["method"], item["model_version"] or ""])
-    return out.getvalue()
+    return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version"],
+                    ([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"], point["yhat_upper"],
+                      item["method"], item["model_version"] or ""] for item in result["forecasts"] for point in item["series"]))
 
 
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:

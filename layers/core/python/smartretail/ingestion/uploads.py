@@ -1,6 +1,7 @@
 """Handing out upload slots and reporting on them (the API side of ingestion)."""
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from ..contracts import CONTRACTS
 from ..errors import Conflict, InvalidRequest, NotFound
 from ..lake import check_id, content_type_for, raw_key, safe_file_name
-from ..models import UploadRecord
+from ..models import UploadRecord, UploadStatus
 from ..ports import ObjectStore, UploadRepository
 
 CONTENT_TYPES = {
@@ -25,7 +26,8 @@ class UploadLimits:
 
 
 def new_upload_id() -> str:
-    return "up_" + uuid.uuid4().hex
+    """Time-ordered (milliseconds, then randomness): the uploads table's sort key lists newest first."""
+    return f"up_{time.time_ns() // 1_000_000:012x}{uuid.uuid4().hex[:20]}"
 
 
 class UploadService:
@@ -75,6 +77,11 @@ class UploadService:
                 "use a new key for a new upload",
                 field="Idempotency-Key",
             )
+        if record.status is not UploadStatus.AWAITING_UPLOAD:
+            # The file landed and was checked: a new upload URL would let it be replaced.
+            return {"upload_id": record.upload_id, "dataset": record.dataset, "status": record.status.value, "upload": None,
+                    "message": f"upload {record.upload_id} was already received ({record.status.value}); "
+                               "to send another file, use a new Idempotency-Key"}
         post = self._store.presigned_post(
             self._bucket, record.key, record.content_type, self._limits.max_bytes, self._limits.url_ttl_seconds
         )

@@ -111,6 +111,10 @@ class ValidationService:
         record = self._repo.get(tenant_id, upload_id)
         if record is None or record.key != key or dataset not in CONTRACTS:
             return None
+        if record.status is not UploadStatus.AWAITING_UPLOAD:
+            # Checked already: a duplicate event, or the file posted again while its URL still worked
+            # (the bucket keeps that version too). The result stands; nothing is validated twice.
+            return record
         with tempfile.TemporaryDirectory() as work:
             self._validate(record, CONTRACTS[dataset], work)
         record.updated_at = utc_now()

@@ -1,0 +1,96 @@
+"""The document pipeline reads a document once: duplicate events and files posted again after a
+result or a manager's review change nothing; a retry of the same event's read goes through."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from smartretail.adapters.memory import MemoryItemStore, MemoryObjectStore, aws_error
+from smartretail.auth import Principal
+from smartretail.documents.pipeline import DocumentPipeline, PipelineStep
+from smartretail.documents.service import DocumentService, ReviewRequest, UploadDocumentRequest
+
+SELLER = Principal("u-seller", "t1", frozenset({"sellers"}))
+MANAGER = Principal("u-manager", "t1", frozenset({"managers"}))
+
+
+class Reader:
+    """Textract's answer for any page: a receipt-like expense with a total."""
+
+    def __init__(self):
+        self.calls = 0
+        self.errors = []
+
+    def analyze_expense(self, bucket, key):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return {"DocumentMetadata": {"Pages": 1}, "ExpenseDocuments": [{"SummaryFields": [], "Blocks": []}]}
+
+    analyze_document = analyze_expense
+
+
+@pytest.fixture
+def world():
+    documents = DocumentService(MemoryObjectStore(), MemoryItemStore(), "docs", max_bytes=1024, url_ttl_seconds=60)
+    reader = Reader()
+    pipeline = DocumentPipeline(documents, MemoryObjectStore(), reader, "docs")
+    slot = documents.create_upload(SELLER, UploadDocumentRequest(doc_type="invoice", file_name="inv.pdf"), None)
+    return documents, pipeline, reader, slot["doc_id"], slot["upload"]["fields"]["key"]
+
+
+def event(key, version):
+    return PipelineStep.model_validate({"step": "read", "bucket": "docs", "key": key, "object": {"key": key, "version-id": version}})
+
+
+def process(pipeline, key, version):
+    read = pipeline.run(event(key, version))
+    if read["skipped"]:
+        return read
+    return pipeline.run(PipelineStep(step="extract", tenant_id=read["tenant_id"], doc_id=read["doc_id"]))
+
+
+def test_a_duplicate_event_for_a_read_document_is_skipped_and_the_result_stands(world):
+    documents, pipeline, reader, doc_id, key = world
+    first = process(pipeline, key, "v1")
+    before = documents.get("t1", doc_id)
+    again = process(pipeline, key, "v1")
+    assert again["skipped"].startswith(f"document {doc_id} was read already ({first['status']})")
+    assert documents.get("t1", doc_id) == before
+    assert reader.calls == 1
+
+
+def test_the_file_posted_again_after_a_review_does_not_undo_the_review(world):
+    documents, pipeline, _, doc_id, key = world
+    process(pipeline, key, "v1")
+    documents.review(MANAGER, doc_id, ReviewRequest(resolution="fail", note="stamp missing"))
+    skipped = process(pipeline, key, "v2")  # the seller posted the file again within the URL's lifetime
+    assert skipped["skipped"]
+    record = documents.get("t1", doc_id)
+    assert record["status"] == "reviewed_fail"
+    assert record["reviewed_by"] == "u-manager"
+
+
+def test_a_retry_of_the_same_events_read_goes_through(world):
+    documents, pipeline, reader, doc_id, key = world
+    reader.errors.append(aws_error("ThrottlingException", "AnalyzeExpense"))
+    with pytest.raises(ClientError):  # the state machine retries the step
+        pipeline.run(event(key, "v1"))
+    assert documents.get("t1", doc_id)["status"] == "processing"
+    read = pipeline.run(event(key, "v1"))
+    assert read["skipped"] is None
+    assert read["doc_id"] == doc_id
+
+
+def test_a_second_upload_while_the_first_is_read_is_skipped(world):
+    _, pipeline, _, doc_id, key = world
+    pipeline.run(event(key, "v1"))
+    assert pipeline.run(event(key, "v2"))["skipped"] == f"document {doc_id} is being read from another upload of the file; this one is ignored"
+
+
+def test_a_late_failure_never_overwrites_a_result(world):
+    documents, pipeline, _, doc_id, key = world
+    process(pipeline, key, "v1")
+    status = documents.get("t1", doc_id)["status"]
+    answer = pipeline.run(PipelineStep(step="unreadable", key=key, error="Lambda.Unknown", cause="boom"))
+    assert answer["status"] == status
+    assert documents.get("t1", doc_id)["status"] == status
