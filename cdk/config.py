@@ -7,6 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR = ROOT / "lambdas"
 CORE_LAYER_DIR = ROOT / "layers" / "core"
 DEPS_LAYER_DIR = ROOT / "layers" / "deps"
+DOCUMENT_DEPS_LAYER_DIR = ROOT / "layers" / "document_deps"
 GLUE_JOBS_DIR = ROOT / "glue_jobs"
 SAGEMAKER_JOBS_DIR = ROOT / "sagemaker_jobs"
 STATEMACHINES_DIR = ROOT / "statemachines"

@@ -13,9 +13,9 @@ from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws
 from aws_cdk import aws_sqs as sqs, aws_stepfunctions as sfn
 from constructs import Construct
 
-from ..config import STATEMACHINES_DIR, StageConfig
+from ..config import DOCUMENT_DEPS_LAYER_DIR, STATEMACHINES_DIR, StageConfig
 from .decisions import AUDIT_ACTIONS
-from .packaging import python_function
+from .packaging import deps_layer, python_function
 from .tables import tenant_table
 
 DEFINITION = STATEMACHINES_DIR / "document_pipeline.asl.json"
@@ -34,7 +34,9 @@ class DocumentsConstruct(Construct):
         self.processor = python_function(
             self, "ProcessorFunction", "document_processor", logs_id="ProcessorLogs",
             description="The document pipeline's steps: Textract, extraction, validation, compliance alerts",
-            layers=layers, memory_size=1024, timeout=Duration.minutes(5),
+            layers=[*layers, deps_layer(self, "DocumentDepsLayer", DOCUMENT_DEPS_LAYER_DIR,
+                                        "SmartRetail document processor dependencies (pypdf)")],
+            memory_size=1024, timeout=Duration.minutes(5),
             environment={
                 "DOCUMENTS_BUCKET": documents_bucket.bucket_name,
                 "DOCUMENTS_TABLE": self.table.table_name,

@@ -131,8 +131,8 @@ def _bundled(source: Path, local: object) -> lambda_.Code:
     )
 
 
-def deps_bundling() -> PipWheelsBundling:
-    return PipWheelsBundling(DEPS_LAYER_DIR / "requirements.txt")
+def deps_bundling(folder: Path = DEPS_LAYER_DIR) -> PipWheelsBundling:
+    return PipWheelsBundling(folder / "requirements.txt")
 
 
 def core_bundling() -> LambdaModulesBundling:
@@ -143,21 +143,23 @@ def function_bundling(name: str) -> CompiledCopyBundling:
     return CompiledCopyBundling(LAMBDAS_DIR / name)
 
 
-def deps_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
-    """Third-party packages of the Lambda functions (FastAPI, Mangum, powertools, PyJWT)."""
+def deps_layer(scope: Construct, construct_id: str, folder: Path = DEPS_LAYER_DIR,
+               description: str = "SmartRetail third-party dependencies") -> lambda_.LayerVersion:
+    """Third-party packages of `folder`/requirements.txt: by default those of every function
+    (FastAPI, Mangum, powertools, PyJWT); a function that alone needs more gets a layer of its own."""
     return lambda_.LayerVersion(
         scope,
         construct_id,
         code=lambda_.Code.from_asset(
-            str(DEPS_LAYER_DIR),
+            str(folder),
             bundling=BundlingOptions(
                 image=PYTHON_RUNTIME.bundling_image,
-                local=deps_bundling(),
+                local=deps_bundling(folder),
                 command=["bash", "-c", "pip install -r requirements.txt -t /asset-output/python"],
             ),
         ),
         compatible_runtimes=[PYTHON_RUNTIME],
-        description="SmartRetail third-party dependencies",
+        description=description,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cdk.config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, ROOT, SAGEMAKER_JOBS_DIR
+from cdk.config import CORE_LAYER_DIR, DEPS_LAYER_DIR, DOCUMENT_DEPS_LAYER_DIR, LAMBDAS_DIR, ROOT, SAGEMAKER_JOBS_DIR
 from cdk.constructs.imports import import_closure
 from cdk.constructs.packaging import RUNTIME_PROVIDED, core_bundling
 from smartretail import settings as settings_models
@@ -90,15 +90,36 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_the_dependency_layer_holds_exactly_the_packages_the_functions_import():
+def _needed(function: str) -> set[str]:
+    """Distributions a function's code imports, less what the Lambda runtime provides."""
     distributions = packages_distributions()
-    imported = set().union(*(_closure(f).third_party for f in FUNCTIONS))
-    needed = {_canonical(d) for top in imported for d in distributions.get(top, [top])}
-    assert needed - {_canonical(d) for d in RUNTIME_PROVIDED.values()} == set(_requirements())
+    runtime = {_canonical(d) for d in RUNTIME_PROVIDED.values()}
+    return {_canonical(d) for top in _closure(function).third_party for d in distributions.get(top, [top])} - runtime
 
 
-@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", SAGEMAKER_JOBS_DIR / "forecasting" / "requirements.txt"],
-                         ids=["lambda-layer", "sagemaker-job"])
+# A function's layers beyond the shared ones: packages only it imports.
+OWN_LAYERS = {"document_processor": DOCUMENT_DEPS_LAYER_DIR / "requirements.txt"}
+
+
+def test_each_function_gets_every_package_it_imports_from_its_layers():
+    shared = set(_requirements())
+    for function in FUNCTIONS:
+        own = set(_requirements(OWN_LAYERS[function])) if function in OWN_LAYERS else set()
+        assert _needed(function) <= shared | own, (function, _needed(function) - shared - own)
+
+
+def test_no_layer_carries_a_package_its_functions_do_not_import():
+    assert set(_requirements()) == set().union(*(_needed(f) for f in FUNCTIONS)) - set().union(
+        *(_requirements(path) for path in OWN_LAYERS.values()))
+    for function, path in OWN_LAYERS.items():
+        others = set().union(*(_needed(f) for f in FUNCTIONS if f != function))
+        assert set(_requirements(path)) == _needed(function) - set(_requirements()), function
+        assert not set(_requirements(path)) & others, f"{path} holds what other functions import: move it to the shared layer"
+
+
+@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", DOCUMENT_DEPS_LAYER_DIR / "requirements.txt",
+                                          SAGEMAKER_JOBS_DIR / "forecasting" / "requirements.txt"],
+                         ids=["lambda-layer", "document-processor-layer", "sagemaker-job"])
 def test_what_is_deployed_pins_the_versions_the_tests_ran_with(requirements):
     locked = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
