@@ -68,7 +68,8 @@ def test_dates_are_read_day_first_unless_impossible(text, expected):
     assert (found.isoformat() if found else None) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("RM 1,234.50", 1234.5), ("TOTAL 60,34", 60.34), ("QTY 3", None), ("9.00 9.60", 9.6)])
+@pytest.mark.parametrize("text, expected", [("RM 1,234.50", 1234.5), ("TOTAL 60,34", 60.34), ("QTY 3", None), ("9.00 9.60", 9.6),
+                                            ("1, 174.77", 1174.77), ("12, 304.00", 12304.0)])
 def test_amounts_have_two_decimals_and_ocr_commas_are_points(text, expected):
     assert parse_amount(text) == expected
 

@@ -24,7 +24,8 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\
                            r"(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?=\d{1,2}:\d{2})")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
 _NAMED_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s\-/]*(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[\s\-/,]*(\d{4}|\d{2})(?!\d)")
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
+# OCR may put a space after a thousands comma ('1, 174.77'), or read the point as a comma.
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:, ?\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
 _COMPANY_SUFFIX = re.compile(r"SDN\.?\s*BHD\b|\b(SDN|BHD|BERHAD|S/B|PLT|ENTERPRISE|ENTERPRISES|TRADING|TRADERS|RESTAURANT|"
                              r"RESTORAN|STORE|STORES|MART|MARKET|HARDWARE|BOOKSTORE|STATIONERY|CO\.|COMPANY|LTD|LIMITED|"
                              r"INC|CORPORATION|SHOP|CAFE|BAKERY|PHARMACY|GIFT|KEDAI|PERNIAGAAN|SYARIKAT)\b")
@@ -233,7 +234,7 @@ def parse_amount(text: str) -> float | None:
     if not matches:
         return None
     whole, cents = matches[-1][1], matches[-1][2]
-    return float(whole.replace(",", "") + "." + cents)
+    return float(whole.replace(",", "").replace(" ", "") + "." + cents)
 
 
 def _row_amount(row: list[Line]) -> tuple[float | None, Line]:
