@@ -94,3 +94,21 @@ def test_a_late_failure_never_overwrites_a_result(world):
     answer = pipeline.run(PipelineStep(step="unreadable", key=key, error="Lambda.Unknown", cause="boom"))
     assert answer["status"] == status
     assert documents.get("t1", doc_id)["status"] == status
+
+
+def test_a_claim_left_by_an_execution_that_died_is_taken_over(world):
+    documents, pipeline, _, doc_id, key = world
+    pipeline.run(event(key, "v1"))  # claimed; then the execution timed out without a word
+    record = documents.record("t1", doc_id)
+    documents._items.put("t1", "doc#" + doc_id, {**{k: v for k, v in record.items() if k not in ("item_key", "version")},
+                                                 "updated_at": "2026-01-01T00:00:00+00:00"}, if_version=record["version"])
+    assert pipeline.run(event(key, "v2"))["skipped"] is None
+
+
+def test_a_failure_of_one_upload_does_not_mark_a_document_another_upload_is_reading(world):
+    documents, pipeline, _, doc_id, key = world
+    pipeline.run(event(key, "v1"))
+    answer = pipeline.run(PipelineStep.model_validate({"step": "unreadable", "key": key, "object": {"version-id": "v2"},
+                                                      "error": "Lambda.Unknown", "cause": "boom"}))
+    assert answer["status"] == "processing"
+    assert documents.get("t1", doc_id)["status"] == "processing"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from smartretail.documents.receipts import extract_receipt, parse_amount, parse_date
+from smartretail.documents.receipts import extract_receipt, parse_amount, parse_cell_amount, parse_date
 from smartretail.documents.textract import Box, Line, blocks_from_lines, lines_from_blocks, rows
 
 
@@ -69,9 +69,15 @@ def test_dates_are_read_day_first_unless_impossible(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [("RM 1,234.50", 1234.5), ("TOTAL 60,34", 60.34), ("QTY 3", None), ("9.00 9.60", 9.6),
-                                            ("1, 174.77", 1174.77), ("12, 304.00", 12304.0)])
+                                            ("QTY 1, 174.77", 174.77), ("10:30, 100.00", 100.0)])
 def test_amounts_have_two_decimals_and_ocr_commas_are_points(text, expected):
     assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("1, 174.77", 1174.77), ("Rs 12, 304.00", 12304.0), ("174.77", 174.77),
+                                            ("1, 174.77 2", None)])
+def test_an_amount_alone_in_its_cell_may_have_a_space_after_its_thousands_comma(text, expected):
+    assert parse_cell_amount(text) == (expected if expected is not None else parse_amount(text))
 
 
 def test_textract_shaped_blocks_round_trip_and_rows_group_cells():

@@ -126,6 +126,7 @@ def test_a_file_posted_again_after_validation_changes_nothing_and_gets_no_new_up
     assert replay["upload"] is None
     assert replay["status"] == "validated"
     store.put_bytes(BUCKET, key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,999\n")  # the old URL, still valid
-    again = validator.handle_object_created(BUCKET, key)
+    assert validator.handle_object_created(BUCKET, key) is None  # ignored, as for any object that is not a pending upload
+    again = repo.get("t1", first.upload_id)
     assert (again.status, again.rows_accepted, again.content_sha256) == (first.status, 1, first.content_sha256)
     assert store.objects[(BUCKET, first.accepted_key)] == accepted

@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any
 
 from . import gstin
-from .receipts import Field, extract_receipt, parse_amount, parse_date
+from .receipts import Field, extract_receipt, parse_cell_amount, parse_date
 from .layout import INLINE_LABEL
 from .textract import Box, Line, lines_from_blocks
 
@@ -84,16 +84,16 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             if day:
                 fields["invoice_date"] = _field(day.isoformat(), value, page)
         elif kind == "SUBTOTAL" and "subtotal" not in fields:
-            amount = parse_amount(text)
+            amount = parse_cell_amount(text)
             if amount is not None:
                 fields["subtotal"] = _field(amount, value, page)
         elif kind == "TOTAL" and "total" not in fields:
-            amount = parse_amount(text)
+            amount = parse_cell_amount(text)
             if amount is not None:
                 fields["total"] = _field(amount, value, page)
         elif kind == "TAX":
             match = _TAX_LABEL.search(label) or _TAX_LABEL.search(text)
-            amount = parse_amount(text)
+            amount = parse_cell_amount(text)
             if match and amount is not None:
                 taxes.append({"type": match.group(1).upper(), "rate": float(match.group(2)), "amount": amount,
                               "confidence": round(float(value.get("Confidence", 0)) / 100, 3)})
@@ -109,12 +109,12 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
     for group in expense.get("LineItemGroups", []):
         for item in group.get("LineItems", []):
             cells = {c["Type"]["Text"]: c.get("ValueDetection", {}) for c in item.get("LineItemExpenseFields", [])}
-            amount = parse_amount(cells.get("PRICE", {}).get("Text", ""))
+            amount = parse_cell_amount(cells.get("PRICE", {}).get("Text", ""))
             if amount is None:
                 continue
             quantity = _number(cells.get("QUANTITY", {}).get("Text"))
             items.append({"description": re.sub(r"^\d{1,3}[.)]?\s+", "", cells.get("ITEM", {}).get("Text", "")).strip(),
-                          "quantity": quantity, "unit_price": parse_amount(cells.get("UNIT_PRICE", {}).get("Text", "")),
+                          "quantity": quantity, "unit_price": parse_cell_amount(cells.get("UNIT_PRICE", {}).get("Text", "")),
                           "amount": amount,
                           "confidence": round(min(float(c.get("Confidence", 0)) for c in cells.values()) / 100, 3)})
     return _document("invoice", fields, lines, response, taxes=taxes, line_items=items)

@@ -51,7 +51,7 @@ class DocumentPipeline:
         if request.step == "read":
             return self.read(request.bucket or self._bucket, request.key, request.s3_object.get("version-id"))
         if request.step == "unreadable":
-            return self.unreadable(request.key, request.error, request.cause)
+            return self.unreadable(request.key, request.error, request.cause, request.s3_object.get("version-id"))
         if not (request.tenant_id and request.doc_id):
             raise ValueError(f"the {request.step} step needs tenant_id and doc_id")
         run = self.extract if request.step == "extract" else self.alert
@@ -92,11 +92,13 @@ class DocumentPipeline:
         alert = self._alerts.document_failed(tenant_id, doc_id, record["doc_type"], record.get("reasons", []))
         return {"alert_id": alert["alert_id"]}
 
-    def unreadable(self, key: str, error: str, cause: str) -> dict[str, Any]:
-        """The Catch of every step: the document ends as needs_review with the reason, never lost."""
+    def unreadable(self, key: str, error: str, cause: str, version_id: str | None = None) -> dict[str, Any]:
+        """The Catch of every step: the document ends as needs_review with the reason, never lost; but
+        a result (or a review) stands, and so does another upload's claim on the document."""
         tenant, record = self._documents.record_for_key(key)
         reason = _reason(error, cause)
-        if record["status"] not in ("awaiting_upload", "processing"):  # a result (or a review) stands
+        claimed_by_another = record["status"] == "processing" and version_id and record.get("object_version") not in (None, version_id)
+        if record["status"] not in ("awaiting_upload", "processing") or claimed_by_another:
             return {"tenant_id": tenant, "doc_id": record["doc_id"], "status": record["status"], "reasons": record.get("reasons", [])}
         self._documents.mark(tenant, record, status="needs_review", reasons=[reason])
         return {"tenant_id": tenant, "doc_id": record["doc_id"], "status": "needs_review", "reasons": [reason]}
@@ -116,4 +118,4 @@ def _reason(error: str, cause: str) -> str:
         message = cause
     if error == "DocumentUnreadable":
         return f"the file could not be read: {message}"
-    return f"the document could not be processed ({error}): {message}; upload it again or ask for a manual review"
+    return f"the document could not be processed ({error}): {message}; upload it as a new document or ask for a manual review"

@@ -24,8 +24,7 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/\-.]\s?(\d{1,2})\s?[/\-.]\s?(\
                            r"(?<!\d)(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})(?=\d{1,2}:\d{2})")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!\d)")
 _NAMED_DATE = re.compile(r"(?<!\d)(\d{1,2})[\s\-/]*(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[\s\-/,]*(\d{4}|\d{2})(?!\d)")
-# OCR may put a space after a thousands comma ('1, 174.77'), or read the point as a comma.
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:, ?\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s?[.,]\s?(\d{2})(?![\d])")
 _COMPANY_SUFFIX = re.compile(r"SDN\.?\s*BHD\b|\b(SDN|BHD|BERHAD|S/B|PLT|ENTERPRISE|ENTERPRISES|TRADING|TRADERS|RESTAURANT|"
                              r"RESTORAN|STORE|STORES|MART|MARKET|HARDWARE|BOOKSTORE|STATIONERY|CO\.|COMPANY|LTD|LIMITED|"
                              r"INC|CORPORATION|SHOP|CAFE|BAKERY|PHARMACY|GIFT|KEDAI|PERNIAGAAN|SYARIKAT)\b")
@@ -228,13 +227,22 @@ def _date(lines: list[Line]) -> Field | None:
 
 
 # --- total -----------------------------------------------------------------------------------------
+def parse_cell_amount(text: str) -> float | None:
+    """An amount that is a whole cell of its own (a labelled value, a table cell): OCR may put a space
+    after its thousands comma ('1, 174.77'); in running text that could be two numbers."""
+    compact = text.strip()
+    if re.fullmatch(r"[^\d]{0,4}\d{1,3}(?:, ?\d{3})+[.,]\s?\d{2}", compact):
+        compact = re.sub(r", (\d{3})", r",\1", compact)
+    return parse_amount(compact)
+
+
 def parse_amount(text: str) -> float | None:
     """The last amount with two decimals in a text (1,234.50; OCR may read the point as a comma)."""
     matches = list(_AMOUNT.finditer(text))
     if not matches:
         return None
     whole, cents = matches[-1][1], matches[-1][2]
-    return float(whole.replace(",", "").replace(" ", "") + "." + cents)
+    return float(whole.replace(",", "") + "." + cents)
 
 
 def _row_amount(row: list[Line]) -> tuple[float | None, Line]:

@@ -30,6 +30,7 @@ DOCS_PREFIX = "docs"
 RESULTS_PREFIX = "results"
 CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 FINAL = ("pass", "fail", "needs_review", "reviewed_pass", "reviewed_fail")
+STALE_CLAIM_SECONDS = 45 * 60  # longer than the document state machine's timeout (30 minutes)
 DocType = Literal["invoice", "gst_certificate", "receipt"]
 
 
@@ -63,6 +64,10 @@ def result_key(tenant_id: str, doc_id: str, name: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _older_than(stamp: str | None, seconds: float) -> bool:
+    return stamp is None or (datetime.now(timezone.utc) - datetime.fromisoformat(stamp)).total_seconds() > seconds
 
 
 class DocumentService:
@@ -196,7 +201,10 @@ class DocumentService:
                 record = self._items.get(tenant_id, DOCUMENT + doc_id)
                 return record, f"document {doc_id} was claimed by another event for the same upload"
         if status == "processing" and record.get("object_version") == version_id:
-            return record, None
+            return record, None  # a retry of this upload's read (a duplicate event in flight reads it again, harmlessly)
+        if status == "processing" and _older_than(record.get("updated_at"), STALE_CLAIM_SECONDS):
+            # The execution that claimed it ended without a word (timed out, aborted): this one takes over.
+            return self.mark(tenant_id, record, status="processing", object_version=version_id), None
         if status == "processing":
             return record, f"document {doc_id} is being read from another upload of the file; this one is ignored"
         return record, (f"document {doc_id} was read already ({status}): this event (a duplicate, or the file posted "
@@ -223,7 +231,7 @@ def _stored(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in ("item_key", "version", "key")}
+    return {k: v for k, v in record.items() if k not in ("item_key", "version", "key", "object_version")}
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -103,7 +103,7 @@ class ValidationService:
         self._bucket = raw_bucket
 
     def handle_object_created(self, bucket: str, key: str) -> UploadRecord | None:
-        """Validate the object at `key`; None when it is not an upload we handed out."""
+        """Validate the object at `key`; None when it is not an upload waiting for its file."""
         parsed = parse_raw_key(key)
         if bucket != self._bucket or parsed is None:
             return None
@@ -114,7 +114,7 @@ class ValidationService:
         if record.status is not UploadStatus.AWAITING_UPLOAD:
             # Checked already: a duplicate event, or the file posted again while its URL still worked
             # (the bucket keeps that version too). The result stands; nothing is validated twice.
-            return record
+            return None
         with tempfile.TemporaryDirectory() as work:
             self._validate(record, CONTRACTS[dataset], work)
         record.updated_at = utc_now()
