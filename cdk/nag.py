@@ -106,7 +106,8 @@ _ACKNOWLEDGED: dict[str, str] = {
         "Cognito's Plus feature plan (threat protection) is a per-account cost decision taken at go-live; "
         "passwords follow a strong policy and MFA is available to every user.",
     "AwsSolutions-SQS3":
-        "This queue is itself the dead-letter queue of the validation rule's Lambda target.",
+        "Every queue of the stack is a dead-letter queue of an EventBridge target (cdk/constructs/queues.py); "
+        "a dead-letter queue of a dead-letter queue would only move the message.",
 }
 
 

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from ..config import StageConfig
 from .packaging import python_function
+from .queues import dead_letter_queue
 from .tables import tenant_table
 
 
@@ -52,12 +53,13 @@ class DecisionsConstruct(Construct):
         forecasts_table.grant(fn, "dynamodb:Query")
         models_table.grant(fn, "dynamodb:Query")
         self.alerts_topic.grant_publish(fn)
+        self.dead_letters = dead_letter_queue(self, "EvaluatorDeadLetters") if config.scheduled_tenants else None
         for tenant in config.scheduled_tenants:
             events.Rule(
                 self, f"Daily-{tenant}", description=f"Evaluate the alerts of tenant {tenant} every day",
                 schedule=events.Schedule.expression(config.alerts_schedule),
                 targets=[targets.LambdaFunction(fn, event=events.RuleTargetInput.from_object({"tenant_id": tenant}),
-                                                retry_attempts=2)],
+                                                retry_attempts=2, dead_letter_queue=self.dead_letters)],
             )
 
     def grant_api(self, fn: lambda_.Function) -> None:

@@ -10,12 +10,13 @@ import json
 
 from aws_cdk import Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
 from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sns as sns
-from aws_cdk import aws_sqs as sqs, aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..config import DOCUMENT_DEPS_LAYER_DIR, STATEMACHINES_DIR, StageConfig
 from .decisions import AUDIT_ACTIONS
 from .packaging import deps_layer, python_function
+from .queues import dead_letter_queue
 from .tables import tenant_table
 
 DEFINITION = STATEMACHINES_DIR / "document_pipeline.asl.json"
@@ -72,8 +73,7 @@ class DocumentsConstruct(Construct):
             ),
         )
         fn.grant_invoke(self.state_machine)
-        self.dead_letters = sqs.Queue(self, "StartDeadLetters", encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                                      retention_period=Duration.days(14))
+        self.dead_letters = dead_letter_queue(self, "StartDeadLetters")
         events.Rule(
             self, "DocumentUploadedRule",
             description="A document landed under docs/: run the document pipeline",

@@ -1,11 +1,12 @@
 """Ingestion: the uploads table and the validation Lambda fed by S3 events through EventBridge."""
 
 from aws_cdk import Duration, aws_events as events, aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_, aws_s3 as s3, aws_sqs as sqs
+from aws_cdk import aws_lambda as lambda_, aws_s3 as s3
 from constructs import Construct
 
 from ..config import StageConfig
 from .packaging import python_function
+from .queues import dead_letter_queue
 from .tables import tenant_table
 
 
@@ -34,13 +35,7 @@ class IngestionConstruct(Construct):
         raw_bucket.grant_put(self.validation_function, "quarantine/*")
         self.uploads_table.grant(self.validation_function, "dynamodb:GetItem", "dynamodb:PutItem")
 
-        self.dead_letters = sqs.Queue(
-            self,
-            "ValidationDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dead_letters = dead_letter_queue(self, "ValidationDeadLetters")
         events.Rule(
             self,
             "UploadCreatedRule",

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from ..config import STATEMACHINES_DIR, StageConfig
 from .packaging import python_function, sagemaker_source
+from .queues import dead_letter_queue
 
 DEFINITION = STATEMACHINES_DIR / "training_pipeline.asl.json"
 # Training-job channels (beyond `train`, the curated sales) -> cleaned tables they read.
@@ -95,11 +96,13 @@ class TrainingPipelineConstruct(Construct):
         self.state_machine.node.add_dependency(self.model_package_group)
         self._grant_pipeline(stack, etl_job_name, artifacts_bucket, models_table)
 
+        self.dead_letters = dead_letter_queue(self, "ScheduleDeadLetters") if config.scheduled_tenants else None
         for tenant in config.scheduled_tenants:
             events.Rule(
                 self, f"Weekly-{tenant}", description=f"Retrain the demand forecast of tenant {tenant} every week",
                 schedule=events.Schedule.expression(config.training_schedule),
-                targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}))],
+                targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}),
+                                                 retry_attempts=2, dead_letter_queue=self.dead_letters)],
             )
 
     def _sagemaker_role(self, config: StageConfig, source, curated_bucket: s3.IBucket, cleaned_bucket: s3.IBucket,

@@ -237,3 +237,13 @@ def test_the_api_stage_is_behind_a_web_acl_with_managed_rules_and_a_rate_limit(s
     (association,) = resources(body, "AWS::WAFv2::WebACLAssociation").values()
     assert "Stage" in json.dumps(association["Properties"]["ResourceArn"])
     assert "AwsSolutions-APIG3" not in _ACKNOWLEDGED
+
+
+def test_every_eventbridge_target_keeps_what_it_could_not_deliver_in_a_dead_letter_queue(synthesized):
+    _, body, _ = synthesized
+    rules = resources(body, "AWS::Events::Rule")
+    assert any("ScheduleExpression" in rule["Properties"] for rule in rules.values())  # the dev stage schedules the demo tenant
+    for name, rule in rules.items():
+        for target in rule["Properties"]["Targets"]:
+            assert "Arn" in target.get("DeadLetterConfig", {}), (name, target["Id"])
+            assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 2, name
