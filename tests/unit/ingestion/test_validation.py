@@ -130,3 +130,25 @@ def test_a_file_posted_again_after_validation_changes_nothing_and_gets_no_new_up
     again = repo.get("t1", first.upload_id)
     assert (again.status, again.rows_accepted, again.content_sha256) == (first.status, 1, first.content_sha256)
     assert store.objects[(BUCKET, first.accepted_key)] == accepted
+
+
+def test_a_field_too_long_for_the_csv_reader_rejects_the_file_with_a_reason(env):
+    record, _ = _upload(env, "t1", "sales", "s.csv", b"date,store_id,sku_id,units\n2024-01-01,S1,A," + b"9" * 200_000 + b"\n")
+    assert record.status is UploadStatus.REJECTED
+    assert "could not be read as CSV" in record.reason
+
+
+def test_a_deeply_nested_json_line_is_quarantined_and_the_rest_read(env):
+    nested = b'{"a": ' * 100_000 + b"1" + b"}" * 100_000
+    content = b'{"date": "2024-01-01", "store_id": "S1", "sku_id": "A", "units": 3}\n' + nested + b"\n"
+    record, _ = _upload(env, "t1", "sales", "s.jsonl", content)
+    assert (record.status, record.rows_accepted, record.rows_quarantined) == (UploadStatus.VALIDATED, 1, 1)
+    assert "nested too deeply" in record.quarantine_sample[0].reasons[0]
+
+
+def test_a_header_of_thousands_of_columns_is_rejected_with_a_reason(env):
+    header = ",".join(["date", "store_id", "sku_id", "units"] + [f"c{i}" for i in range(20_000)])
+    row = ",".join(["2024-01-01", "S1", "A", "3"] + ["x"] * 20_000)  # its ignored columns would not fit the upload's record
+    record, _ = _upload(env, "t1", "sales", "s.csv", f"{header}\n{row}\n".encode())
+    assert record.status is UploadStatus.REJECTED
+    assert "20,004 columns" in record.reason

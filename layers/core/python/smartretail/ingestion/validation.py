@@ -55,12 +55,19 @@ def _text(reader: _HashingReader) -> IO[str]:
     return io.TextIOWrapper(io.BufferedReader(reader, 1 << 20), encoding="utf-8-sig", errors="strict", newline="")
 
 
+# A header wider than this is not one of our datasets (and its ignored columns would not fit a record).
+MAX_COLUMNS = 1000
+
+
 def _csv_rows(text: IO[str], contract: DatasetContract) -> Iterator[tuple[int, dict | None, str | None]]:
     reader = csv.reader(text)
     try:
         header = next(reader)
     except StopIteration:
         raise FileRejected("the file is empty: expected a header row and data rows") from None
+    if len(header) > MAX_COLUMNS:
+        raise FileRejected(f"the header has {len(header):,} columns and at most {MAX_COLUMNS:,} are read: "
+                           f"is it the {contract.dataset} file, with one column per field?")
     columns = [normalise_header(h) for h in header]
     yield 1, {"__header__": columns}, None
     for line_number, values in enumerate(reader, start=2):
@@ -84,6 +91,9 @@ def _jsonl_rows(text: IO[str], contract: DatasetContract) -> Iterator[tuple[int,
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield line_number, None, f"line is not valid JSON ({exc.msg})"
+            continue
+        except RecursionError:
+            yield line_number, None, "line is nested too deeply to read: a row is one flat JSON object"
             continue
         if not isinstance(obj, dict):
             yield line_number, None, "line must be a JSON object with the dataset's columns"
@@ -165,6 +175,10 @@ class ValidationService:
                 raise FileRejected("the file has a header but no data rows")
         except UnicodeDecodeError:
             self._reject(record, stream, "the file is not UTF-8 text; export it as UTF-8 CSV or JSON Lines")
+            return
+        except csv.Error as exc:  # a field over the CSV reader's limit, a NUL byte: not a CSV it can read
+            self._reject(record, stream, f"the file could not be read as CSV after row {total + 1} ({exc}); "
+                                         "export it again as CSV or JSON Lines")
             return
         except FileRejected as exc:
             self._reject(record, stream, str(exc))
