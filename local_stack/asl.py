@@ -113,9 +113,9 @@ def _arguments(text: str) -> list[str]:
                 quoted = False
         elif char == "'":
             quoted, current = True, current + char
-        elif char in "(":
+        elif char == "(":
             depth, current = depth + 1, current + char
-        elif char in ")":
+        elif char == ")":
             depth, current = depth - 1, current + char
         elif char == "," and depth == 0:
             parts.append(current.strip())

@@ -25,6 +25,7 @@ import boto3
 
 from smartretail.adapters.aws_dynamodb import DynamoModelRegistry
 from smartretail.adapters.aws_s3 import S3ObjectStore
+from smartretail.forecasting.artefacts import MODEL_ARCHIVE
 
 from .asl import ExecutionFailed, LocalStateMachine
 from .etl import download_prefix, run_local_etl
@@ -146,7 +147,7 @@ class LocalPipeline:
             with tarfile.open(archive, "w:gz") as tar:
                 tar.add(root / "model", arcname=".")
             bucket, prefix = _s3_uri(request["OutputDataConfig"]["S3OutputPath"])
-            self.s3.upload_file(str(archive), bucket, f"{prefix}{name}/output/model.tar.gz")
+            self.s3.upload_file(str(archive), bucket, f"{prefix}{name}/{MODEL_ARCHIVE}")
         self._jobs[name] = _Job("Completed")
         return {"TrainingJobArn": name}
 

@@ -75,14 +75,13 @@ class PipWheelsBundling:
 class CompiledCopyBundling:
     """Copies our own source (minus what Lambda never imports) and precompiles it."""
 
-    def __init__(self, source: Path, ignore: tuple[str, ...] = ()):
+    def __init__(self, source: Path):
         self._source = source
-        self._ignore = ignore
 
     def try_bundle(self, output_dir: str, *, image: DockerImage | None = None, **_: object) -> bool:
         shutil.copytree(
             self._source, output_dir, dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info", *self._ignore),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info"),
         )
         compile_tree(Path(output_dir))
         return True

@@ -9,7 +9,7 @@ import pytest
 from sfn_helpers import run_machine, s3_event
 
 from local_stack.stack import http_json, post_file
-from smartretail.documents.generator import documents, render_pdf, scan, truth
+from smartretail.documents.generator import documents, multi_page_pdf, render_pdf, scan, truth
 
 TENANT = "tenant-a"  # the conftest users' tenant
 
@@ -107,7 +107,7 @@ def test_bad_files_get_clear_answers_and_nothing_half_written(local):
     body = wait(local, slot["doc_id"])
     assert body["status"] == "needs_review"
     assert "could not be read" in body["reasons"][0]
-    slot, _ = upload(local, "seller", "invoice", "long.pdf", _pages(50), "application/pdf")
+    slot, _ = upload(local, "seller", "invoice", "long.pdf", multi_page_pdf(50, "Delivery note page"), "application/pdf")
     body = wait(local, slot["doc_id"])
     assert body["status"] == "needs_review"
     assert "50 pages" in body["reasons"][0]
@@ -117,17 +117,6 @@ def test_bad_files_get_clear_answers_and_nothing_half_written(local):
 def wait_status(local, doc_id):
     time.sleep(1.5)  # what an S3 event would have started by now
     return http_json("GET", f"{local.api_url}/documents/{doc_id}", local.users.token("seller"))[1]["status"]
-
-
-def _pages(count):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    for page in range(count):
-        pdf.add_page()
-        pdf.set_font("Helvetica", size=12)
-        pdf.cell(0, 10, f"Delivery note page {page + 1}")
-    return bytes(pdf.output())
 
 
 def test_the_same_idempotency_key_gives_the_same_document(local):

@@ -7,19 +7,9 @@ import boto3
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
-from fpdf import FPDF
-
 from smartretail.adapters.aws_textract import TextractReader
+from smartretail.documents.generator import multi_page_pdf
 from smartretail.documents.textract import DocumentUnreadable
-
-
-def pdf(pages: int) -> bytes:
-    document = FPDF()
-    for page in range(pages):
-        document.add_page()
-        document.set_font("Helvetica", size=12)
-        document.cell(0, 10, f"page {page + 1}")
-    return bytes(document.output())
 
 
 @pytest.fixture
@@ -37,7 +27,7 @@ def _object(s3_stub, body: bytes):
 
 def test_a_pdf_over_the_page_limit_is_refused_before_textract_is_asked(clients):
     textract, textract_stub, s3, s3_stub = clients
-    _object(s3_stub, pdf(50))
+    _object(s3_stub, multi_page_pdf(50))
     with pytest.raises(DocumentUnreadable, match="50 pages and at most 20"):
         TextractReader(20, textract=textract, s3=s3).analyze_expense("docs", "docs/t1/d1/inv.pdf")
     textract_stub.assert_no_pending_responses()  # no job was started
@@ -47,7 +37,7 @@ def test_a_retried_start_asks_for_the_same_job(clients):
     textract, textract_stub, s3, s3_stub = clients
     tokens = []
     for _ in range(2):  # the step timed out once and the state machine ran it again
-        _object(s3_stub, pdf(2))
+        _object(s3_stub, multi_page_pdf(2))
         textract_stub.add_response("start_expense_analysis", {"JobId": "job-1"},
                                    {"DocumentLocation": ANY, "ClientRequestToken": ANY})
         textract_stub.add_response("get_expense_analysis", {"JobStatus": "SUCCEEDED", "DocumentMetadata": {"Pages": 2},

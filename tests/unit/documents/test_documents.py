@@ -9,7 +9,7 @@ import pytest
 
 from smartretail.adapters.local_textract import DocumentUnreadable, LocalTextract
 from smartretail.documents.__main__ import main, process
-from smartretail.documents.generator import TYPEFACES, documents, render_pdf, scan, truth
+from smartretail.documents.generator import TYPEFACES, documents, multi_page_pdf, render_pdf, scan, truth
 
 TODAY = date(2026, 11, 21)
 
@@ -75,15 +75,8 @@ def test_unreadable_files_are_named_as_such():
 
 
 def test_a_pdf_over_the_page_limit_is_not_read():
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    for page in range(50):
-        pdf.add_page()
-        pdf.set_font("Helvetica", size=12)
-        pdf.cell(0, 10, f"page {page + 1}")
     with pytest.raises(DocumentUnreadable, match="50 pages and at most 20"):
-        LocalTextract(max_pages=20).analyze_expense(bytes(pdf.output()))
+        LocalTextract(max_pages=20).analyze_expense(multi_page_pdf(50))
 
 
 def test_extract_from_files_handles_a_folder_of_invoices_and_certificates(tmp_path, corpus):

@@ -11,9 +11,9 @@ Standard library only: this runs in Lambda functions.
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from statistics import median
-from collections.abc import Sequence
 from typing import Any, Callable, Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator

@@ -91,9 +91,14 @@ def quarantine_key(tenant_id: str, dataset: str, upload_id: str) -> str:
 
 
 
+def models_prefix(tenant_id: str) -> str:
+    """Where a tenant's training runs keep what they make (artifacts bucket)."""
+    return f"models/{check_id(tenant_id, 'tenant_id')}/"
+
+
 def model_prefix(tenant_id: str, model_version: str) -> str:
     """Where a training run writes its evaluation, decision and batch forecast (artifacts bucket)."""
-    return f"models/{check_id(tenant_id, 'tenant_id')}/{check_id(model_version, 'model_version')}/"
+    return f"{models_prefix(tenant_id)}{check_id(model_version, 'model_version')}/"
 
 
 def tenants_with_accepted_rows(store: "ObjectStore", bucket: str) -> list[str]:

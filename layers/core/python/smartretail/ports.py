@@ -109,10 +109,14 @@ def read_json(store: ObjectStore, bucket: str, key: str) -> Any:
         return json.loads(body.read())
 
 
-def read_lines(store: ObjectStore, bucket: str, prefix: str) -> Iterator[str]:
-    """The non-empty text lines of every object under a prefix, one object at a time."""
+def read_lines(store: ObjectStore, bucket: str, prefix: str, chunk_bytes: int = 1 << 20) -> Iterator[str]:
+    """The non-empty text lines of every object under a prefix, streamed (a batch forecast's output
+    need not fit in memory)."""
     for key in store.keys(bucket, prefix):
         with store.open_read(bucket, key) as body:
-            for line in body.read().decode().splitlines():
-                if line.strip():
-                    yield line
+            pending = b""
+            for chunk in iter(lambda: body.read(chunk_bytes), b""):
+                *complete, pending = (pending + chunk).split(b"\n")
+                yield from (line.rstrip(b"\r").decode() for line in complete if line.strip())
+            if pending.strip():
+                yield pending.rstrip(b"\r").decode()

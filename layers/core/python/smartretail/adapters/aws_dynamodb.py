@@ -19,8 +19,16 @@ from ..forecasting.artefacts import LIVE_POINTER
 from ..models import UploadRecord
 from .aws_clients import LazyClient
 
-
 _UPLOAD_PREFIX = "up_"
+BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request
+
+
+def _batch_write(ddb: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    """Put or delete items in batches, sending again whatever DynamoDB left unprocessed."""
+    for i in range(0, len(requests), BATCH_WRITE_LIMIT):
+        pending = {table: requests[i : i + BATCH_WRITE_LIMIT]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _to_item(record: UploadRecord) -> dict[str, Any]:
@@ -153,10 +161,10 @@ class DynamoItemStore:
     def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None:
         requests = [{"PutRequest": {"Item": {**self._key(tenant_id, key), "version": {"N": "1"},
                                              "body": {"S": json.dumps(body)}}}} for key, body in items.items()]
-        self._batch(requests)
+        _batch_write(self._ddb, self._table, requests)
 
     def delete_many(self, tenant_id: str, keys: list[str]) -> None:
-        self._batch([{"DeleteRequest": {"Key": self._key(tenant_id, key)}} for key in keys])
+        _batch_write(self._ddb, self._table, [{"DeleteRequest": {"Key": self._key(tenant_id, key)}} for key in keys])
 
     def query(self, tenant_id: str, prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
         request: dict[str, Any] = {
@@ -175,12 +183,6 @@ class DynamoItemStore:
             if "LastEvaluatedKey" not in page:
                 return out
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _batch(self, requests: list[dict[str, Any]]) -> None:
-        for i in range(0, len(requests), 25):
-            pending = {self._table: requests[i : i + 25]}
-            while pending:
-                pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
     @staticmethod
     def _body(item: dict[str, Any]) -> dict[str, Any]:
@@ -228,10 +230,7 @@ class DynamoForecastStore:
             }}}
             for d in days
         ]
-        for i in range(0, len(requests), 25):
-            pending = {self._table: requests[i : i + 25]}
-            while pending:
-                pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        _batch_write(self._ddb, self._table, requests)
 
 
 class DynamoModelRegistry:

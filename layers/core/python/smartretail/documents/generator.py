@@ -206,6 +206,19 @@ def render_pdf(doc: Invoice | Certificate) -> bytes:
     return bytes(pdf.output())
 
 
+def multi_page_pdf(pages: int, label: str = "page") -> bytes:
+    """A PDF of `pages` short pages ('page 1', 'page 2', ...), to try the page limit with."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("doc", "", str(_font_files("sans")[0]))
+    for page in range(pages):
+        pdf.add_page()
+        pdf.set_font("doc", size=12)
+        pdf.cell(0, 10, f"{label} {page + 1}")
+    return bytes(pdf.output())
+
+
 def _text(pdf, x: float, y: float, text: str, size: float = 10, bold: bool = False, align: str = "L", width: float = 0,
           fit: float = 0) -> None:
     """A line of text; with `fit`, set smaller until it is at most that wide (mm), as a wide typeface

@@ -54,8 +54,8 @@ class DocumentPipeline:
             return self.unreadable(request.key, request.error, request.cause, request.s3_object.get("version-id"))
         if not (request.tenant_id and request.doc_id):
             raise ValueError(f"the {request.step} step needs tenant_id and doc_id")
-        run = self.extract if request.step == "extract" else self.alert
-        return run(request.tenant_id, request.doc_id)
+        step = self.extract if request.step == "extract" else self.alert
+        return step(request.tenant_id, request.doc_id)
 
     def read(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
         """Read the document once: an event for a document already read (a duplicate event, or the

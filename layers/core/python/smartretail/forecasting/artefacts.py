@@ -10,7 +10,7 @@ module). Standard library only: this runs in the training job, the loader Lambda
 from dataclasses import dataclass
 from typing import Any
 
-from ..lake import check_id, model_prefix
+from ..lake import model_prefix, models_prefix
 
 RUN_NAME_PREFIX = "fc-"                # a run's model version (and its SageMaker job names) start with it
 LIVE_POINTER = "#live"                 # the registry item naming a tenant's live version and its WAPE
@@ -33,7 +33,7 @@ MODEL_ARCHIVE = "output/model.tar.gz"  # where SageMaker puts MODEL_FILE after t
 def training_output_prefix(tenant_id: str) -> str:
     """The training job's S3OutputPath: SageMaker adds `<job name>/output/model.tar.gz`, and the job is
     named after the model version, so the archive lands under the run's prefix."""
-    return f"models/{check_id(tenant_id, 'tenant_id')}/"
+    return models_prefix(tenant_id)
 
 
 @dataclass(frozen=True)

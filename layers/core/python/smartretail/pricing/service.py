@@ -263,4 +263,3 @@ def _reorder_action(position: dict[str, Any], reorder: ReorderPlan, days: list[F
         "explanation": f"{reorder.explanation['order_quantity']}; {reorder.explanation['stockout_risk']} without it",
         "plan": reorder.to_dict(),
     }
-
