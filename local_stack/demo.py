@@ -26,7 +26,7 @@ def wait_for_upload(stack: LocalStack, token: str, upload_id: str, timeout_s: fl
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         status, body = http_json("GET", f"{stack.api_url}/ingest/{upload_id}", token)
-        if status == 200 and body["status"] != "awaiting_upload":
+        if status == 200 and body["status"] not in ("awaiting_upload", "validating"):
             return body
         time.sleep(0.3)
     raise TimeoutError(f"upload {upload_id} not validated after {timeout_s}s")

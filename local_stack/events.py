@@ -27,7 +27,7 @@ class EventDispatcher:
         by_arn = {t.resolve({"Fn::GetAtt": [logical, "Arn"]}): f for logical, f in functions.items()}
         self._events = boto3.client("events")
         self._sqs = boto3.client("sqs")
-        self._routes: list[tuple[str, Callable[[dict], Any]]] = []
+        self._routes: list[tuple[str, Callable[[dict, str], Any]]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         # Scheduled Lambda targets: (function, event) as the schedule would invoke them.
@@ -86,7 +86,7 @@ class EventDispatcher:
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def _poll(self, queue_url: str, handler: Callable[[dict], Any]) -> None:
+    def _poll(self, queue_url: str, handler: Callable[[dict, str], Any]) -> None:
         while not self._stop.is_set():
             try:
                 messages = self._sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
@@ -96,7 +96,7 @@ class EventDispatcher:
                 continue
             for message in messages:
                 try:
-                    handler(json.loads(message["Body"]))
+                    handler(json.loads(message["Body"]), message["MessageId"])  # redeliveries keep the id
                     self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 except Exception as exc:  # InvocationError, ExecutionFailed
                     # Left on the queue: redelivered after the visibility timeout, then dead-lettered.
@@ -120,8 +120,8 @@ def _runs_locally(t: Template, logical: str) -> bool:
     return bool(tasks) and all(s["Resource"] == "arn:aws:states:::lambda:invoke" for s in tasks)
 
 
-def _machine_runner(definition: dict[str, Any], by_arn: dict[str, LocalFunction], machine: Any) -> Callable[[dict], Any]:
-    def run(event: dict) -> Any:
+def _machine_runner(definition: dict[str, Any], by_arn: dict[str, LocalFunction], machine: Any) -> Callable[[dict, str], Any]:
+    def run(event: dict, _request_id: str | None = None) -> Any:
         return machine(definition, by_arn).run(event)
     return run
 

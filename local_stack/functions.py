@@ -50,12 +50,14 @@ class LocalFunction:
             self.stop()
             raise RuntimeError(f"function {self.name} failed to initialise:\n{ready.get('error')}")
 
-    def invoke(self, event: dict[str, Any]) -> Any:
+    def invoke(self, event: dict[str, Any], request_id: str | None = None) -> Any:
+        """Run the handler on `event`; `request_id` as Lambda gives one: a retry of an asynchronous
+        event carries the id of its first attempt."""
         with self._lock:
             if self._process is None or self._process.poll() is not None:
                 self._start()
             assert self._process and self._process.stdin
-            self._process.stdin.write(json.dumps({"event": event, "request_id": str(uuid.uuid4())}) + "\n")
+            self._process.stdin.write(json.dumps({"event": event, "request_id": request_id or str(uuid.uuid4())}) + "\n")
             self._process.stdin.flush()
             line = self._responses.readline()
             if not line:

@@ -102,6 +102,7 @@ class LocalStack:
         self._dashboard = serve_dashboard(port, {
             "apiUrl": self.api_url, "cognitoEndpoint": self.endpoint + "/", "clientId": self.client_id,
             "region": REGION, "defaultStart": default_start, "defaultEnd": default_end,
+            "uploadOrigins": [self.endpoint],  # presigned POSTs go to S3 (the emulator here)
         })
         return f"http://127.0.0.1:{self._dashboard.server_address[1]}"
 

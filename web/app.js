@@ -6,7 +6,9 @@
 
 const cfg = window.SMARTRETAIL;
 const $ = (id) => document.getElementById(id);
-let token = sessionStorage.getItem("smartretail.idToken");
+// The ID token lives in this page's memory only: no script (an extension, an injected one) can read it
+// from web storage, and it is gone when the tab closes; a reload asks to sign in again.
+let token = null;
 
 async function signIn(username, password) {
   const response = await fetch(cfg.cognitoEndpoint, {
@@ -44,7 +46,7 @@ function show() {
   if (signedIn) { loadKpis(); loadUploads(); loadAlerts(); loadProposals(); loadDocuments(); }
 }
 
-function signOut() { token = null; sessionStorage.removeItem("smartretail.idToken"); show(); }
+function signOut() { token = null; show(); }
 
 const money = (v) => v == null ? "–" : v.toLocaleString(undefined, { maximumFractionDigits: 2 });
 const pct = (v) => v == null ? "–" : `${(v * 100).toFixed(1)} %`;
@@ -56,11 +58,11 @@ async function loadKpis() {
   try {
     const body = await api(`/kpis?${params}`);
     const k = body.kpis, cur = body.currency || "";
-    $("tiles").innerHTML = [
+    $("tiles").innerHTML = html`${[
       ["Revenue", `${money(k.revenue)} ${cur}`], ["Units", money(k.units)],
       ["Avg. selling price", `${money(k.average_selling_price)} ${cur}`], ["Promo share", pct(k.promo_share)],
       ["Stockout days", money(k.stockout_days)],
-    ].map(([label, value]) => `<div class="tile"><div class="label">${label}</div><div class="value">${value}</div></div>`).join("");
+    ].map(([label, value]) => html`<div class="tile"><div class="label">${label}</div><div class="value">${value}</div></div>`)}`;
     drawChart(body.daily);
   } catch (error) { $("kpi-error").textContent = error.message; }
 }
@@ -72,14 +74,27 @@ function drawChart(daily) {
   const x = (i) => (daily.length === 1 ? 400 : (i / (daily.length - 1)) * 780 + 10);
   const y = (v) => 185 - (v / max) * 165;
   const path = daily.map((d, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(d.revenue).toFixed(1)}`).join(" ");
-  svg.innerHTML = `<path d="${path}"></path><text x="10" y="14">daily revenue, max ${money(max)}</text>` +
-    `<text x="10" y="198">${daily[0].date}</text><text x="700" y="198">${daily[daily.length - 1].date}</text>`;
+  svg.innerHTML = html`<path d="${path}"></path><text x="10" y="14">daily revenue, max ${money(max)}</text>` +
+    html`<text x="10" y="198">${daily[0].date}</text><text x="700" y="198">${daily[daily.length - 1].date}</text>`;
 }
 
-// Every value that came from data (IDs from uploaded rows, file names, reasons) goes through this
-// before it is put in HTML or an attribute.
+// HTML is only ever built with the html`...` tag: every value interpolated into it (IDs from uploaded
+// rows, file names, reasons, even statuses the API names) is escaped for text and attributes, except
+// markup the tag built itself (nested html`...`, or a list of them).
+class Markup { constructor(text) { this.text = text; } toString() { return this.text; } }
+
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function markup(value) {
+  if (value instanceof Markup) return value.text;
+  if (Array.isArray(value)) return value.map(markup).join("");
+  return escapeHtml(value ?? "");
+}
+
+function html(strings, ...values) {
+  return new Markup(strings.reduce((out, part, i) => out + markup(values[i - 1]) + part));
 }
 
 async function loadUploads() {
@@ -87,9 +102,9 @@ async function loadUploads() {
     const { uploads } = await api("/ingest?limit=20");
     $("uploads").innerHTML = uploads.map((u) => {
       const why = u.reason ? [u.reason] : Object.entries(u.reason_counts || {}).map(([r, n]) => `${n} × ${r}`);
-      return `<tr><td>${escapeHtml(u.file_name)}</td><td>${escapeHtml(u.dataset)}</td><td class="status-${u.status}">${u.status}</td>` +
-        `<td>${u.rows_accepted}</td><td>${u.rows_quarantined}</td><td>${u.created_at.replace("T", " ").slice(0, 16)}</td>` +
-        `<td><ul>${why.slice(0, 4).map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></td></tr>`;
+      return html`<tr><td>${u.file_name}</td><td>${u.dataset}</td><td class="status-${u.status}">${u.status}</td>` +
+        html`<td>${u.rows_accepted}</td><td>${u.rows_quarantined}</td><td>${String(u.created_at).replace("T", " ").slice(0, 16)}</td>` +
+        html`<td><ul>${why.slice(0, 4).map((w) => html`<li>${w}</li>`)}</ul></td></tr>`;
     }).join("");
   } catch (error) { $("upload-error").textContent = error.message; }
 }
@@ -120,7 +135,7 @@ async function upload(event) {
     const slot = await api(`/ingest/${form.dataset.value}`, {
       method: "POST", body: JSON.stringify({ file_name: file.name }), headers: { "Idempotency-Key": crypto.randomUUID() },
     });
-    await store(slot, file, `/ingest/${slot.upload_id}`, ["awaiting_upload"], 60);
+    await store(slot, file, `/ingest/${slot.upload_id}`, ["awaiting_upload", "validating"], 60);
     form.reset();
     loadUploads();
   } catch (error) { $("upload-error").textContent = error.message; }
@@ -132,10 +147,10 @@ async function loadAlerts() {
   $("alert-error").textContent = "";
   try {
     const { alerts } = await api(`/alerts${status ? `?status=${status}` : ""}`);
-    $("alerts").innerHTML = alerts.map((a) => `<tr><td class="sev-${a.severity}">${a.severity}</td><td>${a.type.replace(/_/g, " ")}</td>` +
-      `<td>${escapeHtml(a.title)}</td><td>${a.status}</td><td>${a.last_seen.replace("T", " ").slice(0, 16)}</td><td>` +
-      (a.status === "resolved" ? "" : ["acknowledge", "snooze", "resolve"].map((act) =>
-        `<button class="small" data-alert="${a.alert_id}" data-act="${act}">${act}</button>`).join(" ")) + "</td></tr>").join("") ||
+    $("alerts").innerHTML = alerts.map((a) => html`<tr><td class="sev-${a.severity}">${a.severity}</td><td>${String(a.type).replace(/_/g, " ")}</td>` +
+      html`<td>${a.title}</td><td>${a.status}</td><td>${String(a.last_seen).replace("T", " ").slice(0, 16)}</td><td>` +
+      html`${a.status === "resolved" ? "" : ["acknowledge", "snooze", "resolve"].map((act) =>
+        html`<button class="small" data-alert="${a.alert_id}" data-act="${act}">${act}</button> `)}</td></tr>`).join("") ||
       '<tr><td colspan="6">No alerts.</td></tr>';
   } catch (error) { $("alert-error").textContent = error.message; }
 }
@@ -151,8 +166,8 @@ async function actOnAlert(event) {
 function impactRows(impact) {
   return ["units", "revenue", "margin"].filter((m) => impact[m]).map((m) => {
     const i = impact[m];
-    return `<tr><td>${m}</td><td>${money(i.current)}</td><td>${money(i.expected)}</td>` +
-      `<td>${i.change >= 0 ? "+" : ""}${money(i.change)} (${money(i.change_range[0])} to ${money(i.change_range[1])})</td></tr>`;
+    return html`<tr><td>${m}</td><td>${money(i.current)}</td><td>${money(i.expected)}</td>` +
+      html`<td>${i.change >= 0 ? "+" : ""}${money(i.change)} (${money(i.change_range[0])} to ${money(i.change_range[1])})</td></tr>`;
   }).join("");
 }
 
@@ -164,16 +179,16 @@ async function suggestPrice(event) {
     const r = await api("/pricing-suggest", { method: "POST", body: JSON.stringify({
       store_id: form.store_id.value, sku_id: form.sku_id.value, objective: form.objective.value }) });
     const e = r.evidence, el = e.elasticity, c = e.competitors;
-    $("price-result").innerHTML = `<div class="tiles">` +
-      [["Today", money(r.current_price)], ["Recommended", money(r.recommended_price)],
-       ["Competitors", c.median == null ? "none" : `${money(c.low)} – ${money(c.high)}`],
-       ["Elasticity", el ? `${el.value} (${el.range_90[0]} to ${el.range_90[1]})${el.identified ? "" : " category"}` : "unknown"]]
-        .map(([l, v]) => `<div class="tile"><div class="label">${l}</div><div class="value">${v}</div></div>`).join("") + "</div>" +
-      `<p>${escapeHtml(r.rationale)}. Bound by: ${r.guardrails.bound_by.join(", ") || "nothing"}.` +
-      `${r.guardrails.relaxed.map((x) => ` Relaxed: ${escapeHtml(x.reason)}.`).join("")} ${r.notes.map(escapeHtml).join(" ")}</p>` +
-      `<table><thead><tr><th>Next ${r.impact.horizon_days} days</th><th>Today's price</th><th>Recommended</th><th>Change (90% range)</th></tr></thead>` +
-      `<tbody>${impactRows(r.impact)}</tbody></table>` +
-      `<button id="propose-price" data-price="${r.recommended_price}">Propose this price</button>`;
+    const tiles = [["Today", money(r.current_price)], ["Recommended", money(r.recommended_price)],
+      ["Competitors", c.median == null ? "none" : `${money(c.low)} – ${money(c.high)}`],
+      ["Elasticity", el ? `${el.value} (${el.range_90[0]} to ${el.range_90[1]})${el.identified ? "" : " category"}` : "unknown"]];
+    $("price-result").innerHTML = html`<div class="tiles">${tiles.map(([l, v]) =>
+      html`<div class="tile"><div class="label">${l}</div><div class="value">${v}</div></div>`)}</div>` +
+      html`<p>${r.rationale}. Bound by: ${r.guardrails.bound_by.join(", ") || "nothing"}.` +
+      html`${r.guardrails.relaxed.map((x) => ` Relaxed: ${x.reason}.`).join("")} ${r.notes.join(" ")}</p>` +
+      html`<table><thead><tr><th>Next ${r.impact.horizon_days} days</th><th>Today's price</th><th>Recommended</th><th>Change (90% range)</th></tr></thead>` +
+      html`<tbody>${new Markup(impactRows(r.impact))}</tbody></table>` +
+      html`<button id="propose-price" data-price="${r.recommended_price}">Propose this price</button>`;
   } catch (error) { $("price-error").textContent = error.message; }
 }
 
@@ -183,9 +198,9 @@ async function simulatePrice() {
   try {
     const r = await api("/pricing/simulate", { method: "POST", body: JSON.stringify({
       store_id: form.store_id.value, sku_id: form.sku_id.value, price: Number(form.candidate.value) }) });
-    $("price-result").innerHTML = `<table><thead><tr><th>At ${money(r.impact.price)}</th><th>Today's price</th><th>Candidate</th>` +
-      `<th>Change (90% range)</th></tr></thead><tbody>${impactRows(r.impact)}</tbody></table>` +
-      `<p>${r.breaks_guardrails.length ? "Breaks: " + r.breaks_guardrails.map((b) => escapeHtml(b.reason)).join("; ") : "Inside every guardrail."}</p>`;
+    $("price-result").innerHTML = html`<table><thead><tr><th>At ${money(r.impact.price)}</th><th>Today's price</th><th>Candidate</th>` +
+      html`<th>Change (90% range)</th></tr></thead><tbody>${new Markup(impactRows(r.impact))}</tbody></table>` +
+      html`<p>${r.breaks_guardrails.length ? "Breaks: " + r.breaks_guardrails.map((b) => b.reason).join("; ") : "Inside every guardrail."}</p>`;
   } catch (error) { $("price-error").textContent = error.message; }
 }
 
@@ -206,8 +221,8 @@ async function loadRecommendations(event) {
     $("actions").innerHTML = r.actions.map((a) => {
       const what = a.type === "reorder" ? `order ${a.order_quantity}` : `price ${money(a.current_price)} → ${money(a.recommended_price)}`;
       const body = a.type === "reorder" ? { kind: "reorder", quantity: a.order_quantity } : { kind: "price", new_price: a.recommended_price };
-      return `<tr><td>${money(a.score)}</td><td>${what}</td><td>${escapeHtml(a.sku_id)}</td><td>${escapeHtml(a.store_id)}</td><td>${escapeHtml(a.explanation)}</td>` +
-        `<td><button class="small" data-propose="${escapeHtml(JSON.stringify({ ...body, sku_id: a.sku_id, store_id: a.store_id }))}">propose</button></td></tr>`;
+      return html`<tr><td>${money(a.score)}</td><td>${what}</td><td>${a.sku_id}</td><td>${a.store_id}</td><td>${a.explanation}</td>` +
+        html`<td><button class="small" data-propose="${JSON.stringify({ ...body, sku_id: a.sku_id, store_id: a.store_id })}">propose</button></td></tr>`;
     }).join("") || '<tr><td colspan="6">Nothing to do.</td></tr>';
     const unknown = r.excluded.series_with_unknown_on_hand;
     $("excluded").textContent = unknown.length ? `Left out (stock unknown): ${unknown.map((s) => `${s.store_id}: ${s.sku_ids.join(", ")}`).join("; ")}` : "";
@@ -220,8 +235,8 @@ async function loadProposals() {
     $("proposals").innerHTML = proposals.map((p) => {
       const change = p.kind === "price" ? `${money(p.before.price)} → ${money(p.after.price)} (${p.change_pct} %)` : `${p.after.quantity} units (${money(p.order_value)})`;
       const acts = { proposed: ["approve", "reject"], approved: ["apply", "reject"] }[p.status] || [];
-      return `<tr><td>${p.kind}</td><td>${escapeHtml(p.sku_id)}</td><td>${escapeHtml(p.store_id)}</td><td>${change}</td><td>${p.status}</td>` +
-        `<td>${p.needs_approval ? "yes" : "no"}</td><td>${acts.map((a) => `<button class="small" data-proposal="${p.proposal_id}" data-act="${a}">${a}</button>`).join(" ")}</td></tr>`;
+      return html`<tr><td>${p.kind}</td><td>${p.sku_id}</td><td>${p.store_id}</td><td>${change}</td><td>${p.status}</td>` +
+        html`<td>${p.needs_approval ? "yes" : "no"}</td><td>${acts.map((a) => html`<button class="small" data-proposal="${p.proposal_id}" data-act="${a}">${a}</button> `)}</td></tr>`;
     }).join("") || '<tr><td colspan="7">No proposals yet.</td></tr>';
   } catch (error) { $("proposal-error").textContent = error.message; }
 }
@@ -237,10 +252,10 @@ async function actOnProposal(event) {
 async function loadDocuments() {
   try {
     const { documents } = await api("/documents?limit=30");
-    $("documents").innerHTML = documents.map((d) => `<tr><td>${escapeHtml(d.file_name)}</td><td>${d.doc_type.replace("_", " ")}</td>` +
-      `<td class="status-${d.status}">${d.status.replace("_", " ")}</td><td>${d.confidence == null ? "–" : pct(d.confidence)}</td>` +
-      `<td><ul>${(d.reasons || []).slice(0, 3).map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ul></td>` +
-      `<td>${d.created_at.replace("T", " ").slice(0, 16)}</td></tr>`).join("") || '<tr><td colspan="6">No documents yet.</td></tr>';
+    $("documents").innerHTML = documents.map((d) => html`<tr><td>${d.file_name}</td><td>${String(d.doc_type).replace("_", " ")}</td>` +
+      html`<td class="status-${d.status}">${String(d.status).replace("_", " ")}</td><td>${d.confidence == null ? "–" : pct(d.confidence)}</td>` +
+      html`<td><ul>${(d.reasons || []).slice(0, 3).map((r) => html`<li>${r}</li>`)}</ul></td>` +
+      html`<td>${String(d.created_at).replace("T", " ").slice(0, 16)}</td></tr>`).join("") || '<tr><td colspan="6">No documents yet.</td></tr>';
   } catch (error) { $("doc-error").textContent = error.message; }
 }
 
@@ -265,7 +280,6 @@ $("sign-in-form").addEventListener("submit", async (event) => {
   $("sign-in-error").textContent = "";
   try {
     token = await signIn(form.username.value, form.password.value);
-    sessionStorage.setItem("smartretail.idToken", token);
     show();
   } catch (error) { $("sign-in-error").textContent = error.message; }
 });

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from smartretail.auth import Principal
-from smartretail.errors import DomainError, invalid_request
+from smartretail.errors import DomainError, ServiceUnavailable, invalid_request
 
 from routes import alerts, approvals, documents, forecast, ingest, kpis, me, pricing
 
@@ -41,8 +41,14 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
     return _domain_error(request, invalid_request(exc.errors()))
 
 
-def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-    return JSONResponse(status_code=exc.status, content=exc.to_body())
+def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    headers = None
+    if isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+        logger = request.app.state.logger
+        if logger is not None:  # operations see which dependency failed; the caller sees a 503 to retry
+            logger.warning(exc.message, extra={"dependency_error": repr(exc.__cause__)})
+    return JSONResponse(status_code=exc.status, content=exc.to_body(), headers=headers)
 
 
 def create_app(services: Any, logger: Any = None) -> FastAPI:

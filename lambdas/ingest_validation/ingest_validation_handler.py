@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from smartretail.adapters.aws_dynamodb import DynamoUploadRepository
 from smartretail.adapters.aws_s3 import S3ObjectStore
@@ -19,10 +20,11 @@ service = ValidationService(S3ObjectStore(), DynamoUploadRepository(settings.UPL
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict, context: LambdaContext) -> dict:
     detail = event.get("detail", {})
     bucket, key = detail.get("bucket", {}).get("name"), detail.get("object", {}).get("key")
-    record = service.handle_object_created(bucket, key) if bucket and key else None
+    # Lambda retries an asynchronous event with the same request id: the retry may take its own claim back.
+    record = service.handle_object_created(bucket, key, context.aws_request_id) if bucket and key else None
     if record is None:
         logger.warning("ignored object that is not a pending upload", extra={"key": key})
         return {"status": "ignored"}

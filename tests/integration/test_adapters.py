@@ -2,6 +2,7 @@ import io
 import time
 
 import boto3
+import pytest
 import pyarrow as pa
 import pyarrow.parquet as pq
 from botocore.stub import Stubber
@@ -12,7 +13,8 @@ from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.adapters.local_athena import LocalDuckDbQueryEngine
 from smartretail.forecasting.artefacts import LIVE_POINTER
 from smartretail.kpis import KPI_SQL, KpiQuery, build_query, compute_kpis
-from smartretail.models import UploadRecord
+from smartretail.errors import Conflict
+from smartretail.models import UploadRecord, UploadStatus
 
 
 def _record(tenant="t1", upload_id="up_1", dataset="sales"):
@@ -44,6 +46,46 @@ def test_content_is_claimed_by_the_first_upload_only(uploads_table):
     assert repo.claim_content("t1", "sales", "abc", "up_1") == "up_1"
     assert repo.claim_content("t1", "sales", "abc", "up_2") == "up_1"
     assert repo.claim_content("t1", "inventory", "abc", "up_3") == "up_3"
+
+
+def test_only_one_invocation_claims_an_upload_and_only_it_saves_the_result(uploads_table):
+    repo = DynamoUploadRepository(uploads_table, boto3.client("dynamodb"))
+    record = repo.create(_record(upload_id="up_1"), None)
+    record.status, record.attempt = UploadStatus.VALIDATING, "request-1"
+    repo.save(record, expect=(UploadStatus.AWAITING_UPLOAD, None))
+    with pytest.raises(Conflict):  # a second invocation of a duplicate event
+        repo.save(record.model_copy(update={"attempt": "request-2"}), expect=(UploadStatus.AWAITING_UPLOAD, None))
+    with pytest.raises(Conflict):  # a result from an attempt whose claim was taken over
+        repo.save(record.model_copy(update={"status": UploadStatus.REJECTED}), expect=(UploadStatus.VALIDATING, "request-2"))
+    record.status = UploadStatus.VALIDATED
+    repo.save(record, expect=(UploadStatus.VALIDATING, "request-1"))
+    assert repo.get("t1", "up_1").status is UploadStatus.VALIDATED
+
+
+def test_throttling_and_timeouts_leave_an_adapter_as_a_503_to_retry_and_bugs_stay_errors():
+    from botocore.exceptions import ClientError, ReadTimeoutError
+
+    from smartretail.errors import ServiceUnavailable
+
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+    repo = DynamoUploadRepository("uploads", dynamodb)
+    with Stubber(dynamodb) as stub:
+        stub.add_client_error("get_item", "ProvisionedThroughputExceededException", http_status_code=400)
+        stub.add_client_error("get_item", "InternalServerError", http_status_code=500)
+        stub.add_client_error("get_item", "AccessDeniedException", http_status_code=400)
+        with pytest.raises(ServiceUnavailable, match="DynamoDB is throttling") as throttled:
+            repo.get("t1", "up_1")
+        assert throttled.value.retry_after_seconds == 2
+        with pytest.raises(ServiceUnavailable, match="DynamoDB is failing"):
+            repo.get("t1", "up_1")
+        with pytest.raises(ClientError):  # a missing permission is a bug, not a reason to retry
+            repo.get("t1", "up_1")
+    engine = AthenaQueryEngine("db", "wg", athena=boto3.client("athena", region_name="eu-west-1"))
+    with Stubber(engine._client) as stub:
+        stub.add_response("start_query_execution", {"QueryExecutionId": "q1"})
+        engine._client.get_query_execution = lambda **_: (_ for _ in ()).throw(ReadTimeoutError(endpoint_url="https://athena"))
+        with pytest.raises(ServiceUnavailable, match="Athena did not answer in time"):
+            engine.query("SELECT 1", [])
 
 
 def test_a_presigned_post_pins_key_type_and_size(aws):

@@ -43,7 +43,7 @@ READ = {"tenant_id": "tenant-a", "doc_id": "doc-1", "doc_type": "invoice", "page
 DOCUMENT_MOCKED_RESPONSES = {
     "Read": {"0": {"Return": {"StatusCode": 200, "Payload": READ}}},
     "ReadAlready": {"0": {"Return": {"StatusCode": 200, "Payload": {**READ, "skipped": "document doc-1 was read already (pass)"}}}},
-    "ReadThrottledOnce": {"0": {"Throw": {"Error": "ThrottlingException", "Cause": "Rate exceeded"}},
+    "ReadThrottledOnce": {"0": {"Throw": {"Error": "ServiceUnavailable", "Cause": "Textract is throttling (AnalyzeExpense: ThrottlingException)"}},
                           "1": {"Return": {"StatusCode": 200, "Payload": READ}}},
     "Unreadable": {"0": {"Throw": {"Error": "DocumentUnreadable", "Cause": '{"errorMessage": "the PDF has 50 pages"}'}}},
     "Passed": {"0": {"Return": {"StatusCode": 200, "Payload": {"status": "pass", "reasons": []}}}},

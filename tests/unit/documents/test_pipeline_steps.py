@@ -1,13 +1,16 @@
 """The document pipeline reads a document once: duplicate events and files posted again after a
 result or a manager's review change nothing; a retry of the same event's read goes through."""
 
-import pytest
-from botocore.exceptions import ClientError
+import json
 
+import pytest
+
+from smartretail.adapters.aws_clients import unavailable
 from smartretail.adapters.memory import MemoryItemStore, MemoryObjectStore, aws_error
 from smartretail.auth import Principal
 from smartretail.documents.pipeline import DocumentPipeline, PipelineStep
 from smartretail.documents.service import DocumentService, ReviewRequest, UploadDocumentRequest
+from smartretail.errors import ServiceUnavailable
 
 SELLER = Principal("u-seller", "t1", frozenset({"sellers"}))
 MANAGER = Principal("u-manager", "t1", frozenset({"managers"}))
@@ -72,8 +75,8 @@ def test_the_file_posted_again_after_a_review_does_not_undo_the_review(world):
 
 def test_a_retry_of_the_same_events_read_goes_through(world):
     documents, pipeline, reader, doc_id, key = world
-    reader.errors.append(aws_error("ThrottlingException", "AnalyzeExpense"))
-    with pytest.raises(ClientError):  # the state machine retries the step
+    reader.errors.append(unavailable("Textract", aws_error("ThrottlingException", "AnalyzeExpense")))
+    with pytest.raises(ServiceUnavailable):  # the state machine retries the step by this error's name
         pipeline.run(event(key, "v1"))
     assert documents.get("t1", doc_id)["status"] == "processing"
     read = pipeline.run(event(key, "v1"))
@@ -112,3 +115,22 @@ def test_a_failure_of_one_upload_does_not_mark_a_document_another_upload_is_read
                                                       "error": "Lambda.Unknown", "cause": "boom"}))
     assert answer["status"] == "processing"
     assert documents.get("t1", doc_id)["status"] == "processing"
+
+
+def test_textract_throttling_past_the_retries_ends_in_needs_review_and_keeps_the_file(world):
+    documents, pipeline, reader, doc_id, key = world
+    store = pipeline._store
+    store.put_bytes("docs", key, b"%PDF-1.4 the seller's invoice")
+    uploaded = store.objects[("docs", key)]
+    throttled = unavailable("Textract", aws_error("ThrottlingException", "AnalyzeExpense"))
+    reader.errors.append(throttled)
+    with pytest.raises(ServiceUnavailable) as raised:
+        pipeline.run(event(key, "v1"))
+    # the state machine retries by this name; when its attempts run out its Catch sends the error here
+    cause = json.dumps({"errorType": "ServiceUnavailable", "errorMessage": str(raised.value)})
+    answer = pipeline.run(PipelineStep.model_validate({"step": "unreadable", "key": key, "object": {"version-id": "v1"},
+                                                      "error": "ServiceUnavailable", "cause": cause}))
+    assert answer["status"] == "needs_review"
+    assert "Textract is throttling" in answer["reasons"][0] and "the file is kept" in answer["reasons"][0]
+    assert documents.get("t1", doc_id)["status"] == "needs_review"
+    assert store.objects[("docs", key)] == uploaded

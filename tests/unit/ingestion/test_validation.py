@@ -99,20 +99,58 @@ def test_objects_that_are_not_pending_uploads_are_ignored(env):
 
 
 def test_a_throttled_s3_call_fails_the_run_and_the_retried_event_completes_it(env):
-    from botocore.exceptions import ClientError
-
     from smartretail.adapters.memory import aws_error
+    from smartretail.errors import ServiceUnavailable
 
     store, repo, uploads, validator = env
     slot = uploads.create("t1", "user-1", "sales", "s.csv", None, None)
     key = repo.get("t1", slot["upload_id"]).key
     store.put_bytes(BUCKET, key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n")
     store.fail_next(aws_error("SlowDown", "PutObject"))
-    with pytest.raises(ClientError):  # Lambda's retry of the event is what recovers: nothing may swallow it
-        validator.handle_object_created(BUCKET, key)
-    assert repo.get("t1", slot["upload_id"]).status is UploadStatus.AWAITING_UPLOAD
-    record = validator.handle_object_created(BUCKET, key)
+    with pytest.raises(ServiceUnavailable):  # Lambda's retry of the event is what recovers: nothing may swallow it
+        validator.handle_object_created(BUCKET, key, "request-1")
+    assert repo.get("t1", slot["upload_id"]).status is UploadStatus.VALIDATING
+    assert validator.handle_object_created(BUCKET, key, "request-2") is None  # a duplicate event meanwhile: claimed
+    record = validator.handle_object_created(BUCKET, key, "request-1")  # Lambda's retry keeps the request id
     assert (record.status, record.rows_accepted) == (UploadStatus.VALIDATED, 1)
+
+
+def test_a_file_that_breaks_the_checker_ends_rejected_with_a_reason_and_stays_as_uploaded(env, monkeypatch):
+    from smartretail.ingestion import validation
+
+    store, repo, uploads, validator = env
+    slot = uploads.create("t1", "user-1", "sales", "s.csv", None, None)
+    key = repo.get("t1", slot["upload_id"]).key
+    content = b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n"
+    store.put_bytes(BUCKET, key, content)
+
+    def broken(*_):
+        raise MemoryError("the function ran out of memory")
+
+    monkeypatch.setattr(validation, "_csv_rows", broken)
+    with pytest.raises(MemoryError):  # re-raised: the function's error metric and alarm see it
+        validator.handle_object_created(BUCKET, key, "request-1")
+    record = repo.get("t1", slot["upload_id"])
+    assert record.status is UploadStatus.REJECTED
+    assert "could not check this file (MemoryError)" in record.reason and "upload it again" in record.reason
+    assert store.objects[(BUCKET, key)] == content
+    assert validator.handle_object_created(BUCKET, key, "request-1") is None  # the retry finds it checked
+
+
+def test_a_check_that_died_shows_rejected_and_a_late_event_may_take_it_over(env):
+    from smartretail.ingestion.uploads import public_view
+
+    store, repo, uploads, validator = env
+    slot = uploads.create("t1", "user-1", "sales", "s.csv", None, None)
+    record = repo.get("t1", slot["upload_id"])
+    store.put_bytes(BUCKET, record.key, b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n")
+    record.status, record.attempt, record.updated_at = UploadStatus.VALIDATING, "died", "2026-01-01T00:00:00+00:00"
+    repo.save(record)  # an invocation that timed out an hour ago
+    view = public_view(repo.get("t1", slot["upload_id"]))
+    assert view["status"] == "rejected" and "did not finish" in view["reason"] and "attempt" not in view
+    done = validator.handle_object_created(BUCKET, record.key, "request-9")
+    assert done.status is UploadStatus.VALIDATED
+    assert public_view(done)["status"] == "validated"
 
 
 def test_a_file_posted_again_after_validation_changes_nothing_and_gets_no_new_upload_url(env):

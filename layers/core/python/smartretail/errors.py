@@ -44,6 +44,19 @@ class Conflict(DomainError):
     status = 409
 
 
+class ServiceUnavailable(DomainError):
+    """A service SmartRetail depends on is throttling, failing or unreachable: nothing was changed
+    and the same request may be sent again after `retry_after_seconds` (the API's `Retry-After`).
+    Adapters raise it for the AWS errors worth a retry; domain services catch it where the design
+    has a fallback; the pipelines' state machines retry it by this class name."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after_seconds: int = 5):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 def invalid_request(errors: Sequence[dict[str, Any]]) -> InvalidRequest:
     """The first of pydantic's (or FastAPI's) validation errors as a 422 naming the field:
     `{"error": "horizon_days: Input should be less than or equal to 90", "field": "horizon_days"}`."""

@@ -12,6 +12,7 @@ def utc_now() -> str:
 
 class UploadStatus(str, Enum):
     AWAITING_UPLOAD = "awaiting_upload"   # presigned POST handed out, no object yet
+    VALIDATING = "validating"             # the file arrived; one invocation (`attempt`) is checking it
     VALIDATED = "validated"               # rows checked; accepted rows ready for the ETL
     DUPLICATE = "duplicate"               # same content as an earlier upload: not counted again
     REJECTED = "rejected"                 # the file as a whole is unusable (header, encoding)
@@ -46,3 +47,4 @@ class UploadRecord(BaseModel):
     quarantine_sample: list[QuarantinedRow] = Field(default_factory=list)
     accepted_key: str | None = None
     quarantine_key: str | None = None
+    attempt: str | None = None  # the invocation checking the file (a retry of it carries the same id)

@@ -7,7 +7,7 @@ composition root per runtime.
 import json
 from typing import IO, Any, Iterator, Protocol, Sequence
 
-from .models import UploadRecord
+from .models import UploadRecord, UploadStatus
 
 
 class ObjectStore(Protocol):
@@ -34,7 +34,9 @@ class UploadRepository(Protocol):
 
     def get(self, tenant_id: str, upload_id: str) -> UploadRecord | None: ...
 
-    def save(self, record: UploadRecord) -> None: ...
+    def save(self, record: UploadRecord, expect: tuple[UploadStatus, str | None] | None = None) -> None:
+        """Store `record`; with `expect` (status, attempt) only if the stored one still has them,
+        else Conflict: the one check that lets a single invocation turn an upload into a result."""
 
     def list(self, tenant_id: str, limit: int) -> list[UploadRecord]: ...
 

@@ -3,7 +3,7 @@
 import time
 from typing import Any, Sequence
 
-from .aws_clients import LazyClient
+from .aws_clients import LazyClient, translates_errors
 
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
@@ -12,6 +12,7 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@translates_errors("Athena")
 class AthenaQueryEngine:
     _athena = LazyClient("athena")
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..errors import Conflict
 from ..forecasting.artefacts import LIVE_POINTER
-from ..models import UploadRecord
-from .aws_clients import LazyClient
+from ..models import UploadRecord, UploadStatus
+from .aws_clients import LazyClient, translates_errors
 
 _UPLOAD_PREFIX = "up_"
 BATCH_WRITE_LIMIT = 25  # items per BatchWriteItem request
@@ -38,6 +38,7 @@ def _to_item(record: UploadRecord) -> dict[str, Any]:
         "status": {"S": record.status.value},
         "created_at": {"S": record.created_at},
         "body": {"S": record.model_dump_json()},
+        **({"attempt": {"S": record.attempt}} if record.attempt else {}),
     }
 
 
@@ -45,6 +46,7 @@ def _from_item(item: dict[str, Any]) -> UploadRecord:
     return UploadRecord.model_validate(json.loads(item["body"]["S"]))
 
 
+@translates_errors("DynamoDB")
 class DynamoUploadRepository:
     _ddb = LazyClient("dynamodb")
 
@@ -100,8 +102,22 @@ class DynamoUploadRepository:
         ).get("Item")
         return _from_item(item) if item else None
 
-    def save(self, record: UploadRecord) -> None:
-        self._ddb.put_item(TableName=self._table, Item=_to_item(record))
+    def save(self, record: UploadRecord, expect: tuple[UploadStatus, str | None] | None = None) -> None:
+        if expect is None:
+            self._ddb.put_item(TableName=self._table, Item=_to_item(record))
+            return
+        status, attempt = expect
+        condition, values = "#status = :status", {":status": {"S": status.value}}
+        if attempt is None:
+            condition += " AND attribute_not_exists(attempt)"
+        else:
+            condition += " AND attempt = :attempt"
+            values[":attempt"] = {"S": attempt}
+        try:
+            self._ddb.put_item(TableName=self._table, Item=_to_item(record), ConditionExpression=condition,
+                               ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues=values)
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            raise Conflict(f"upload {record.upload_id} changed meanwhile") from None
 
     def list(self, tenant_id: str, limit: int) -> list[UploadRecord]:
         response = self._ddb.query(
@@ -127,6 +143,7 @@ class DynamoUploadRepository:
             return item["owner"]["S"]
 
 
+@translates_errors("DynamoDB")
 class DynamoItemStore:
     _ddb = LazyClient("dynamodb")
 
@@ -193,6 +210,7 @@ def _series_key(tenant_id: str, store_id: str, sku_id: str) -> str:
     return f"{tenant_id}#{store_id}#{sku_id}"
 
 
+@translates_errors("DynamoDB")
 class DynamoForecastStore:
     _ddb = LazyClient("dynamodb")
 
@@ -233,6 +251,7 @@ class DynamoForecastStore:
         _batch_write(self._ddb, self._table, requests)
 
 
+@translates_errors("DynamoDB")
 class DynamoModelRegistry:
     """One item per version (its record as JSON in `body`; `status` and `reason` as attributes, which
     the training pipeline's state machine writes directly) and a `#live` pointer item carrying the

@@ -2,9 +2,10 @@
 
 from typing import IO, Any, Iterator
 
-from .aws_clients import LazyClient
+from .aws_clients import LazyClient, translates_errors
 
 
+@translates_errors("S3")
 class S3ObjectStore:
     _s3 = LazyClient("s3")
 

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from ..errors import InvalidRequest
-from .aws_clients import LazyClient
+from .aws_clients import LazyClient, translates_errors
 
 
+@translates_errors("SageMaker Runtime")
 class SageMakerForecastEndpoint:
     _runtime = LazyClient("sagemaker-runtime")
 

@@ -4,9 +4,10 @@ filter by tenant."""
 import json
 from typing import Any
 
-from .aws_clients import LazyClient
+from .aws_clients import LazyClient, translates_errors
 
 
+@translates_errors("SNS")
 class SnsNotifier:
     _sns = LazyClient("sns")
 

@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable
 
 from ..documents.textract import DocumentUnreadable, check_page_count
-from .aws_clients import client
+from .aws_clients import client, translates_errors
 
 POLL_SECONDS = 2.0
 # Textract's answers for files it cannot read; throttling and service errors are not here: they
@@ -21,6 +21,7 @@ UNREADABLE = ("InvalidS3ObjectException", "UnsupportedDocumentException", "BadDo
               "InvalidParameterException")
 
 
+@translates_errors("Textract")
 class TextractReader:
     def __init__(self, max_pages: int = 20, timeout_seconds: float = 240.0, textract: Any | None = None, s3: Any | None = None,
                  sleep: Callable[[float], None] = time.sleep):

@@ -8,11 +8,12 @@ import os
 import threading
 from typing import Any, Sequence
 
-from .aws_clients import LazyClient
+from .aws_clients import LazyClient, translates_errors
 
 TABLES = ("sales_daily",)
 
 
+@translates_errors("Athena")
 class LocalDuckDbQueryEngine:
     _s3 = LazyClient("s3")
 

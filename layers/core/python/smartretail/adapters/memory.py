@@ -6,13 +6,16 @@ import io
 from typing import IO, Any, Iterator
 
 from ..errors import Conflict
-from ..models import UploadRecord
+from .aws_clients import unavailable
+from ..models import UploadRecord, UploadStatus
 
 
 class Faults:
-    """`fail_next(error, times)`: the adapter's next calls raise `error` instead of doing their work."""
+    """`fail_next(error, times)`: the adapter's next calls raise `error` instead of doing their work,
+    translated as the AWS adapter would (a throttling ClientError becomes ServiceUnavailable)."""
 
     _faults: list[BaseException]
+    service = "AWS"
 
     def fail_next(self, error: BaseException, times: int = 1) -> None:
         self.__dict__.setdefault("_faults", []).extend([error] * times)
@@ -22,7 +25,8 @@ class Faults:
         faults = object.__getattribute__(self, "__dict__").get("_faults")
         if faults and callable(attribute) and not name.startswith("_") and name != "fail_next":
             def failing(*args: Any, **kwargs: Any) -> Any:
-                raise faults.pop(0)
+                error = faults.pop(0)
+                raise unavailable(object.__getattribute__(self, "service"), error) or error
             return failing
         return attribute
 
@@ -36,6 +40,8 @@ def aws_error(code: str, operation: str, message: str = "") -> Exception:
 
 
 class MemoryObjectStore(Faults):
+    service = "S3"
+
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str], bytes] = {}
 
@@ -60,6 +66,8 @@ class MemoryObjectStore(Faults):
 
 
 class MemoryUploadRepository(Faults):
+    service = "DynamoDB"
+
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], UploadRecord] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
@@ -78,7 +86,10 @@ class MemoryUploadRepository(Faults):
         found = self.records.get((tenant_id, upload_id))
         return found.model_copy(deep=True) if found else None
 
-    def save(self, record: UploadRecord) -> None:
+    def save(self, record: UploadRecord, expect: tuple[UploadStatus, str | None] | None = None) -> None:
+        stored = self.records.get((record.tenant_id, record.upload_id))
+        if expect is not None and (stored is None or (stored.status, stored.attempt) != expect):
+            raise Conflict(f"upload {record.upload_id} changed meanwhile")
         self.records[(record.tenant_id, record.upload_id)] = record.model_copy(deep=True)
 
     def list(self, tenant_id: str, limit: int) -> list[UploadRecord]:
@@ -90,6 +101,8 @@ class MemoryUploadRepository(Faults):
 
 
 class MemoryForecastStore(Faults):
+    service = "DynamoDB"
+
     def __init__(self) -> None:
         self.days: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
 
@@ -102,6 +115,8 @@ class MemoryForecastStore(Faults):
 
 
 class MemoryModelRegistry(Faults):
+    service = "DynamoDB"
+
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -114,6 +129,8 @@ class MemoryModelRegistry(Faults):
 
 class MemoryItemStore(Faults):
     """ItemStore in a dict, with the same conditions and errors as the DynamoDB adapter."""
+
+    service = "DynamoDB"
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
@@ -142,3 +159,38 @@ class MemoryItemStore(Faults):
     def query(self, tenant_id: str, prefix: str = "", limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
         keys = sorted((k for t, k in self.items if t == tenant_id and k.startswith(prefix)), reverse=newest_first)
         return [copy.deepcopy(self.items[(tenant_id, k)]) for k in keys][:limit]
+
+
+class MemoryQueryEngine(Faults):
+    """QueryEngine over `sales_daily` rows held in memory, run by DuckDB as the local stack runs the
+    same SQL (no sockets, no files)."""
+
+    service = "Athena"
+
+    def __init__(self, sales_daily: list[dict[str, Any]]) -> None:
+        self.sales_daily = sales_daily
+
+    def query(self, sql: str, parameters: Any) -> list[dict[str, Any]]:
+        import duckdb
+        import pandas as pd
+
+        con = duckdb.connect()
+        try:
+            con.register("sales_daily", pd.DataFrame(self.sales_daily))
+            cursor = con.execute(sql.replace("{sales_daily}", "sales_daily"), list(parameters))
+            columns = [d[0] for d in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        finally:
+            con.close()
+
+
+class MemoryForecastEndpoint(Faults):
+    """ForecastEndpoint answering from stored days (a model's endpoint extends the stored horizon)."""
+
+    service = "SageMaker Runtime"
+
+    def __init__(self, answer: dict[str, Any] | None = None) -> None:
+        self.answer = answer
+
+    def invoke(self, tenant_id: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        return self.answer

@@ -118,4 +118,7 @@ def _reason(error: str, cause: str) -> str:
         message = cause
     if error == "DocumentUnreadable":
         return f"the file could not be read: {message}"
+    if error == "ServiceUnavailable":  # retried by the state machine until its attempts ran out
+        return (f"reading the document failed for a while ({message}); the file is kept: ask for a manual review "
+                "or upload it again later")
     return f"the document could not be processed ({error}): {message}; upload it as a new document or ask for a manual review"

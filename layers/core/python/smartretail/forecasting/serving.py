@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..errors import NotFound
+from ..errors import NotFound, ServiceUnavailable
 from ..lake import stored_id
 from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine
 from ..spreadsheet import csv_text
@@ -102,16 +102,16 @@ class ForecastService:
     def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
         """The live model's stored forecasts; days beyond the stored horizon from the model's endpoint;
         SKUs without model output from seasonal naive, each labelled with where it came from."""
-        model = live_model(self._registry, tenant_id)
         stored: dict[str, list[dict[str, Any]]] = {}
         notes: dict[str, str] = {}
+        unavailable = None
+        try:
+            model = live_model(self._registry, tenant_id)
+            if model is not None:
+                stored = self._stored(tenant_id, request, model)
+        except ServiceUnavailable as exc:  # the design's fallback: seasonal naive from the sales history
+            model, stored, unavailable = None, {}, exc.message
         if model is not None:
-            start = date.fromisoformat(model["trained_through"]) + timedelta(days=1)
-            end = start + timedelta(days=request.horizon_days - 1)
-            for sku in request.sku_ids:
-                days = self._store.series(tenant_id, request.store_id, sku, start.isoformat(), end.isoformat())
-                if days:
-                    stored[sku] = days
             short = [sku for sku, days in stored.items() if len(days) < request.horizon_days]
             if short:
                 notes = self._extend_on_demand(tenant_id, request, model, {sku: stored[sku] for sku in short})
@@ -124,6 +124,9 @@ class ForecastService:
         missing = [sku for sku in request.sku_ids if sku not in results]
         if missing:
             results.update(self._fallback(tenant_id, request, missing))
+            if unavailable:
+                for sku in missing:
+                    results[sku]["note"] = f"the model's forecasts cannot be read now ({unavailable}): same weekday of the last observed week"
         ordered = [results[sku] for sku in request.sku_ids]
         if request.granularity == "week":
             for item in ordered:
@@ -133,12 +136,27 @@ class ForecastService:
         return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
                 "forecasts": ordered}
 
+    def _stored(self, tenant_id: str, request: ForecastRequest, model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The model's stored days over the horizon, per SKU that has any."""
+        start = date.fromisoformat(model["trained_through"]) + timedelta(days=1)
+        end = start + timedelta(days=request.horizon_days - 1)
+        stored = {}
+        for sku in request.sku_ids:
+            days = self._store.series(tenant_id, request.store_id, sku, start.isoformat(), end.isoformat())
+            if days:
+                stored[sku] = days
+        return stored
+
     def _extend_on_demand(self, tenant_id: str, request: ForecastRequest, model: dict[str, Any],
                           stored: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
         """The pipeline stores the next 28 days; longer horizons come from the same model on its
         endpoint. Extends `stored` in place; returns a note per SKU."""
-        answer = self._endpoint.invoke(tenant_id, {"store_id": request.store_id, "sku_ids": list(stored),
-                                                   "horizon_days": request.horizon_days}) if self._endpoint else None
+        try:
+            answer = self._endpoint.invoke(tenant_id, {"store_id": request.store_id, "sku_ids": list(stored),
+                                                       "horizon_days": request.horizon_days}) if self._endpoint else None
+        except ServiceUnavailable as exc:
+            return {sku: f"the model's stored forecasts end on {days[-1]['date']}; its endpoint for longer horizons "
+                         f"is unavailable now ({exc.message})" for sku, days in stored.items()}
         if answer is None or answer.get("trained_through") != model["trained_through"]:
             return {sku: f"the model's stored forecasts end on {days[-1]['date']}; longer horizons need its endpoint, "
                          "which is not serving this model yet" for sku, days in stored.items()}

@@ -108,8 +108,17 @@ class UploadService:
 
 
 def public_view(record: UploadRecord) -> dict[str, Any]:
-    """What a seller sees about an upload: no bucket names, no internal fingerprints."""
-    return record.model_dump(
+    """What a seller sees about an upload: no bucket names, no internal fingerprints. A check that
+    died (timeout, out of memory, retries spent) shows as rejected with what to do: no upload waits
+    in `validating` for ever."""
+    from .validation import STALE_CLAIM, older_than
+
+    view = record.model_dump(
         mode="json",
-        exclude={"key", "request_fingerprint", "accepted_key", "quarantine_key", "tenant_id"},
+        exclude={"key", "request_fingerprint", "accepted_key", "quarantine_key", "tenant_id", "attempt"},
     )
+    if record.status is UploadStatus.VALIDATING and older_than(record.updated_at, STALE_CLAIM):
+        view["status"] = UploadStatus.REJECTED.value
+        view["reason"] = ("checking this file did not finish (an error on SmartRetail's side; operations have been alerted); "
+                          "the file is kept as uploaded: upload it again later or contact support")
+    return view

@@ -11,15 +11,25 @@ import io
 import json
 import os
 import tempfile
+import uuid
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from typing import IO, Any, Iterator
 
 from ..contracts import CONTRACTS, DatasetContract, normalise_header
+from ..errors import Conflict, ServiceUnavailable
 from ..lake import accepted_key, parse_raw_key, quarantine_key
 from ..models import QuarantinedRow, UploadRecord, UploadStatus, utc_now
 from ..ports import ObjectStore, UploadRepository
 
 QUARANTINE_SAMPLE_SIZE = 50
+# Longer than the validation function's timeout (5 minutes): a claim this old belongs to an invocation
+# that died (timeout, out of memory), and one that lived would have finished.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def older_than(timestamp: str, age: timedelta) -> bool:
+    return datetime.now(timezone.utc) - datetime.fromisoformat(timestamp.replace("Z", "+00:00")) > age
 
 
 class FileRejected(Exception):
@@ -112,8 +122,10 @@ class ValidationService:
         self._repo = repo
         self._bucket = raw_bucket
 
-    def handle_object_created(self, bucket: str, key: str) -> UploadRecord | None:
-        """Validate the object at `key`; None when it is not an upload waiting for its file."""
+    def handle_object_created(self, bucket: str, key: str, attempt: str | None = None) -> UploadRecord | None:
+        """Validate the object at `key`; None when it is not an upload waiting for its file, or
+        another invocation is checking it. `attempt` names this invocation: Lambda retries an event
+        with the same request id, so a retry takes its own claim back."""
         parsed = parse_raw_key(key)
         if bucket != self._bucket or parsed is None:
             return None
@@ -121,15 +133,46 @@ class ValidationService:
         record = self._repo.get(tenant_id, upload_id)
         if record is None or record.key != key or dataset not in CONTRACTS:
             return None
-        if record.status is not UploadStatus.AWAITING_UPLOAD:
-            # Checked already: a duplicate event, or the file posted again while its URL still worked
-            # (the bucket keeps that version too). The result stands; nothing is validated twice.
+        claimed = self._claim(record, attempt or uuid.uuid4().hex)
+        if claimed is None:
             return None
-        with tempfile.TemporaryDirectory() as work:
-            self._validate(record, CONTRACTS[dataset], work)
-        record.updated_at = utc_now()
-        self._repo.save(record)
+        try:
+            with tempfile.TemporaryDirectory() as work:
+                self._validate(claimed, CONTRACTS[dataset], work)
+        except ServiceUnavailable:
+            raise  # a dependency failed: the retry of this event takes the claim back and checks again
+        except Exception as exc:
+            # A file that broke the checker: it ends rejected with a reason (the error is re-raised
+            # for the function's error metric and alarm; the retry finds it checked and stops).
+            claimed.status = UploadStatus.REJECTED
+            claimed.reason = (f"SmartRetail could not check this file ({type(exc).__name__}); it is kept as uploaded and "
+                              "operations have been alerted: upload it again later or contact support")
+            self._finish(claimed)
+            raise
+        self._finish(claimed)
+        return claimed
+
+    def _claim(self, record: UploadRecord, attempt: str) -> UploadRecord | None:
+        """Turn the upload to `validating` for this attempt with a conditional write: a duplicate
+        event, a file posted again, or a second concurrent invocation finds it claimed or checked and
+        stops. A claim older than STALE_CLAIM (its invocation died) may be taken over."""
+        mine = record.status is UploadStatus.VALIDATING and (record.attempt == attempt or older_than(record.updated_at, STALE_CLAIM))
+        if record.status is not UploadStatus.AWAITING_UPLOAD and not mine:
+            return None
+        expect = (record.status, record.attempt)
+        record.status, record.attempt, record.updated_at = UploadStatus.VALIDATING, attempt, utc_now()
+        try:
+            self._repo.save(record, expect=expect)
+        except Conflict:
+            return None
         return record
+
+    def _finish(self, record: UploadRecord) -> None:
+        record.updated_at = utc_now()
+        try:
+            self._repo.save(record, expect=(UploadStatus.VALIDATING, record.attempt))
+        except Conflict:
+            pass  # a later attempt took this claim over as stale; its result stands
 
     def _validate(self, record: UploadRecord, contract: DatasetContract, work: str) -> None:
         accepted_path = os.path.join(work, "accepted.jsonl")

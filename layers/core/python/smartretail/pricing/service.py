@@ -4,14 +4,15 @@ the stored positions, elasticities and forecast quantiles, inside the tenant's p
 Standard library and pydantic only: this runs in the API Lambda.
 """
 
+import statistics
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound, ServiceUnavailable
 from ..forecasting.serving import live_model
-from ..inventory.policy import ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
+from ..inventory.policy import Z80, ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
 from ..lake import stored_id
 from ..ports import ForecastStore, ItemStore, ModelRegistry
 from ..insights import store as insights
@@ -91,13 +92,13 @@ class PricingService:
         if not positions:
             raise NotFound("no stock or sales positions for this store and category: has the training pipeline run?")
         correlation = self._error_correlation(tenant_id)
-        actions, unknown = [], {}
+        actions, unknown, notes = [], {}, []
         for position in positions:
             if position.get("on_hand") is None:
                 unknown.setdefault(position["store_id"], []).append(position["sku_id"])
                 continue
             start = request.as_of_date.isoformat() if request.as_of_date else _next_day(position["last_sales_date"])
-            days = self._days(tenant_id, position, start, PLAN_DAYS)
+            days = self._days(tenant_id, position, start, PLAN_DAYS, notes)
             if not days:
                 continue
             reorder = _plan(position, days, policy, correlation)
@@ -118,6 +119,7 @@ class PricingService:
                 "reason": "on-hand stock is unknown (never imputed): no reorder or price advice until an inventory snapshot arrives",
             },
             "score": "margin impact + service impact - risk, in currency over the pricing horizon",
+            **({"notes": sorted(set(notes))} if notes else {}),
         }
 
     def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
@@ -139,20 +141,33 @@ class PricingService:
             raise NotFound(f"no sales history for SKU {sku_id} in store {store_id}")
         return position
 
-    def _days(self, tenant_id: str, position: dict[str, Any], start: str, count: int) -> list[ForecastDay]:
+    def _days(self, tenant_id: str, position: dict[str, Any], start: str, count: int,
+              notes: list[str] | None = None) -> list[ForecastDay]:
+        """The stored forecast quantiles; while the forecast store is unavailable, the moving average
+        of the position's recent days (the design's fallback), said in `notes`."""
         end = (date.fromisoformat(start) + timedelta(days=count - 1)).isoformat()
-        stored = self._forecasts.series(tenant_id, position["store_id"], position["sku_id"], start, end)
+        try:
+            stored = self._forecasts.series(tenant_id, position["store_id"], position["sku_id"], start, end)
+        except ServiceUnavailable as exc:
+            if notes is not None:
+                notes.append(f"forecasts are unavailable ({exc.message}): plans use the moving average of recent days")
+            return moving_average_days(position, start, count)
         return [ForecastDay(d["date"], d["p10"], d["p50"], d["p90"]) for d in stored]
 
     def _error_correlation(self, tenant_id: str) -> float:
-        live = live_model(self._registry, tenant_id)
+        try:
+            live = live_model(self._registry, tenant_id)
+        except ServiceUnavailable:
+            live = None  # the default correlation is a cautious one
         value = (live or {}).get("error_correlation")
         return InventoryPolicy().error_correlation if value is None else float(value)
 
     def _context_of(self, tenant_id: str, request: SkuStore, policy: TenantPolicy) -> tuple[PricingContext, list[str]]:
         position = self._position(tenant_id, request.store_id, request.sku_id)
-        days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
-        return self._pricing_context(tenant_id, position, days, request.current_price, policy, self._error_correlation(tenant_id))
+        notes: list[str] = []
+        days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS, notes)
+        ctx, more = self._pricing_context(tenant_id, position, days, request.current_price, policy, self._error_correlation(tenant_id))
+        return ctx, notes + more
 
     def _pricing_context(self, tenant_id: str, position: dict[str, Any], days: list[ForecastDay], current_price: float | None,
                          policy: TenantPolicy, correlation: float, safety_stock: float | None = None,
@@ -171,7 +186,12 @@ class PricingService:
             notes.append("no stored forecast for this series: units are the last 28 days' average")
         if current_price and position.get("current_price") and abs(current_price - position["current_price"]) > 0.005:
             notes.append(f"the forecast assumed {position['current_price']:.2f}; units re-based to {current_price:.2f}")
-        stored = insights.elasticity(self._items, tenant_id, position["sku_id"], position["store_id"])
+        try:
+            stored = insights.elasticity(self._items, tenant_id, position["sku_id"], position["store_id"])
+        except ServiceUnavailable as exc:  # the design's fallback: competitor parity, cost plus a fixed margin
+            stored = None
+            notes.append(f"elasticities are unavailable ({exc.message}): the price follows competitor parity "
+                         "or cost plus the fixed margin")
         estimate = None
         if stored and stored.get("elasticity") is None:
             notes.append(f"no elasticity can be estimated yet ({stored.get('note', '')})")
@@ -219,6 +239,17 @@ class PricingService:
                            f"(range {low:+.2f} to {high:+.2f})",
             "method": result["method"], "notes": notes,
         }
+
+
+def moving_average_days(position: dict[str, Any], start: str, count: int) -> list[ForecastDay]:
+    """A flat forecast at the last 28 days' average with an 80% band from the recent days' spread:
+    what reorder plans use while stored forecasts cannot be read."""
+    mean = float(position.get("avg_daily_units_28") or 0.0)
+    recent = [float(d["units"]) for d in position.get("recent") or []]
+    spread = statistics.pstdev(recent) if len(recent) > 1 else mean ** 0.5
+    first = date.fromisoformat(start)
+    return [ForecastDay((first + timedelta(days=i)).isoformat(), max(mean - Z80 * spread, 0.0), mean, mean + Z80 * spread)
+            for i in range(count)]
 
 
 def _next_day(day: str) -> str:

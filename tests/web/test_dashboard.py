@@ -1,0 +1,54 @@
+"""The dashboard's defences: every value from the API is escaped before it becomes HTML (web/app.js run
+in Node against an API whose every string is markup), the ID token never reaches web storage, and
+the page is served under a Content-Security-Policy."""
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from local_stack.dashboard import serve_dashboard
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    node = shutil.which("node")
+    assert node, "node is installed by ./dev"
+    out = subprocess.run([node, str(HERE / "render_dashboard.js")], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)
+
+
+def test_markup_in_any_api_value_is_shown_as_text_never_run(rendered):
+    html = rendered["html"]
+    filled = {k for k, v in html.items() if v}
+    assert {"tiles", "chart", "uploads", "alerts", "documents", "proposals", "actions", "price-result"} <= filled
+    for panel, content in html.items():
+        assert "<img" not in content, f"{panel} holds live markup from data: {content[:200]}"
+        assert 'onerror="' not in content, panel
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html["uploads"]
+
+
+def test_the_id_token_is_kept_in_memory_only(rendered):
+    assert rendered["storage"] == []
+    assert "· tenant" in rendered["text"]["who"]  # signed in all the same
+
+
+@pytest.mark.loopback
+def test_the_dashboard_is_served_under_a_content_security_policy():
+    server = serve_dashboard(0, {"apiUrl": "http://127.0.0.1:8080/v1", "cognitoEndpoint": "http://127.0.0.1:5000/",
+                                 "uploadOrigins": ["http://127.0.0.1:5000"], "clientId": "c"})
+    try:
+        port = server.server_address[1]
+        for page in ("/", "/app.js", "/config.js"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=5) as response:
+                policy = response.headers["Content-Security-Policy"]
+                assert "script-src 'self'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+                assert "connect-src http://127.0.0.1:5000 http://127.0.0.1:8080;" in policy
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        server.shutdown()
