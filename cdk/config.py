@@ -27,6 +27,8 @@ class StageConfig:
     max_document_pages: int = 20                 # longer PDFs are refused with a reason: split them
     upload_url_ttl_seconds: int = 900
     log_retention_days: int = 30
+    operations_emails: tuple[str, ...] = ()  # subscribed to the operations topic that every alarm notifies
+    mfa_required: bool = True  # TOTP for every user; only the dev and test stages (demo users) leave it optional
     base_currency: str = "EUR"
     # Where the dashboard is served from: allowed to call the API and to POST uploads to S3.
     dashboard_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
@@ -63,5 +65,5 @@ def load_stage(stage: str) -> StageConfig:
     if stage == "test":
         # Small limits so tests can exercise them with small files.
         return StageConfig(stage="test", max_upload_bytes=64 * 1024, upload_url_ttl_seconds=120,
-                           max_document_bytes=1024 * 1024, max_document_pages=20)
-    return StageConfig(stage=stage, scheduled_tenants=("demo",))
+                           max_document_bytes=1024 * 1024, max_document_pages=20, mfa_required=False)
+    return StageConfig(stage=stage, scheduled_tenants=("demo",), mfa_required=False)

@@ -12,9 +12,9 @@ from .constructs.documents import DocumentsConstruct
 from .constructs.forecasting import ForecastingConstruct
 from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
+from .constructs.monitoring import MonitoringConstruct
 from .constructs.packaging import core_layer, deps_layer
 from .constructs.training_pipeline import TrainingPipelineConstruct
-from .nag import acknowledge_findings
 
 
 class SmartRetailStack(Stack):
@@ -26,7 +26,7 @@ class SmartRetailStack(Stack):
 
         layers = [deps_layer(self, "DepsLayer"), core_layer(self, "CoreLayer")]
         lake = DataLakeConstruct(self, "DataLake", config=config)
-        identity = IdentityConstruct(self, "Identity")
+        identity = IdentityConstruct(self, "Identity", config=config)
         analytics = AnalyticsConstruct(
             self, "Analytics", config=config, raw_bucket=lake.raw, cleaned_bucket=lake.cleaned,
             curated_bucket=lake.curated, query_results_bucket=lake.query_results,
@@ -46,6 +46,16 @@ class SmartRetailStack(Stack):
             artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
             models_table=forecasting.models_table, decisions_table=decisions.decisions_table, layers=layers,
         )
+        monitoring = MonitoringConstruct(
+            self, "Monitoring", config=config, api=api.api,
+            functions={"Api": api.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
+                       "DocumentProcessor": documents.processor, "ForecastLoader": pipeline.loader},
+            queues={name: queue for name, queue in (
+                ("Validation", ingestion.dead_letters), ("AlertsEvaluation", decisions.dead_letters),
+                ("DocumentPipelineStart", documents.dead_letters), ("TrainingSchedule", pipeline.dead_letters)) if queue is not None},
+            state_machines={"DocumentPipeline": documents.state_machine, "TrainingPipeline": pipeline.state_machine},
+        )
+        CfnOutput(self, "OperationsTopicArn", value=monitoring.topic.topic_arn)
         CfnOutput(self, "TrainingPipelineArn", value=pipeline.state_machine.state_machine_arn)
         CfnOutput(self, "PipelineTopicArn", value=pipeline.topic.topic_arn)
         CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
@@ -54,4 +64,3 @@ class SmartRetailStack(Stack):
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
         CfnOutput(self, "RawBucketName", value=lake.raw.bucket_name)
-        acknowledge_findings(self, config.stage)

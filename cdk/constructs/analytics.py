@@ -1,10 +1,11 @@
 """Glue Data Catalog (database + curated tables), the Glue ETL job and the Athena workgroup."""
 
-from aws_cdk import Stack, aws_glue as glue, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_s3_assets as assets
+from aws_cdk import ArnFormat, Stack, Token, aws_glue as glue, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_s3_assets as assets
 from aws_cdk import aws_athena as athena, aws_lambda as lambda_
 from constructs import Construct
 
 from ..config import CORE_LAYER_DIR, GLUE_JOBS_DIR, StageConfig
+from ..nag import S3_DELETE, S3_PUT, S3_READ, acknowledge, wildcard_arn, wildcard_under
 
 # Column layout of the curated tables written by smartretail.etl (kept in step by a test).
 SALES_DAILY_COLUMNS = (
@@ -77,10 +78,15 @@ class AnalyticsConstruct(Construct):
 
         # The ETL job: the same transforms the tests run on local Spark, on Glue 5.0.
         key = kms.Key(self, "GlueKey", enable_key_rotation=True, description="Glue job logs and bookmarks")
+        glue_logs = stack.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
+                                     arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        # CloudWatch Logs may use the key only for the Glue job's own log groups (the encryption context
+        # names the log group), not for any log group in the account.
         key.add_to_resource_policy(iam.PolicyStatement(
             actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
             resources=["*"],
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": glue_logs}},
         ))
         security = glue.CfnSecurityConfiguration(
             self, "GlueSecurity", name=f"smartretail-{config.stage}-etl",
@@ -95,14 +101,48 @@ class AnalyticsConstruct(Construct):
         script = assets.Asset(self, "EtlScript", path=str(GLUE_JOBS_DIR / "etl_job.py"))
         library = assets.Asset(self, "EtlLibrary", path=str(CORE_LAYER_DIR / "python"),
                                exclude=["**/__pycache__", "**/*.pyc", "*.egg-info"])
-        self.job_role = iam.Role(self, "EtlRole", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"))
-        self.job_role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSGlueServiceRole"))
+        self.job_role = iam.Role(self, "EtlRole", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+                                 description="SmartRetail ETL: its data, its catalog, its logs")
+        # What AWSGlueServiceRole (glue:* and more on *) gave, narrowed to what the job does: write its
+        # logs, publish its metrics, read this stage's catalog.
+        self.job_role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+            resources=[glue_logs],
+        ))
+        self.job_role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"], resources=["*"], conditions={"StringEquals": {"cloudwatch:namespace": "Glue"}},
+        ))
+        self.job_role.add_to_policy(iam.PolicyStatement(
+            actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+            resources=[stack.format_arn(service="glue", resource="catalog"),
+                       stack.format_arn(service="glue", resource="database", resource_name=self.database_name),
+                       stack.format_arn(service="glue", resource="table", resource_name=f"{self.database_name}/*")],
+        ))
         script.grant_read(self.job_role)
         library.grant_read(self.job_role)
         raw_bucket.grant_read(self.job_role, "accepted/*")
         cleaned_bucket.grant_read_write(self.job_role)
         curated_bucket.grant_read_write(self.job_role)
         key.grant_encrypt_decrypt(self.job_role)
+        acknowledge(self.job_role, {
+            **S3_READ, **S3_PUT, **S3_DELETE,
+            "AwsSolutions-IAM5[Action::kms:ReEncrypt*]": "Glue's security configuration encrypts logs and bookmarks with this "
+                                                         "construct's own key only.",
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": "Glue's security configuration encrypts logs and bookmarks with "
+                                                               "this construct's own key only.",
+            "AwsSolutions-IAM5[Resource::*]": "cloudwatch:PutMetricData has no resource-level permissions; a condition limits "
+                                              "it to the Glue namespace.",
+            wildcard_arn(self, "logs", "log-group:/aws-glue/*"): "Glue names a job run's log groups and streams under "
+                                                                 "/aws-glue/ at run time.",
+            wildcard_arn(self, "glue", f"table/{self.database_name}/*"): "The job reads table definitions of this stage's own "
+                                                                         "database only.",
+            wildcard_under(raw_bucket, "/accepted/*"): "The ETL reads the accepted rows of every upload under accepted/.",
+            wildcard_under(cleaned_bucket, "/*"): "The ETL writes cleaned tables, one prefix per table and tenant, created at "
+                                                  "run time.",
+            wildcard_under(curated_bucket, "/*"): "The ETL writes curated tables, partitioned by tenant and day at run time.",
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{_account(stack)}-{stack.region}/*]":
+                "The job reads its script and library from the CDK asset bucket, which names objects by content hash.",
+        })
         self.job = glue.CfnJob(
             self, "EtlJob",
             description="raw (accepted rows) -> cleaned -> curated, with a data-quality report",
@@ -135,6 +175,15 @@ class AnalyticsConstruct(Construct):
         # Athena writes query results as the caller: read and put under athena/ only, no delete.
         self._query_results_bucket.grant_read(fn, "athena/*")
         self._query_results_bucket.grant_put(fn, "athena/*")
+        acknowledge(fn, {
+            **S3_READ, **S3_PUT,
+            wildcard_under(self._curated_bucket, "/*"): "The API's queries read the curated tables, partitioned by tenant and "
+                                                        "day (every query names its tenant).",
+            wildcard_under(self._query_results_bucket, "/athena/*"): "Athena writes each query's result under athena/ as the "
+                                                                     "calling role.",
+            wildcard_arn(self, "glue", f"table/{self.database_name}/*"): "Athena resolves table metadata in this stage's own "
+                                                                         "database only.",
+        })
         fn.add_to_role_policy(iam.PolicyStatement(
             actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"],
             resources=[stack.format_arn(service="athena", resource="workgroup", resource_name=self.workgroup_name)],
@@ -147,3 +196,7 @@ class AnalyticsConstruct(Construct):
                 stack.format_arn(service="glue", resource="table", resource_name=f"{self.database_name}/*"),
             ],
         ))
+
+
+def _account(stack: Stack) -> str:
+    return "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account

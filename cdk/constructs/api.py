@@ -4,11 +4,13 @@ import functools
 import importlib
 import sys
 
-from aws_cdk import Duration, RemovalPolicy, aws_apigateway as apigw, aws_cognito as cognito, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import Duration, aws_apigateway as apigw, aws_cognito as cognito, aws_lambda as lambda_
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ..config import LAMBDAS_DIR, StageConfig
+from ..nag import acknowledge
+from .log_groups import log_group
 from .packaging import python_function
 
 
@@ -30,7 +32,7 @@ class ApiConstruct(Construct):
                  layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
         self.function = python_function(
-            self, "ApiFunction", "api", logs_id="ApiLogs", description="SmartRetail API (FastAPI via Mangum)",
+            self, "ApiFunction", "api", config=config, logs_id="ApiLogs", description="SmartRetail API (FastAPI via Mangum)",
             layers=layers, memory_size=1024, timeout=Duration.seconds(29),
             environment={
                 "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),  # data and document uploads alike
@@ -42,7 +44,7 @@ class ApiConstruct(Construct):
         )
         fn = self.function
 
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.DESTROY)
+        access_logs = log_group(self, "AccessLogs", config)
         self.api = apigw.RestApi(
             self,
             "RestApi",
@@ -53,10 +55,7 @@ class ApiConstruct(Construct):
                 throttling_rate_limit=config.api_rate_limit,
                 throttling_burst_limit=config.api_burst_limit,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=True,
-                ),
+                access_log_format=apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # request bodies may carry personal data
                 tracing_enabled=True,
@@ -78,6 +77,10 @@ class ApiConstruct(Construct):
         cors_headers = {"Access-Control-Allow-Origin": "'*'", "Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key'"}
         for name, response_type in (("Default4xx", apigw.ResponseType.DEFAULT_4_XX), ("Default5xx", apigw.ResponseType.DEFAULT_5_XX)):
             self.api.add_gateway_response(name, type=response_type, response_headers=cors_headers)
+        acknowledge(self.api, {
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]":
+                "API Gateway's account-level logging role; AWS maintains this policy for exactly that purpose.",
+        })
         authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
         validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True, validate_request_body=True)
         integration = apigw.LambdaIntegration(fn, proxy=True)
@@ -91,6 +94,17 @@ class ApiConstruct(Construct):
                 request_validator=validator,
             )
 
+
+# One JSON line per request: who (the token's user and tenant, from the Cognito authorizer), what, how
+# it ended and how long it took; never a body, a token or an address beyond the caller's IP.
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","requestTime":"$context.requestTime","ip":"$context.identity.sourceIp",'
+    "\"user\":\"$context.authorizer.claims.sub\",\"tenant\":\"$context.authorizer.claims['custom:tenant_id']\","
+    '"httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status",'
+    '"protocol":"$context.protocol","responseLength":"$context.responseLength","latencyMs":"$context.responseLatency",'
+    '"integrationLatencyMs":"$context.integrationLatency","wafResponse":"$context.wafResponseCode",'
+    '"error":"$context.error.message"}'
+)
 
 # AWS managed rule groups in front of the API: common exploits (OWASP top 10 patterns), inputs known to
 # be bad, and addresses Amazon's threat intelligence lists.

@@ -1,9 +1,13 @@
 """The data lake: raw, cleaned, curated, documents and artifacts buckets (+ access logs)."""
 
-from aws_cdk import Duration, RemovalPolicy, aws_s3 as s3
+from aws_cdk import Duration, RemovalPolicy, Stack, aws_s3 as s3
 from constructs import Construct
 
 from ..config import StageConfig
+from ..nag import acknowledge
+
+# The function CDK adds to the stack to turn on a bucket's EventBridge notifications (one per stack).
+NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
 
 class DataLakeConstruct(Construct):
@@ -59,6 +63,11 @@ class DataLakeConstruct(Construct):
             "QueryResults",
             lifecycle=[s3.LifecycleRule(id="expire-results", expiration=Duration.days(30), noncurrent_version_expiration=Duration.days(1))],
         )
+        acknowledge(Stack.of(self).node.find_child(NOTIFICATIONS_HANDLER), {
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]":
+                "CDK's bucket-notification helper (it turns on the raw and documents buckets' EventBridge notifications at "
+                "deploy time) writes only its own CloudWatch logs with AWSLambdaBasicExecutionRole.",
+        })
 
     def _bucket(self, name: str, *, lifecycle: list[s3.LifecycleRule], event_bridge: bool = False,
                 cors_origins: tuple[str, ...] = ()) -> s3.Bucket:

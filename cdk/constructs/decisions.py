@@ -33,7 +33,7 @@ class DecisionsConstruct(Construct):
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"), enforce_ssl=True,
         )
         self.evaluator = python_function(
-            self, "AlertsEvaluatorFunction", "alerts_evaluator", logs_id="EvaluatorLogs",
+            self, "AlertsEvaluatorFunction", "alerts_evaluator", config=config, logs_id="EvaluatorLogs",
             description="Evaluates a tenant's stockout risk, demand spikes and price anomalies into alerts",
             layers=layers, memory_size=512, timeout=Duration.minutes(5),
             environment={

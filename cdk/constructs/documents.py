@@ -8,13 +8,15 @@ granted on all resources to this one function.
 
 import json
 
-from aws_cdk import Duration, RemovalPolicy, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
-from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sns as sns
+from aws_cdk import Duration, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
+from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_s3 as s3, aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..config import DOCUMENT_DEPS_LAYER_DIR, STATEMACHINES_DIR, StageConfig
+from ..nag import S3_PUT, S3_READ, acknowledge, wildcard_under
 from .decisions import AUDIT_ACTIONS
+from .log_groups import log_group
 from .packaging import deps_layer, python_function
 from .queues import dead_letter_queue
 from .tables import tenant_table
@@ -33,7 +35,7 @@ class DocumentsConstruct(Construct):
         # Document records, idempotency keys and duplicate-invoice markers of one tenant share its partition.
         self.table = tenant_table(self, "DocumentsTable")
         self.processor = python_function(
-            self, "ProcessorFunction", "document_processor", logs_id="ProcessorLogs",
+            self, "ProcessorFunction", "document_processor", config=config, logs_id="ProcessorLogs",
             description="The document pipeline's steps: Textract, extraction, validation, compliance alerts",
             layers=[*layers, deps_layer(self, "DocumentDepsLayer", DOCUMENT_DEPS_LAYER_DIR,
                                         "SmartRetail document processor dependencies (pypdf)")],
@@ -57,6 +59,15 @@ class DocumentsConstruct(Construct):
         audit_table.grant(fn, *AUDIT_ACTIONS)
         alerts_topic.grant_publish(fn)
         fn.add_to_role_policy(iam.PolicyStatement(actions=list(TEXTRACT_ACTIONS), resources=["*"]))
+        acknowledge(fn, {
+            **S3_READ, **S3_PUT,
+            "AwsSolutions-IAM5[Resource::*]": "Textract's analysis actions have no resource-level permissions (only this "
+                                              "function has them), and X-Ray's PutTraceSegments (active tracing) none either.",
+            wildcard_under(documents_bucket, "/docs/*"): "Uploaded documents live under docs/<tenant>/<document>/, named at "
+                                                         "upload time; the processor only reads there.",
+            wildcard_under(documents_bucket, "/results/*"): "The processor writes each document's Textract answer and result "
+                                                            "under results/<tenant>/<document>/, named per document.",
+        })
 
         self.state_machine = sfn.StateMachine(
             self, "StateMachine",
@@ -66,13 +77,18 @@ class DocumentsConstruct(Construct):
             timeout=Duration.minutes(30),
             tracing_enabled=True,
             logs=sfn.LogOptions(
-                destination=logs.LogGroup(self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH,
-                                          removal_policy=RemovalPolicy.DESTROY),
+                destination=log_group(self, "StateMachineLogs", config),
                 level=sfn.LogLevel.ALL,
                 include_execution_data=False,  # extracted fields are business data; the result is in S3
             ),
         )
         fn.grant_invoke(self.state_machine)
+        acknowledge(self.state_machine, {
+            f"{wildcard_under(fn, ':*')}": "Invoking the document processor's versions and aliases (CDK's grant_invoke); "
+                                           "one function only.",
+            "AwsSolutions-IAM5[Resource::*]": "X-Ray's PutTraceSegments and the log delivery actions Step Functions needs "
+                                              "for tracing and logging exist only on all resources.",
+        })
         self.dead_letters = dead_letter_queue(self, "StartDeadLetters")
         events.Rule(
             self, "DocumentUploadedRule",
@@ -93,3 +109,9 @@ class DocumentsConstruct(Construct):
         self._bucket.grant_put(fn, "docs/*")
         self._bucket.grant_read(fn, "results/*")
         self.table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
+        acknowledge(fn, {
+            **S3_READ, **S3_PUT,
+            wildcard_under(self._bucket, "/docs/*"): "The API presigns document uploads for exact keys docs/<tenant>/<document>/<file>, "
+                                                     "named at request time; put only, no read or delete.",
+            wildcard_under(self._bucket, "/results/*"): "The API reads each document's result under results/<tenant>/<document>/.",
+        })

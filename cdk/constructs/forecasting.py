@@ -8,6 +8,7 @@ from aws_cdk import Stack, aws_iam as iam, aws_lambda as lambda_
 from constructs import Construct
 
 from ..config import StageConfig
+from ..nag import acknowledge, wildcard_arn
 from .tables import tenant_table
 
 
@@ -30,3 +31,5 @@ class ForecastingConstruct(Construct):
             actions=["sagemaker:InvokeEndpoint"],
             resources=[Stack.of(self).format_arn(service="sagemaker", resource="endpoint", resource_name=f"{self.endpoint_prefix}*")],
         ))
+        acknowledge(fn, {wildcard_arn(self, "sagemaker", f"endpoint/{self.endpoint_prefix}*"):
+                         "One serverless forecast endpoint per tenant, named with this stage's prefix; the API only invokes them."})

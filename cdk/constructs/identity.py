@@ -3,11 +3,12 @@
 from aws_cdk import Duration, RemovalPolicy, aws_cognito as cognito, aws_lambda as lambda_
 from constructs import Construct
 
-from ..config import GROUPS, TENANT_CLAIM
+from ..config import GROUPS, TENANT_CLAIM, StageConfig
+from ..nag import acknowledge
 
 
 class IdentityConstruct(Construct):
-    def __init__(self, scope: Construct, construct_id: str):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig):
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
@@ -18,7 +19,9 @@ class IdentityConstruct(Construct):
             password_policy=cognito.PasswordPolicy(
                 min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
             ),
-            mfa=cognito.Mfa.OPTIONAL,
+            # Sellers change prices and orders, managers approve them: every user of a deployed stage signs
+            # in with an authenticator app (the dashboard walks a new user through setting it up).
+            mfa=cognito.Mfa.REQUIRED if config.mfa_required else cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             removal_policy=RemovalPolicy.RETAIN,
@@ -28,6 +31,9 @@ class IdentityConstruct(Construct):
             # SRP for SDK clients; password auth (over TLS, to Cognito only) for the dashboard's sign-in form.
             auth_flows=cognito.AuthFlow(user_srp=True, user_password=True, admin_user_password=True),
             prevent_user_existence_errors=True,
+            # The dashboard and SDK clients sign in with Cognito's API (no hosted UI): no OAuth flows at all,
+            # so no implicit grant and no callback URL anyone could register a token against.
+            disable_o_auth=True,
             id_token_validity=Duration.hours(1),
             access_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(30),
@@ -39,6 +45,12 @@ class IdentityConstruct(Construct):
                 email=True, given_name=True, family_name=True
             ),
         )
+        findings = {"AwsSolutions-COG8": "Cognito's Plus feature plan (threat protection) is a per-account cost decision "
+                                         "taken at go-live; passwords follow a strong policy and MFA is required in production."}
+        if not config.mfa_required:
+            findings["AwsSolutions-COG2"] = (f"The {config.stage} stage's demo and test users sign in without a second factor "
+                                             "(MFA is available); the production stage requires it of every user.")
+        acknowledge(self.user_pool, findings)
         for group in GROUPS:
             cognito.CfnUserPoolGroup(
                 self, f"Group{group.title()}", user_pool_id=self.user_pool.user_pool_id, group_name=group,

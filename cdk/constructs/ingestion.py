@@ -1,10 +1,11 @@
 """Ingestion: the uploads table and the validation Lambda fed by S3 events through EventBridge."""
 
-from aws_cdk import Duration, aws_events as events, aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_, aws_s3 as s3
+from aws_cdk import Duration, Size, aws_events as events, aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_, aws_lambda_destinations as destinations, aws_s3 as s3
 from constructs import Construct
 
 from ..config import StageConfig
+from ..nag import S3_PUT, S3_READ, acknowledge, wildcard_under
 from .packaging import python_function
 from .queues import dead_letter_queue
 from .tables import tenant_table
@@ -18,10 +19,18 @@ class IngestionConstruct(Construct):
         self._max_upload_bytes = config.max_upload_bytes
         # Upload records, idempotency keys and content hashes of one tenant share its partition.
         self.uploads_table = tenant_table(self, "UploadsTable", "tenant_id", "upload_id")
+        self.dead_letters = dead_letter_queue(self, "ValidationDeadLetters")
         self.validation_function = python_function(
-            self, "ValidationFunction", "ingest_validation", logs_id="ValidationLogs",
+            self, "ValidationFunction", "ingest_validation", config=config, logs_id="ValidationLogs",
             description="Validates uploaded data files against their dataset contract",
-            layers=layers, memory_size=1024, timeout=Duration.minutes(5),
+            layers=layers, memory_size=1024, timeout=Duration.minutes(10),
+            # Accepted and quarantined rows are written to /tmp before they go to S3: up to ~6x the
+            # upload as JSON Lines, so the largest upload allowed must fit.
+            ephemeral_storage_size=validation_storage(config.max_upload_bytes),
+            # A check that still fails after Lambda's two retries (a dependency down for long, a crash)
+            # leaves its event in the dead-letter queue, whose alarm tells operations; the seller sees
+            # the upload as rejected with what to do (smartretail.ingestion.uploads.public_view).
+            on_failure=destinations.SqsDestination(self.dead_letters), retry_attempts=2, max_event_age=Duration.hours(6),
             environment={
                 "RAW_BUCKET": raw_bucket.bucket_name,
                 "UPLOADS_TABLE": self.uploads_table.table_name,
@@ -34,8 +43,15 @@ class IngestionConstruct(Construct):
         raw_bucket.grant_put(self.validation_function, "accepted/*")
         raw_bucket.grant_put(self.validation_function, "quarantine/*")
         self.uploads_table.grant(self.validation_function, "dynamodb:GetItem", "dynamodb:PutItem")
-
-        self.dead_letters = dead_letter_queue(self, "ValidationDeadLetters")
+        acknowledge(self.validation_function, {
+            **S3_READ, **S3_PUT,
+            wildcard_under(raw_bucket, "/raw/*"): "The validator reads uploads, keyed raw/<tenant>/<dataset>/<upload>/<file> at "
+                                                  "upload time; it cannot write there.",
+            wildcard_under(raw_bucket, "/accepted/*"): "The validator writes each upload's accepted rows under accepted/, which "
+                                                       "the ETL reads.",
+            wildcard_under(raw_bucket, "/quarantine/*"): "The validator writes each upload's rejected rows with reasons under "
+                                                         "quarantine/.",
+        })
         events.Rule(
             self,
             "UploadCreatedRule",
@@ -60,3 +76,13 @@ class IngestionConstruct(Construct):
         fn.add_environment("MAX_UPLOAD_BYTES", str(self._max_upload_bytes))
         self._raw_bucket.grant_put(fn, "raw/*")
         self.uploads_table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
+        acknowledge(fn, {**S3_PUT, wildcard_under(self._raw_bucket, "/raw/*"):
+                         "The API signs presigned POSTs for exact upload keys raw/<tenant>/<dataset>/<upload>/<file>, "
+                         "named at request time; put only."})
+
+
+def validation_storage(max_upload_bytes: int) -> Size:
+    """/tmp for the validator: eight times the largest upload (the rows it writes are ~6x), at least
+    Lambda's default 512 MiB and at most its 10 GiB."""
+    mebibytes = -(-8 * max_upload_bytes // 2**20)
+    return Size.mebibytes(min(max(mebibytes, 512), 10240))

@@ -13,11 +13,13 @@ import tarfile
 from pathlib import Path
 
 import jsii
-from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, ILocalBundling, RemovalPolicy, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, Duration, ILocalBundling, aws_lambda as lambda_
 from constructs import Construct
 
-from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, SAGEMAKER_JOBS_DIR
+from ..config import CORE_LAYER_DIR, DEPS_LAYER_DIR, LAMBDAS_DIR, SAGEMAKER_JOBS_DIR, StageConfig
+from ..nag import acknowledge
 from .imports import import_closure
+from .log_groups import log_group
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_11
 _PY_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/*.egg-info"]
@@ -180,17 +182,28 @@ def function_code(name: str) -> lambda_.Code:
     return _bundled(LAMBDAS_DIR / name, function_bundling(name))
 
 
-def python_function(scope: Construct, construct_id: str, folder: str, *, logs_id: str, description: str,
+LAMBDA_BASIC = "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def python_function(scope: Construct, construct_id: str, folder: str, *, config: StageConfig, logs_id: str, description: str,
                     environment: dict[str, str], layers: list[lambda_.ILayerVersion], memory_size: int,
-                    timeout: Duration) -> lambda_.Function:
+                    timeout: Duration, **options) -> lambda_.Function:
     """A function of lambdas/<folder> (handler <folder>_handler.handler) as every function here is
-    made: the shared layers, active tracing, its own log group kept a month."""
-    return lambda_.Function(
+    made: the shared layers, active tracing, its own log group kept as the stage says."""
+    fn = lambda_.Function(
         scope, construct_id, description=description, runtime=PYTHON_RUNTIME, handler=f"{folder}_handler.handler",
         code=function_code(folder), layers=layers, memory_size=memory_size, timeout=timeout, tracing=lambda_.Tracing.ACTIVE,
-        log_group=logs.LogGroup(scope, logs_id, retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY),
-        environment=environment,
+        log_group=log_group(scope, logs_id, config), environment=environment, **options,
     )
+    acknowledge(fn, {
+        "AwsSolutions-L1": "Functions run Python 3.11, the version the code and the dependency layers are built and tested "
+                           "with (Glue 5.0 parity); moving runtimes is a deliberate, tested change.",
+        f"AwsSolutions-IAM4[{LAMBDA_BASIC}]": "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch "
+                                              "logs; it is the AWS-maintained minimum for Lambda.",
+        "AwsSolutions-IAM5[Resource::*]": "X-Ray's PutTraceSegments and PutTelemetryRecords (active tracing) exist only on "
+                                          "all resources.",
+    })
+    return fn
 
 
 @jsii.implements(ILocalBundling)

@@ -4,7 +4,12 @@ two weeks. An event a target could not take after its retries waits there, where
 from aws_cdk import Duration, aws_sqs as sqs
 from constructs import Construct
 
+from ..nag import acknowledge
+
 
 def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
-    return sqs.Queue(scope, construct_id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                     retention_period=Duration.days(14))
+    queue = sqs.Queue(scope, construct_id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
+                      retention_period=Duration.days(14))
+    acknowledge(queue, {"AwsSolutions-SQS3": "This queue is itself a dead-letter queue (of an EventBridge target or a "
+                                             "function's failed invocations); a dead-letter queue of it would only move the message."})
+    return queue

@@ -9,13 +9,15 @@ starts a run per scheduled tenant every week. Names of SageMaker resources a run
 
 import json
 
-from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Aws, Duration, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets, aws_iam as iam
-from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_logs as logs, aws_s3 as s3, aws_sagemaker as sagemaker
+from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_s3 as s3, aws_sagemaker as sagemaker
 from aws_cdk import aws_sns as sns, aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..config import STATEMACHINES_DIR, StageConfig
+from ..nag import S3_DELETE, S3_PUT, S3_READ, acknowledge, wildcard_arn, wildcard_under
+from .log_groups import log_group
 from .packaging import python_function, sagemaker_source
 from .queues import dead_letter_queue
 
@@ -23,6 +25,8 @@ DEFINITION = STATEMACHINES_DIR / "training_pipeline.asl.json"
 # Training-job channels (beyond `train`, the curated sales) -> cleaned tables they read.
 INSIGHT_CHANNELS = {"inventory": "inventory", "products": "products", "competitors": "competitor_prices"}
 RUN_PREFIX = "fc-"  # model versions, and so the names of their training jobs, models, endpoint configs and transforms
+RUN_ARTIFACTS = ("Each training run writes and reads its own artifacts under models/<tenant>/<model version>/, named at run "
+                 "time; the loader and the pipeline only read there.")
 
 
 class TrainingPipelineConstruct(Construct):
@@ -46,7 +50,7 @@ class TrainingPipelineConstruct(Construct):
             model_package_group_description="SmartRetail demand forecast versions that beat their baselines and the live model",
         )
         self.loader = python_function(
-            self, "LoaderFunction", "forecast_loader", logs_id="LoaderLogs",
+            self, "LoaderFunction", "forecast_loader", config=config, logs_id="LoaderLogs",
             description="Loads a run's positions and elasticities, and a promoted model's batch forecast (then marks it live)",
             layers=layers, memory_size=1024, timeout=Duration.minutes(15),
             environment={
@@ -61,6 +65,7 @@ class TrainingPipelineConstruct(Construct):
         forecasts_table.grant(self.loader, "dynamodb:BatchWriteItem", "dynamodb:PutItem")
         models_table.grant(self.loader, "dynamodb:Query", "dynamodb:PutItem")
         decisions_table.grant(self.loader, "dynamodb:Query", "dynamodb:BatchWriteItem")
+        acknowledge(self.loader, {**S3_READ, wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS})
 
         image = f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/"
         self.state_machine = sfn.StateMachine(
@@ -87,8 +92,7 @@ class TrainingPipelineConstruct(Construct):
             timeout=Duration.hours(6),
             tracing_enabled=True,
             logs=sfn.LogOptions(
-                destination=logs.LogGroup(self, "StateMachineLogs", retention=logs.RetentionDays.ONE_MONTH,
-                                          removal_policy=RemovalPolicy.DESTROY),
+                destination=log_group(self, "StateMachineLogs", config),
                 level=sfn.LogLevel.ALL,
                 include_execution_data=True,  # tenant IDs, metrics and S3 keys; no personal data
             ),
@@ -131,6 +135,26 @@ class TrainingPipelineConstruct(Construct):
             actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
         ))
+        stack = Stack.of(self)
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+        acknowledge(role, {
+            **S3_READ, **S3_PUT, **S3_DELETE,
+            "AwsSolutions-IAM5[Resource::*]": "ecr:GetAuthorizationToken exists only on all resources (pulling SageMaker's "
+                                              "framework image); cloudwatch:PutMetricData is limited by condition to "
+                                              "SageMaker's namespaces.",
+            wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS,
+            wildcard_under(curated_bucket, "/sales_daily/*"): "Training reads the curated daily sales of the tenant it "
+                                                              "trains, partitioned by tenant and day (read only).",
+            **{wildcard_under(cleaned_bucket, f"/{table}/*"): f"The training job reads the cleaned {table} table under its "
+                                                              "prefix (read only); a run's channel narrows it to one tenant."
+               for table in INSIGHT_CHANNELS.values()},
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:{config.dlc_account}:repository/*]":
+                "Pulling the SageMaker framework images from AWS's Deep Learning Containers account; read-only.",
+            wildcard_arn(self, "logs", "log-group:/aws/sagemaker/*"): "SageMaker jobs and endpoints write to log groups it "
+                                                                      "names per job under /aws/sagemaker/.",
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{stack.region}/*]":
+                "The jobs read their source bundle from the CDK asset bucket, which names objects by content hash.",
+        })
         return role
 
     def _grant_pipeline(self, stack: Stack, etl_job_name: str, artifacts_bucket: s3.IBucket, models_table: dynamodb.ITable) -> None:
@@ -160,3 +184,20 @@ class TrainingPipelineConstruct(Construct):
         models_table.grant(sm, "dynamodb:GetItem", "dynamodb:PutItem")
         self.loader.grant_invoke(sm)
         self.topic.grant_publish(sm)
+        by_version = "named after its model version (fc-<uuid>); only those"
+        acknowledge(sm, {
+            **S3_READ,
+            "AwsSolutions-IAM5[Resource::*]": "sagemaker:ListEndpoints, X-Ray's PutTraceSegments and the log delivery actions "
+                                              "exist only on all resources.",
+            wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS,
+            wildcard_under(self.loader, ":*"): "Invoking the forecast loader's versions and aliases (CDK's grant_invoke); one "
+                                               "function only.",
+            wildcard_arn(self, "sagemaker", f"training-job/{RUN_PREFIX}*"): f"Each run's training job is {by_version}.",
+            wildcard_arn(self, "sagemaker", f"model/{RUN_PREFIX}*"): f"Each promoted run's SageMaker model is {by_version}.",
+            wildcard_arn(self, "sagemaker", f"endpoint-config/{RUN_PREFIX}*"): f"Each promoted run's endpoint configuration "
+                                                                               f"is {by_version}.",
+            wildcard_arn(self, "sagemaker", f"transform-job/{RUN_PREFIX}*"): f"Each promoted run's batch forecast is {by_version}.",
+            wildcard_arn(self, "sagemaker", f"endpoint/{self.endpoint_prefix}*"): "One serverless endpoint per tenant, named "
+                                                                                  "with this stage's prefix; only those.",
+            wildcard_arn(self, "sagemaker", f"model-package/{group}/*"): "New versions in this stage's model package group only.",
+        })

@@ -1,7 +1,10 @@
 """Document processor Lambda: the Task states of the document pipeline (smartretail.documents.pipeline
 has the events each sends and what each step does)."""
 
-from aws_lambda_powertools import Logger, Tracer
+import warnings
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 
 from smartretail.adapters.aws_dynamodb import DynamoItemStore
 from smartretail.adapters.aws_s3 import S3ObjectStore
@@ -12,8 +15,13 @@ from smartretail.documents.pipeline import DocumentPipeline, PipelineStep
 from smartretail.documents.service import DocumentService
 from smartretail.settings import DocumentProcessorSettings
 
+# Only the extract and unreadable steps count documents; the others have no metric to publish.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
 logger = Logger(service="smartretail-document-processor")
 tracer = Tracer(service="smartretail-document-processor")
+# DocumentsRead / DocumentsUnreadable: the operations alarm on documents that could not be read.
+metrics = Metrics(namespace="SmartRetail", service="smartretail-document-processor")
 
 settings = DocumentProcessorSettings.from_env()
 if settings.SMARTRETAIL_LOCAL:
@@ -33,10 +41,15 @@ pipeline = DocumentPipeline(documents, store, reader, settings.DOCUMENTS_BUCKET,
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict, context: object) -> dict:
     request = PipelineStep.model_validate(event)
     if request.tenant_id:
         logger.append_keys(tenant_id=request.tenant_id, doc_id=request.doc_id)
     result = pipeline.run(request)
+    if request.step == "extract":
+        metrics.add_metric(name="DocumentsRead", unit=MetricUnit.Count, value=1)
+    elif request.step == "unreadable" and result.get("status") == "needs_review":
+        metrics.add_metric(name="DocumentsUnreadable", unit=MetricUnit.Count, value=1)
     logger.info(f"document step {request.step} done", extra={k: v for k, v in result.items() if k != "reasons"})
     return result

@@ -23,7 +23,7 @@ from ..models import QuarantinedRow, UploadRecord, UploadStatus, utc_now
 from ..ports import ObjectStore, UploadRepository
 
 QUARANTINE_SAMPLE_SIZE = 50
-# Longer than the validation function's timeout (5 minutes): a claim this old belongs to an invocation
+# Longer than the validation function's timeout (10 minutes): a claim this old belongs to an invocation
 # that died (timeout, out of memory), and one that lived would have finished.
 STALE_CLAIM = timedelta(minutes=15)
 
