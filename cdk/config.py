@@ -19,8 +19,9 @@ GROUPS = ("sellers", "managers", "admins")
 @dataclass(frozen=True)
 class StageConfig:
     stage: str = "dev"
-    api_rate_limit: float = 50.0       # steady requests per second, whole API
-    api_burst_limit: int = 100
+    api_rate_limit: float = 100.0      # steady requests per second, whole API
+    api_burst_limit: int = 200
+    tenant_requests_per_minute: int = 3000  # one tenant's share (half the stage's rate): then 429 with Retry-After
     waf_requests_per_ip: int = 1000    # per 5 minutes: a client over it is blocked by the web ACL's rate rule
     max_upload_bytes: int = 100 * 1024 * 1024
     max_document_bytes: int = 10 * 1024 * 1024   # one uploaded invoice, certificate or receipt

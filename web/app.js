@@ -10,15 +10,69 @@ const $ = (id) => document.getElementById(id);
 // from web storage, and it is gone when the tab closes; a reload asks to sign in again.
 let token = null;
 
-async function signIn(username, password) {
+async function cognito(action, request) {
   const response = await fetch(cfg.cognitoEndpoint, {
     method: "POST",
-    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth" },
-    body: JSON.stringify({ AuthFlow: "USER_PASSWORD_AUTH", ClientId: cfg.clientId, AuthParameters: { USERNAME: username, PASSWORD: password } }),
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}` },
+    body: JSON.stringify(request),
   });
   const body = await response.json();
-  if (!response.ok || !body.AuthenticationResult) throw new Error(body.message || "Sign-in failed");
-  return body.AuthenticationResult.IdToken;
+  if (!response.ok) throw new Error(body.message || "Sign-in failed");
+  return body;
+}
+
+// Sign-in is the password, then whatever Cognito asks next: a new password on the first sign-in of an
+// invited user, the code of an authenticator app (MFA is required in production), or setting the app
+// up the first time. `challenge` holds the step being asked; the ID token comes at the end.
+let challenge = null;
+
+async function signIn(username, password) {
+  return nextStep(username, await cognito("InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH", ClientId: cfg.clientId, AuthParameters: { USERNAME: username, PASSWORD: password } }));
+}
+
+async function nextStep(username, answer) {
+  challenge = null;
+  if (answer.AuthenticationResult) return answer.AuthenticationResult.IdToken;
+  const ask = (name, session, prompt, label, type) => {
+    challenge = { name, session, username };
+    $("challenge-prompt").textContent = prompt;
+    $("challenge-label").textContent = label;
+    $("challenge-answer").type = type;
+    $("challenge-form").hidden = false;
+    $("sign-in-form").hidden = true;
+    return null;
+  };
+  if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+    return ask("NEW_PASSWORD_REQUIRED", answer.Session, "Choose your own password (12 characters or more, with upper and lower case, a digit and a symbol).", "New password", "password");
+  }
+  if (answer.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    return ask("SOFTWARE_TOKEN_MFA", answer.Session, "Enter the 6-digit code your authenticator app shows.", "Code", "text");
+  }
+  if (answer.ChallengeName === "MFA_SETUP") {
+    const setup = await cognito("AssociateSoftwareToken", { Session: answer.Session });
+    return ask("MFA_SETUP", setup.Session, `Add SmartRetail to your authenticator app with this key: ${setup.SecretCode} — then enter the code it shows.`, "Code", "text");
+  }
+  throw new Error(`Sign-in needs a step this page does not support (${answer.ChallengeName}).`);
+}
+
+async function answerChallenge(value) {
+  const { name, session, username } = challenge;
+  if (name === "MFA_SETUP") {
+    const verified = await cognito("VerifySoftwareToken", { Session: session, UserCode: value, FriendlyDeviceName: "SmartRetail" });
+    return nextStep(username, await cognito("RespondToAuthChallenge", {
+      ClientId: cfg.clientId, ChallengeName: "MFA_SETUP", Session: verified.Session, ChallengeResponses: { USERNAME: username } }));
+  }
+  const responses = name === "NEW_PASSWORD_REQUIRED" ? { USERNAME: username, NEW_PASSWORD: value } : { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: value };
+  return nextStep(username, await cognito("RespondToAuthChallenge", { ClientId: cfg.clientId, ChallengeName: name, Session: session, ChallengeResponses: responses }));
+}
+
+function signedInWith(idToken) {
+  if (!idToken) return;
+  token = idToken;
+  $("challenge-form").hidden = true;
+  $("sign-in-form").hidden = false;
+  show();
 }
 
 function claims(jwt) {
@@ -278,10 +332,14 @@ $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   $("sign-in-error").textContent = "";
-  try {
-    token = await signIn(form.username.value, form.password.value);
-    show();
-  } catch (error) { $("sign-in-error").textContent = error.message; }
+  try { signedInWith(await signIn(form.username.value, form.password.value)); }
+  catch (error) { $("sign-in-error").textContent = error.message; }
+});
+$("challenge-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("challenge-error").textContent = "";
+  try { signedInWith(await answerChallenge($("challenge-answer").value)); }
+  catch (error) { $("challenge-error").textContent = error.message; }
 });
 $("kpi-form").addEventListener("submit", (event) => { event.preventDefault(); loadKpis(); });
 $("upload-form").addEventListener("submit", upload);

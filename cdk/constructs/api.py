@@ -12,6 +12,7 @@ from ..config import LAMBDAS_DIR, StageConfig
 from ..nag import acknowledge
 from .log_groups import log_group
 from .packaging import python_function
+from .tables import tenant_table
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,6 +44,11 @@ class ApiConstruct(Construct):
             },
         )
         fn = self.function
+        # Each tenant's requests per minute (smartretail.throttle), dropped by TTL two minutes on.
+        self.request_counts = tenant_table(self, "RequestCountsTable", "tenant_id", "window", time_to_live="expires_at")
+        fn.add_environment("REQUEST_COUNTS_TABLE", self.request_counts.table_name)
+        fn.add_environment("TENANT_REQUESTS_PER_MINUTE", str(config.tenant_requests_per_minute))
+        self.request_counts.grant(fn, "dynamodb:UpdateItem")
 
         access_logs = log_group(self, "AccessLogs", config)
         self.api = apigw.RestApi(

@@ -8,7 +8,7 @@ SNS topic carries new alerts; an evaluator Lambda checks every scheduled tenant 
 """
 
 from aws_cdk import Duration, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
-from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_sns as sns
+from aws_cdk import aws_iam as iam, aws_kms as kms, aws_lambda as lambda_, aws_sns as sns
 from constructs import Construct
 
 from ..config import StageConfig
@@ -71,3 +71,12 @@ class DecisionsConstruct(Construct):
             table.grant(fn, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
         fn.add_environment("AUDIT_TABLE", self.audit_table.table_name)
         self.audit_table.grant(fn, *AUDIT_ACTIONS)
+        # Managers subscribe addresses to their tenant's alerts through the API, which always sets the
+        # tenant filter; nobody else may subscribe to this topic that carries every tenant's alerts.
+        fn.add_environment("ALERTS_TOPIC_ARN", self.alerts_topic.topic_arn)
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["sns:Subscribe"], resources=[self.alerts_topic.topic_arn]))
+        self.alerts_topic.add_to_resource_policy(iam.PolicyStatement(
+            effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()], actions=["sns:Subscribe"],
+            resources=[self.alerts_topic.topic_arn],
+            conditions={"StringNotEquals": {"aws:PrincipalArn": fn.role.role_arn}},
+        ))

@@ -6,7 +6,8 @@ from aws_cdk import RemovalPolicy, aws_dynamodb as dynamodb
 from constructs import Construct
 
 
-def tenant_table(scope: Construct, construct_id: str, partition: str = "tenant_id", sort: str = "item_key") -> dynamodb.Table:
+def tenant_table(scope: Construct, construct_id: str, partition: str = "tenant_id", sort: str = "item_key",
+                 time_to_live: str | None = None) -> dynamodb.Table:
     return dynamodb.Table(
         scope, construct_id,
         partition_key=dynamodb.Attribute(name=partition, type=dynamodb.AttributeType.STRING),
@@ -16,4 +17,5 @@ def tenant_table(scope: Construct, construct_id: str, partition: str = "tenant_i
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
         deletion_protection=True,
         removal_policy=RemovalPolicy.RETAIN,
+        time_to_live_attribute=time_to_live,
     )

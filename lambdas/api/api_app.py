@@ -26,6 +26,8 @@ def route_table() -> list[tuple[str, str]]:
 def current_principal(request: Request) -> Principal:
     services = request.app.state.services
     principal = services.verifier.verify(request.headers.get("authorization"))
+    if services.throttle is not None:
+        services.throttle.check(principal.tenant_id)
     request.state.principal = principal
     logger = request.app.state.logger
     if logger is not None:
@@ -42,9 +44,8 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    headers = None
+    headers = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds is not None else None
     if isinstance(exc, ServiceUnavailable):
-        headers = {"Retry-After": str(exc.retry_after_seconds)}
         logger = request.app.state.logger
         if logger is not None:  # operations see which dependency failed; the caller sees a 503 to retry
             logger.warning(exc.message, extra={"dependency_error": repr(exc.__cause__)})

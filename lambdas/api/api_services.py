@@ -15,6 +15,7 @@ from smartretail.ports import QueryEngine
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
 from smartretail.tenant_policy import TenantPolicyStore
+from smartretail.throttle import TenantThrottle
 
 
 @dataclass
@@ -30,11 +31,14 @@ class Services:
     alerts: AlertService
     audit: AuditTrail
     documents: DocumentService
+    throttle: TenantThrottle | None = None
 
 
 def build_services(settings: ApiSettings) -> Services:
-    from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoUploadRepository
+    from smartretail.adapters.aws_dynamodb import (DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoRequestCounter,
+                                                   DynamoUploadRepository)
     from smartretail.adapters.aws_s3 import S3ObjectStore
+    from smartretail.adapters.aws_sns import SnsNotifier
 
     if settings.SMARTRETAIL_LOCAL:
         from smartretail.adapters.local_athena import LocalDuckDbQueryEngine
@@ -70,9 +74,12 @@ def build_services(settings: ApiSettings) -> Services:
         pricing=PricingService(decision_items, forecast_store, registry, policies),
         policies=policies,
         proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, policies.get, audit),
-        # Alerts are raised by the evaluator (which notifies); the API lists them and records what users do.
-        alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit),
+        # Alerts are raised by the evaluator (which notifies); the API lists them, records what users do
+        # and subscribes their addresses (filtered to their tenant).
+        alerts=AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit, SnsNotifier(settings.ALERTS_TOPIC_ARN)),
         audit=audit,
         documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit,
                                   max_bytes=settings.MAX_DOCUMENT_BYTES, url_ttl_seconds=settings.UPLOAD_URL_TTL_SECONDS),
+        throttle=TenantThrottle(DynamoRequestCounter(settings.REQUEST_COUNTS_TABLE), settings.TENANT_REQUESTS_PER_MINUTE)
+        if settings.REQUEST_COUNTS_TABLE else None,
     )

@@ -58,7 +58,7 @@ def test_every_api_method_requires_a_cognito_token(synthesized):
     # CORS preflights are answered by API Gateway itself and never reach a function.
     assert all(m["Integration"]["Type"] == "MOCK" for m in methods if m["HttpMethod"] == "OPTIONS")
     template.has_resource_properties("AWS::ApiGateway::Stage", {
-        "MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100})]),
+        "MethodSettings": Match.array_with([Match.object_like({"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})]),
         "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
         "TracingEnabled": True,
     })
@@ -335,3 +335,18 @@ def test_the_validator_has_room_for_the_largest_upload_and_a_destination_for_fai
     assert fn["Properties"]["EphemeralStorage"]["Size"] * 2**20 >= 6 * load_stage("dev").max_upload_bytes
     (config,) = resources(body, "AWS::Lambda::EventInvokeConfig").values()
     assert "IngestionValidationDeadLetters" in json.dumps(config["Properties"]["DestinationConfig"]["OnFailure"])
+
+
+def test_each_tenant_has_its_share_of_the_api_and_only_the_api_subscribes_to_the_alerts_topic(synthesized):
+    from cdk.config import load_stage
+
+    _, body, _ = synthesized
+    (fn,) = [f for k, f in resources(body, "AWS::Lambda::Function").items() if k.startswith("ApiApiFunction")]
+    env = fn["Properties"]["Environment"]["Variables"]
+    config = load_stage("dev")
+    assert int(env["TENANT_REQUESTS_PER_MINUTE"]) == config.tenant_requests_per_minute <= config.api_rate_limit * 60
+    (table,) = [t for k, t in resources(body, "AWS::DynamoDB::Table").items() if k.startswith("ApiRequestCountsTable")]
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    (policy,) = [p for p in resources(body, "AWS::SNS::TopicPolicy").values() if "DecisionsAlertsTopic" in json.dumps(p)]
+    deny = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sns:Subscribe")
+    assert deny["Effect"] == "Deny" and "aws:PrincipalArn" in deny["Condition"]["StringNotEquals"]

@@ -192,3 +192,36 @@ def test_the_newest_uploads_are_listed_first_even_beyond_the_limit(uploads_table
         time.sleep(0.002)  # ids are ordered by the millisecond
     listed = [r.upload_id for r in repo.list("t1", 50)]
     assert listed == made[::-1][:50]
+
+
+def test_the_request_counter_counts_each_tenants_window_atomically_and_expires_it(aws):
+    from smartretail.adapters.aws_dynamodb import DynamoRequestCounter
+
+    ddb = boto3.client("dynamodb")
+    ddb.create_table(
+        TableName="counts", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "tenant_id", "KeyType": "HASH"}, {"AttributeName": "window", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "tenant_id", "AttributeType": "S"}, {"AttributeName": "window", "AttributeType": "S"}],
+    )
+    counter = DynamoRequestCounter("counts", ddb)
+    assert [counter.add("t1", "100", 6120) for _ in range(3)] == [1, 2, 3]
+    assert counter.add("t2", "100", 6120) == 1
+    assert counter.add("t1", "101", 6180) == 1
+    item = ddb.get_item(TableName="counts", Key={"tenant_id": {"S": "t1"}, "window": {"S": "100"}})["Item"]
+    assert item["expires_at"] == {"N": "6120"}
+
+
+def test_an_alert_subscription_receives_its_own_tenants_alerts_only(aws):
+    import json as json_
+
+    from smartretail.adapters.aws_sns import SnsNotifier
+
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    notifier = SnsNotifier(topic, sns)
+    notifier.subscribe("t1", "ops@shop.example")
+    (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    attributes = sns.get_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"])["Attributes"]
+    assert json_.loads(attributes["FilterPolicy"]) == {"tenant_id": ["t1"]}
+    assert attributes["FilterPolicyScope"] == "MessageAttributes"
+    assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "ops@shop.example"

@@ -1,12 +1,16 @@
 // Runs web/app.js in Node against a stand-in DOM and a stand-in API whose every string is hostile
 // markup, signs in, opens every panel, and prints what the page would hold: each element's HTML,
-// and whether anything was written to web storage. tests/web/test_dashboard.py checks the output.
+// and whether anything was written to web storage. With the argument `mfa`, Cognito asks the user to
+// set up an authenticator app first (the calls made are printed too). tests/web/test_dashboard.py
+// checks the output.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 
 const HOSTILE = '<img src=x onerror="alert(1)">';
+const MFA = process.argv[2] === "mfa";
+const cognitoCalls = [];
 const storage = [];
 const elements = {};
 
@@ -65,9 +69,19 @@ const context = {
   FormData: class { constructor() { this.entries = []; } get() { return null; } [Symbol.iterator]() { return this.entries[Symbol.iterator](); } },
   URLSearchParams, Buffer, console, setTimeout, Promise, JSON, Math, Number, String, Object, Array, Date, Symbol, Error,
   atob: (s) => Buffer.from(s, "base64").toString("binary"),
-  fetch: async (url) => {
+  fetch: async (url, options) => {
     if (url === "https://cognito") {
-      return { ok: true, status: 200, json: async () => ({ AuthenticationResult: { IdToken: jwt({ exp: 4102444800, "cognito:username": H, "custom:tenant_id": H }) } }) };
+      const action = options.headers["X-Amz-Target"].split(".")[1];
+      const request = JSON.parse(options.body);
+      cognitoCalls.push({ action, request });
+      const signedIn = { AuthenticationResult: { IdToken: jwt({ exp: 4102444800, "cognito:username": H, "custom:tenant_id": H }) } };
+      const answers = {
+        InitiateAuth: MFA ? { ChallengeName: "MFA_SETUP", Session: "s1" } : signedIn,
+        AssociateSoftwareToken: { SecretCode: "JBSWY3DPEHPK3PXP", Session: "s2" },
+        VerifySoftwareToken: { Status: "SUCCESS", Session: "s3" },
+        RespondToAuthChallenge: signedIn,
+      };
+      return { ok: true, status: 200, json: async () => answers[action] };
     }
     const route = url.replace("https://api", "").split("?")[0];
     return { ok: true, status: 200, json: async () => answers[route] || {} };
@@ -81,9 +95,16 @@ vm.runInContext(fs.readFileSync(path.join(__dirname, "..", "..", "web", "app.js"
   const submit = (id) => element(id).listeners.submit({ preventDefault() {}, target: element(id) });
   await submit("sign-in-form");
   await new Promise((r) => setTimeout(r, 50));
+  const prompt = element("challenge-prompt").textContent;
+  if (MFA) {
+    element("challenge-answer").value = "123456";
+    await submit("challenge-form");
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await submit("price-form");
   await submit("reco-form");
   await new Promise((r) => setTimeout(r, 50));
   const html = Object.fromEntries(Object.entries(elements).map(([id, e]) => [id, String(e.innerHTML)]));
-  process.stdout.write(JSON.stringify({ html, text: Object.fromEntries(Object.entries(elements).map(([id, e]) => [id, e.textContent])), storage }));
+  process.stdout.write(JSON.stringify({ html, text: Object.fromEntries(Object.entries(elements).map(([id, e]) => [id, e.textContent])),
+                                        storage, prompt, cognitoCalls }));
 })();

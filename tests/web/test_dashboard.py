@@ -15,12 +15,16 @@ from local_stack.dashboard import serve_dashboard
 HERE = Path(__file__).parent
 
 
-@pytest.fixture(scope="module")
-def rendered():
+def _render(*args):
     node = shutil.which("node")
     assert node, "node is installed by ./dev"
-    out = subprocess.run([node, str(HERE / "render_dashboard.js")], capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run([node, str(HERE / "render_dashboard.js"), *args], capture_output=True, text=True, timeout=60, check=True)
     return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return _render()
 
 
 def test_markup_in_any_api_value_is_shown_as_text_never_run(rendered):
@@ -36,6 +40,17 @@ def test_markup_in_any_api_value_is_shown_as_text_never_run(rendered):
 def test_the_id_token_is_kept_in_memory_only(rendered):
     assert rendered["storage"] == []
     assert "· tenant" in rendered["text"]["who"]  # signed in all the same
+
+
+def test_a_first_sign_in_sets_up_the_authenticator_app_then_signs_in():
+    page = _render("mfa")
+    assert "JBSWY3DPEHPK3PXP" in page["prompt"]  # the key to add to the app
+    calls = [(c["action"], c["request"].get("Session"), c["request"].get("ChallengeName")) for c in page["cognitoCalls"]]
+    assert calls == [("InitiateAuth", None, None), ("AssociateSoftwareToken", "s1", None), ("VerifySoftwareToken", "s2", None),
+                     ("RespondToAuthChallenge", "s3", "MFA_SETUP")]
+    assert page["cognitoCalls"][2]["request"]["UserCode"] == "123456"
+    assert "· tenant" in page["text"]["who"]
+    assert page["storage"] == []
 
 
 @pytest.mark.loopback

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Query, Request
 
 from smartretail.auth import ALL_GROUPS
-from smartretail.alerts import SnoozeRequest
+from smartretail.alerts import SnoozeRequest, SubscribeRequest
 from smartretail.approvals import DecisionNote
 
 router = APIRouter()
@@ -21,6 +21,12 @@ def alerts(request: Request,
                                                    store_id.strip().upper() if store_id else None,
                                                    sku_id.strip().upper() if sku_id else None, limit)
     return {"alerts": found}
+
+
+@router.post("/alerts/subscriptions", status_code=201)
+def subscribe(body: SubscribeRequest, request: Request) -> dict:
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    return request.app.state.services.alerts.subscribe(principal, body)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")

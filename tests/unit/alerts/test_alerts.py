@@ -148,3 +148,35 @@ def test_another_tenant_cannot_act_on_an_alert(world):
     with pytest.raises(NotFound):
         alerts.acknowledge(Principal("x", "t2", frozenset({"managers"})), some["alert_id"])
     assert alerts.list("t2") == []
+
+
+class _Subscriptions:
+    def __init__(self):
+        self.made = []
+
+    def publish(self, tenant_id, subject, message):
+        pass
+
+    def subscribe(self, tenant_id, email):
+        self.made.append((tenant_id, email))
+        return "pending confirmation"
+
+
+def test_managers_subscribe_an_address_to_their_own_tenants_alerts_only_and_it_is_audited():
+    from smartretail.adapters.memory import MemoryItemStore
+    from smartretail.alerts import AlertService, SubscribeRequest
+    from smartretail.audit import AuditTrail
+    from smartretail.errors import Forbidden
+
+    notifier, audit_items = _Subscriptions(), MemoryItemStore()
+    alerts = AlertService(MemoryItemStore(), AuditTrail(audit_items), notifier)
+    manager = Principal("m", "t1", frozenset({"managers"}))
+    answer = alerts.subscribe(manager, SubscribeRequest(email="ops@shop.example"))
+    assert answer["status"] == "pending_confirmation"
+    assert notifier.made == [("t1", "ops@shop.example")]
+    (entry,) = AuditTrail(audit_items).entries("t1")
+    assert entry["action"] == "alerts.subscribed" and entry["after"] == {"email": "o***@shop.example"}
+    with pytest.raises(Forbidden):
+        alerts.subscribe(Principal("s", "t1", frozenset({"sellers"})), SubscribeRequest(email="me@shop.example"))
+    with pytest.raises(ValueError):
+        SubscribeRequest(email="not an address")

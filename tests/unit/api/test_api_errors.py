@@ -16,7 +16,7 @@ class Verifier:
 
 @pytest.fixture
 def client():
-    services = SimpleNamespace(verifier=Verifier(), settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""))
+    services = SimpleNamespace(verifier=Verifier(), settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""), throttle=None)
     return TestClient(create_app(services))
 
 

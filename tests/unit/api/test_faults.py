@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from api_app import create_app, route_table
 from api_services import Services
 from smartretail.adapters.memory import (MemoryForecastEndpoint, MemoryForecastStore, MemoryItemStore, MemoryModelRegistry,
-                                         MemoryObjectStore, MemoryQueryEngine, MemoryUploadRepository, aws_error)
+                                         MemoryNotifier, MemoryObjectStore, MemoryQueryEngine, MemoryRequestCounter, MemoryUploadRepository,
+                                         aws_error)
 from smartretail.alerts import AlertService
 from smartretail.approvals import ProposalRequest, ProposalService
 from smartretail.audit import AuditTrail
@@ -23,6 +24,7 @@ from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.insights import store as insights
 from smartretail.pricing.service import PricingService
 from smartretail.tenant_policy import TenantPolicyStore
+from smartretail.throttle import TenantThrottle
 
 TENANT = "t1"
 LAST_DAY = date(2024, 3, 31)
@@ -56,7 +58,7 @@ def world():
         objects=MemoryObjectStore(), uploads=MemoryUploadRepository(), engine=MemoryQueryEngine(_sales()),
         forecasts=MemoryForecastStore(), registry=MemoryModelRegistry(), endpoint=MemoryForecastEndpoint(),
         decisions=MemoryItemStore(), proposals=MemoryItemStore(), alerts=MemoryItemStore(), audit=MemoryItemStore(),
-        documents=MemoryItemStore())
+        documents=MemoryItemStore(), counter=MemoryRequestCounter(), notifier=MemoryNotifier())
     audit = AuditTrail(deps.audit)
     policies = TenantPolicyStore(deps.decisions, audit)
     services = Services(
@@ -65,8 +67,9 @@ def world():
         query_engine=deps.engine, forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint),
         pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies), policies=policies,
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
-        alerts=AlertService(deps.alerts, audit), audit=audit,
-        documents=DocumentService(deps.objects, deps.documents, "documents", audit, max_bytes=1024 * 1024, url_ttl_seconds=900))
+        alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
+        documents=DocumentService(deps.objects, deps.documents, "documents", audit, max_bytes=1024 * 1024, url_ttl_seconds=900),
+        throttle=TenantThrottle(deps.counter, 10_000))
     # A tenant with a live model, stored forecasts, positions, an elasticity, a proposal, an alert,
     # an upload and a document.
     deps.registry.record(TENANT, {"model_version": "v1", "status": "live", "trained_through": LAST_DAY.isoformat(),
@@ -112,6 +115,7 @@ def _request(method, path, ids):
         ("GET", "/proposals"): ("seller", "/proposals", {}, None),
         ("GET", "/proposals/{id}"): ("seller", f"/proposals/{ids['proposal']}", {}, None),
         ("GET", "/proposals/{id}/payload"): ("seller", f"/proposals/{ids['applied']}/payload", {}, None),
+        ("POST", "/alerts/subscriptions"): ("manager", "/alerts/subscriptions", {}, {"email": "ops@shop.example"}),
         ("POST", "/alerts/{id}/acknowledge"): ("seller", f"/alerts/{ids['alert']}/acknowledge", {}, None),
         ("POST", "/alerts/{id}/resolve"): ("seller", f"/alerts/{ids['alert']}/resolve", {}, {"note": "ordered"}),
         ("POST", "/alerts/{id}/snooze"): ("seller", f"/alerts/{ids['alert']}/snooze", {}, {"hours": 4}),
@@ -144,7 +148,7 @@ def _call(client, method, path, ids):
 
 
 DEPENDENCIES = ["objects", "uploads", "engine", "forecasts", "registry", "endpoint", "decisions", "proposals", "alerts",
-                "audit", "documents"]
+                "audit", "documents", "counter", "notifier"]
 
 
 @pytest.mark.parametrize("method,path", route_table())

@@ -19,7 +19,7 @@ from typing import Any, Callable, Literal, Protocol
 from pydantic import BaseModel, Field, model_validator
 
 from .audit import AuditTrail
-from .auth import Principal
+from .auth import ADMINS, MANAGERS, Principal
 from .errors import Conflict, InvalidRequest, NotFound
 from .inventory.policy import ForecastDay, ReorderPlan
 from .ports import ForecastStore, ItemStore, Notifier
@@ -41,6 +41,17 @@ class SnoozeRequest(BaseModel):
         if (self.hours is None) == (self.until is None):
             raise ValueError("give exactly one of hours or until")
         return self
+
+
+class SubscribeRequest(BaseModel):
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                       description="who receives this tenant's new alerts by email (they confirm it first)")
+
+
+def _masked(email: str) -> str:
+    """An address as the audit log keeps it: enough to recognise, not to harvest."""
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"
 
 
 def _now() -> datetime:
@@ -102,6 +113,17 @@ class AlertService:
             found.append(_public(alert))
         found.sort(key=lambda a: (SEVERITY[a["severity"]], a["last_seen"]), reverse=True)
         return found[:limit]
+
+    def subscribe(self, principal: Principal, request: SubscribeRequest) -> dict[str, Any]:
+        """An email address receives the caller's tenant's new alerts, and only those: the subscription
+        filters on the tenant every alert is published with."""
+        principal.require_any((MANAGERS, ADMINS))
+        if self._notifier is None:
+            raise RuntimeError("this AlertService was built without a notifier")
+        subscription = self._notifier.subscribe(principal.tenant_id, request.email)
+        self._audit.record(principal, "alerts.subscribed", "alerts", after={"email": _masked(request.email)})
+        return {"email": request.email, "status": "pending_confirmation" if subscription == "pending confirmation" else "subscribed",
+                "note": "the address receives a message from AWS to confirm the subscription; alerts follow once it is confirmed"}
 
     def acknowledge(self, principal: Principal, alert_id_: str) -> dict[str, Any]:
         return self._move(principal, alert_id_, ("open", "snoozed"), "acknowledged", {"acknowledged_by": principal.user_id})

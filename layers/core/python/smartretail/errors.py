@@ -11,6 +11,7 @@ class DomainError(Exception):
     """Base class: `status` is the HTTP status a handler should answer with."""
 
     status = 400
+    retry_after_seconds: int | None = None  # when set, the API answers it as Retry-After
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -42,6 +43,16 @@ class Unauthorized(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """The caller's tenant used its share of the API for now."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class ServiceUnavailable(DomainError):

@@ -85,8 +85,17 @@ class ItemStore(Protocol):
               newest_first: bool = False) -> list[dict[str, Any]]: ...
 
 
+class RequestCounter(Protocol):
+    def add(self, tenant_id: str, window: str, expires_at: int) -> int:
+        """Count one request in the tenant's `window`; the window's count so far (this one included).
+        The count may be dropped after `expires_at` (epoch seconds)."""
+
+
 class Notifier(Protocol):
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None: ...
+
+    def subscribe(self, tenant_id: str, email: str) -> str:
+        """Send `email` the tenant's messages only; the subscription's ARN (or "pending confirmation")."""
 
 
 class ComplianceAlerts(Protocol):

@@ -50,6 +50,9 @@ class ApiSettings(EnvSettings):
     MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
+    ALERTS_TOPIC_ARN: str = ""  # email subscriptions to the tenant's alerts (filtered by tenant)
+    REQUEST_COUNTS_TABLE: str = ""  # each tenant's requests per minute (smartretail.throttle); unset: no tenant throttle
+    TENANT_REQUESTS_PER_MINUTE: int = 3000
     SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
     # Each tenant's live model on a SageMaker endpoint named <prefix><tenant> (horizons beyond the stored days).
     FORECAST_ENDPOINT_PREFIX: str = ""

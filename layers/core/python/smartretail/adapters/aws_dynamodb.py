@@ -298,3 +298,23 @@ class DynamoModelRegistry:
                 "tenant_id": {"S": tenant_id}, "model_version": {"S": LIVE_POINTER},
                 "live_version": {"S": version["model_version"]}, "wape": {"N": str(version["wape"])},
             })
+
+
+@translates_errors("DynamoDB")
+class DynamoRequestCounter:
+    """RequestCounter on a table keyed tenant_id / window, expired by DynamoDB's TTL on `expires_at`."""
+
+    _ddb = LazyClient("dynamodb")
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None):
+        self._table = table_name
+        self._client = dynamodb
+
+    def add(self, tenant_id: str, window: str, expires_at: int) -> int:
+        answer = self._ddb.update_item(
+            TableName=self._table, Key={"tenant_id": {"S": tenant_id}, "window": {"S": window}},
+            UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(expires_at)}},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["hits"]["N"])

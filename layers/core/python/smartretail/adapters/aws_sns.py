@@ -18,3 +18,10 @@ class SnsNotifier:
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None:
         self._sns.publish(TopicArn=self._topic, Subject=subject[:100], Message=json.dumps(message, default=str),
                           MessageAttributes={"tenant_id": {"DataType": "String", "StringValue": tenant_id}})
+
+    def subscribe(self, tenant_id: str, email: str) -> str:
+        # The topic carries every tenant's alerts: the filter policy is what keeps this address to one tenant's.
+        return self._sns.subscribe(
+            TopicArn=self._topic, Protocol="email", Endpoint=email, ReturnSubscriptionArn=False,
+            Attributes={"FilterPolicy": json.dumps({"tenant_id": [tenant_id]}), "FilterPolicyScope": "MessageAttributes"},
+        )["SubscriptionArn"]

@@ -194,3 +194,29 @@ class MemoryForecastEndpoint(Faults):
 
     def invoke(self, tenant_id: str, request: dict[str, Any]) -> dict[str, Any] | None:
         return self.answer
+
+
+class MemoryRequestCounter(Faults):
+    service = "DynamoDB"
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, str], int] = {}
+
+    def add(self, tenant_id: str, window: str, expires_at: int) -> int:
+        self.hits[(tenant_id, window)] = self.hits.get((tenant_id, window), 0) + 1
+        return self.hits[(tenant_id, window)]
+
+
+class MemoryNotifier(Faults):
+    service = "SNS"
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, str, dict[str, Any]]] = []
+        self.subscriptions: list[tuple[str, str]] = []
+
+    def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None:
+        self.published.append((tenant_id, subject, message))
+
+    def subscribe(self, tenant_id: str, email: str) -> str:
+        self.subscriptions.append((tenant_id, email))
+        return "pending confirmation"

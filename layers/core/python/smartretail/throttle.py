@@ -1,0 +1,34 @@
+"""Each tenant's share of the API: API Gateway throttles the whole stage and the web ACL each address,
+so without this one tenant's burst (a script, an integration gone wrong) could use the capacity every
+other tenant shares. Fixed one-minute windows counted in a shared store, so every API container
+sees the same count.
+"""
+
+import time
+from typing import Callable
+
+from .errors import ServiceUnavailable, TooManyRequests
+from .ports import RequestCounter
+
+WINDOW_SECONDS = 60
+
+
+class TenantThrottle:
+    def __init__(self, counter: RequestCounter, per_minute: int, clock: Callable[[], float] = time.time):
+        self._counter = counter
+        self._per_minute = per_minute
+        self._clock = clock
+
+    def check(self, tenant_id: str) -> None:
+        """Count this request; TooManyRequests once the tenant is over its share for this minute.
+        If the count cannot be read the request goes through: a throttle must not take the API down."""
+        now = self._clock()
+        window = int(now // WINDOW_SECONDS)
+        try:
+            count = self._counter.add(tenant_id, str(window), (window + 2) * WINDOW_SECONDS)
+        except ServiceUnavailable:
+            return
+        if count > self._per_minute:
+            wait = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+            raise TooManyRequests(f"your organisation has sent more than {self._per_minute} requests this minute; "
+                                  f"try again in {wait} seconds", retry_after_seconds=wait)
