@@ -44,7 +44,8 @@ class SmartRetailStack(Stack):
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
             artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
-            models_table=forecasting.models_table, decisions_table=decisions.decisions_table, layers=layers,
+            models_table=forecasting.models_table, decisions_table=decisions.decisions_table,
+            results_cache=api.results_cache, layers=layers,
         )
         monitoring = MonitoringConstruct(
             self, "Monitoring", config=config, api=api.api,

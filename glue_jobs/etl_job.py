@@ -14,7 +14,7 @@ from pyspark.context import SparkContext
 
 from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.etl.pipeline import DATASETS, run_etl
-from smartretail.lake import accepted_keys, quality_report_key, tenants_with_accepted_rows
+from smartretail.lake import accepted_keys, publish_quality_report, tenants_with_accepted_rows
 
 REQUIRED = ["raw_bucket", "cleaned_bucket", "curated_bucket", "tenant_id", "base_currency"]
 
@@ -39,7 +39,7 @@ def main() -> None:
             spark, tenant, inputs, f"s3://{args['cleaned_bucket']}", f"s3://{args['curated_bucket']}",
             args["base_currency"], fx_rates, run_id,
         )
-        lake.put_bytes(args["curated_bucket"], quality_report_key(tenant, run_id), report.to_json().encode())
+        publish_quality_report(lake, args["curated_bucket"], tenant, run_id, report.to_json())
 
 
 if __name__ == "__main__":

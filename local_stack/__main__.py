@@ -17,10 +17,7 @@ DEMO_USERS = {"seller": "sellers", "manager": "managers", "admin": "admins"}
 
 
 def up(args: argparse.Namespace) -> int:
-    from smartretail.demo.generator import DemoSpec, generate
-
-    from .demo import load_tenant_files
-    from .pipeline import LocalPipeline
+    from .demo import load_demo_tenant
     from .stack import LocalStack
 
     started = time.monotonic()
@@ -35,33 +32,7 @@ def up(args: argparse.Namespace) -> int:
         }, indent=2))
         STATE_FILE.chmod(0o600)
         seller_token = stack.id_token(users["seller"].username, users["seller"].password)
-        data_dir = ROOT / ".local" / "demo-data"
-        print(f"Generating the demo tenant '{DEMO_TENANT}' and uploading it through the API ...", flush=True)
-        generate(DemoSpec(tenant_id=DEMO_TENANT), data_dir)
-        for result in load_tenant_files(stack, seller_token, data_dir):
-            print(f"  {result['dataset']:<18} {result['status']:<10} accepted {result['rows_accepted']:>7}  quarantined {result['rows_quarantined']}")
-        print("Running the training pipeline: ETL on local Spark, training with a backtest against seasonal naive "
-              "and AutoETS, promotion, batch forecast, loading ...", flush=True)
-        from smartretail.etl.pipeline import local_spark
-
-        spark = local_spark()
-        try:
-            run = LocalPipeline(stack, spark).run(DEMO_TENANT)
-        finally:
-            spark.stop()
-            # Spark leaves its own SIGINT handler behind, which fails once the context is stopped.
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        backtest = run.version["backtest"]["overall"]
-        print(f"  steps: {' -> '.join(run.steps)}")
-        print(f"  model {run.model_version}: {run.outcome} ({run.reason}); "
-              f"WAPE smartretail {backtest['smartretail']['wape']:.3f}, autoets {backtest['autoets']['wape']:.3f}, "
-              f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
-        if run.insights:
-            print(f"  decisions: {run.insights['positions']} stock and price positions, {run.insights['elasticities']} "
-                  f"elasticities of SKUs and SKU x store pairs ({run.insights['identified']} identified by their own data)")
-        print("Evaluating alerts, as the daily schedule does ...", flush=True)
-        for result in stack.events.run_scheduled():
-            print(f"  tenant {result['tenant_id']}: {result['series']} series checked, {result['raised']} alerts raised")
+        load_demo_tenant(stack, seller_token, DEMO_TENANT, ROOT / ".local" / "demo-data")
         print("Uploading sample invoices and GST certificates (PDFs and scans) through the document pipeline ...", flush=True)
         from smartretail.documents.generator import write as write_documents
 

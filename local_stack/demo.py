@@ -68,3 +68,40 @@ def load_documents(stack: LocalStack, token: str, folder: Path, timeout_s: float
                 break
             time.sleep(0.5)
     return results
+
+
+def load_demo_tenant(stack: LocalStack, seller_token: str, tenant_id: str, data_dir: Path, say=print) -> None:
+    """What `./dev up` does for the demo tenant: generate its files, upload them through the API, run
+    the training pipeline (ETL on local Spark, training, promotion, batch forecast, loading) and the
+    daily alert evaluation."""
+    import signal
+
+    from smartretail.demo.generator import DemoSpec, generate
+    from smartretail.etl.pipeline import local_spark
+
+    from .pipeline import LocalPipeline
+
+    say(f"Generating the demo tenant '{tenant_id}' and uploading it through the API ...", flush=True)
+    generate(DemoSpec(tenant_id=tenant_id), data_dir)
+    for result in load_tenant_files(stack, seller_token, data_dir):
+        say(f"  {result['dataset']:<18} {result['status']:<10} accepted {result['rows_accepted']:>7}  quarantined {result['rows_quarantined']}")
+    say("Running the training pipeline: ETL on local Spark, training with a backtest against seasonal naive "
+        "and AutoETS, promotion, batch forecast, loading ...", flush=True)
+    spark = local_spark()
+    try:
+        run = LocalPipeline(stack, spark).run(tenant_id)
+    finally:
+        spark.stop()
+        # Spark leaves its own SIGINT handler behind, which fails once the context is stopped.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    backtest = run.version["backtest"]["overall"]
+    say(f"  steps: {' -> '.join(run.steps)}")
+    say(f"  model {run.model_version}: {run.outcome} ({run.reason}); "
+        f"WAPE smartretail {backtest['smartretail']['wape']:.3f}, autoets {backtest['autoets']['wape']:.3f}, "
+        f"seasonal naive {backtest['seasonal_naive']['wape']:.3f}")
+    if run.insights:
+        say(f"  decisions: {run.insights['positions']} stock and price positions, {run.insights['elasticities']} "
+            f"elasticities of SKUs and SKU x store pairs ({run.insights['identified']} identified by their own data)")
+    say("Evaluating alerts, as the daily schedule does ...", flush=True)
+    for result in stack.events.run_scheduled():
+        say(f"  tenant {result['tenant_id']}: {result['series']} series checked, {result['raised']} alerts raised")

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 
 from smartretail.adapters.aws_s3 import S3ObjectStore
-from smartretail.lake import accepted_prefix, quality_report_key, tenants_with_accepted_rows
+from smartretail.lake import accepted_prefix, publish_quality_report, tenants_with_accepted_rows
 
 from .template import Template
 
@@ -71,6 +71,6 @@ def run_local_etl(t: Template, tenant_id: str = "all", spark: Any = None, fx_rat
             for table in CLEANED_TABLES.values():
                 _replace_prefix(s3, args["cleaned_bucket"], f"{table}/tenant_id={tenant}/", root / "cleaned" / table / f"tenant_id={tenant}")
             _replace_prefix(s3, args["curated_bucket"], f"sales_daily/tenant_id={tenant}/", root / "curated" / "sales_daily" / f"tenant_id={tenant}")
-            S3ObjectStore(s3).put_bytes(args["curated_bucket"], quality_report_key(tenant, run_id), report.to_json().encode())
+            publish_quality_report(S3ObjectStore(s3), args["curated_bucket"], tenant, run_id, report.to_json())
             reports.append(json.loads(report.to_json()))
     return reports

@@ -1,6 +1,7 @@
 """An emulated API Gateway REST API: routes, Cognito authorizer and Lambda proxy integration are
 read from the template; requests become the same proxy events API Gateway sends."""
 
+import json
 import re
 import threading
 import time
@@ -88,17 +89,33 @@ def read_routes(t: Template, functions: dict[str, LocalFunction]) -> list[Route]
     return routes
 
 
-def read_gateway_responses(t: Template) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Extra headers API Gateway adds to the errors it answers itself, by DEFAULT_4XX / DEFAULT_5XX."""
+@dataclass(frozen=True)
+class GatewayResponse:
+    """How API Gateway answers an error it raises itself (DEFAULT_4XX / DEFAULT_5XX): extra headers and
+    the body's template, where `$context.error.messageString` is the quoted message."""
+
+    headers: tuple[tuple[str, str], ...]
+    template: str | None
+
+    def body(self, message: str) -> bytes:
+        if self.template is None:
+            return json.dumps({"message": message}).encode()
+        return (self.template.replace("$context.error.messageString", json.dumps(message))
+                .replace("$context.error.message", message).encode())
+
+
+def read_gateway_responses(t: Template) -> dict[str, GatewayResponse]:
     return {
-        res["Properties"]["ResponseType"]: _static_headers(res["Properties"].get("ResponseParameters", {}), "gatewayresponse.header.")
+        res["Properties"]["ResponseType"]: GatewayResponse(
+            _static_headers(res["Properties"].get("ResponseParameters", {}), "gatewayresponse.header."),
+            res["Properties"].get("ResponseTemplates", {}).get("application/json"))
         for res in t.resources("AWS::ApiGateway::GatewayResponse").values()
     }
 
 
 class ApiGateway:
     def __init__(self, routes: list[Route], region: str, stage: str = "v1",
-                 gateway_responses: dict[str, tuple[tuple[str, str], ...]] | None = None):
+                 gateway_responses: dict[str, GatewayResponse] | None = None):
         self.routes = routes
         self.stage = stage
         self._gateway_responses = gateway_responses or {}
@@ -123,7 +140,7 @@ class ApiGateway:
         route, path_params, path_exists = self.match(method, split.path)
         if route is None:
             # What API Gateway answers for a method or path it does not have.
-            return self._gateway_error(403, b'{"message":"Missing Authentication Token"}')
+            return self._gateway_error(403, "Missing Authentication Token")
         if route.function is None:
             return route.mock_status, dict(route.mock_headers), b""
         claims: dict[str, Any] = {}
@@ -132,12 +149,12 @@ class ApiGateway:
             try:
                 claims = self._verifiers[route.authorizer_pool].claims(bearer_token(authorization))
             except DomainError:
-                return self._gateway_error(401, b'{"message":"Unauthorized"}')
+                return self._gateway_error(401, "Unauthorized")
         event = self._event(method, route, split.path, split.query, path_params, headers, body, claims)
         try:
             result = route.function.invoke(event)
         except InvocationError:
-            return self._gateway_error(502, b'{"message": "Internal server error"}')
+            return self._gateway_error(502, "Internal server error")
         response_headers = dict(result.get("headers") or {})
         for key, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[key] = ", ".join(values)
@@ -150,9 +167,9 @@ class ApiGateway:
             data = payload.encode()
         return int(result.get("statusCode", 200)), response_headers, data
 
-    def _gateway_error(self, status: int, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        extra = self._gateway_responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX", ())
-        return status, {"Content-Type": "application/json", **dict(extra)}, body
+    def _gateway_error(self, status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+        response = self._gateway_responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX", GatewayResponse((), None))
+        return status, {"Content-Type": "application/json", **dict(response.headers)}, response.body(message)
 
     def _event(self, method: str, route: Route, path: str, query: str, path_params: dict[str, str],
                headers: dict[str, str], body: bytes, claims: dict[str, Any]) -> dict[str, Any]:
@@ -210,7 +227,9 @@ class ApiGateway:
             def log_message(self, fmt: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        # A browser or a load test opens many connections at once: a deeper backlog than http.server's 5.
+        server_class = type("GatewayServer", (ThreadingHTTPServer,), {"request_queue_size": 128, "daemon_threads": True})
+        self._server = server_class((host, port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self._server.server_address[1]

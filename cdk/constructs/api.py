@@ -49,6 +49,10 @@ class ApiConstruct(Construct):
         fn.add_environment("REQUEST_COUNTS_TABLE", self.request_counts.table_name)
         fn.add_environment("TENANT_REQUESTS_PER_MINUTE", str(config.tenant_requests_per_minute))
         self.request_counts.grant(fn, "dynamodb:UpdateItem")
+        # KPI answers and ranked recommendations, by the version of the data they came from (kept a week).
+        self.results_cache = tenant_table(self, "ResultsCacheTable", time_to_live="expires_at")
+        fn.add_environment("RESULTS_CACHE_TABLE", self.results_cache.table_name)
+        self.results_cache.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem")
 
         access_logs = log_group(self, "AccessLogs", config)
         self.api = apigw.RestApi(
@@ -79,10 +83,12 @@ class ApiConstruct(Construct):
         wafv2.CfnWebACLAssociation(self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn,
                                    web_acl_arn=self.web_acl.attr_arn)
         # Errors API Gateway answers itself (bad token, throttling) must carry CORS headers too, or a
-        # browser shows a CORS failure instead of the 401/429.
+        # browser shows a CORS failure instead of the 401/429; and the API's one error shape
+        # ({"error": ...}, as its OpenAPI document says), not API Gateway's {"message": ...}.
         cors_headers = {"Access-Control-Allow-Origin": "'*'", "Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key'"}
         for name, response_type in (("Default4xx", apigw.ResponseType.DEFAULT_4_XX), ("Default5xx", apigw.ResponseType.DEFAULT_5_XX)):
-            self.api.add_gateway_response(name, type=response_type, response_headers=cors_headers)
+            self.api.add_gateway_response(name, type=response_type, response_headers=cors_headers,
+                                          templates={"application/json": '{"error": $context.error.messageString}'})
         acknowledge(self.api, {
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]":
                 "API Gateway's account-level logging role; AWS maintains this policy for exactly that purpose.",

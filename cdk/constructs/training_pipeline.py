@@ -33,7 +33,7 @@ class TrainingPipelineConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, curated_bucket: s3.IBucket,
                  cleaned_bucket: s3.IBucket, artifacts_bucket: s3.IBucket, etl_job_name: str,
                  forecasts_table: dynamodb.ITable, models_table: dynamodb.ITable, decisions_table: dynamodb.ITable,
-                 layers: list[lambda_.ILayerVersion]):
+                 results_cache: dynamodb.ITable, layers: list[lambda_.ILayerVersion]):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.endpoint_prefix = config.forecast_endpoint_prefix
@@ -58,13 +58,17 @@ class TrainingPipelineConstruct(Construct):
                 "FORECASTS_TABLE": forecasts_table.table_name,
                 "MODELS_TABLE": models_table.table_name,
                 "DECISIONS_TABLE": decisions_table.table_name,
+                "RESULTS_CACHE_TABLE": results_cache.table_name,
                 "POWERTOOLS_SERVICE_NAME": "smartretail-forecast-loader",
             },
         )
         artifacts_bucket.grant_read(self.loader, "models/*")
-        forecasts_table.grant(self.loader, "dynamodb:BatchWriteItem", "dynamodb:PutItem")
+        # Loading writes forecasts, versions and positions; ranking each store's recommendations afterwards
+        # reads them (and the tenant's policy) and writes the results cache.
+        forecasts_table.grant(self.loader, "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:Query")
         models_table.grant(self.loader, "dynamodb:Query", "dynamodb:PutItem")
-        decisions_table.grant(self.loader, "dynamodb:Query", "dynamodb:BatchWriteItem")
+        decisions_table.grant(self.loader, "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:GetItem")
+        results_cache.grant(self.loader, "dynamodb:GetItem", "dynamodb:PutItem")
         acknowledge(self.loader, {**S3_READ, wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS})
 
         image = f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/"

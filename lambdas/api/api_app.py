@@ -3,9 +3,11 @@
 import re
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
 
 from smartretail.auth import Principal
 from smartretail.errors import DomainError, ServiceUnavailable, invalid_request
@@ -23,9 +25,35 @@ def route_table() -> list[tuple[str, str]]:
                    for module in ROUTERS for route in module.router.routes for method in route.methods if method != "HEAD"})
 
 
-def current_principal(request: Request) -> Principal:
+class ErrorBody(BaseModel):
+    """Every error the API answers: what went wrong, said so a person can act on it, and the field."""
+
+    error: str
+    field: str | None = None
+
+
+# The answers any route may give besides its own (API Gateway answers 401 for a missing token itself).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description} for status, description in (
+        (400, "The request body is not valid JSON"),
+        (401, "No valid token"),
+        (403, "The caller's group may not do this"),
+        (404, "Not found in the caller's tenant"),
+        (409, "The item changed meanwhile or is in a state that does not allow this"),
+        (422, "A field is missing or out of range (named in `field`)"),
+        (429, "The tenant's share of the API is used up for now: see Retry-After"),
+        (503, "A service SmartRetail depends on is unavailable: nothing changed, see Retry-After"),
+    )
+}
+
+# Cognito's ID token, sent as the Authorization header (as API Gateway's Cognito authorizer expects).
+ID_TOKEN = APIKeyHeader(name="Authorization", scheme_name="CognitoIdToken", auto_error=False,
+                        description="the Cognito ID token of a user in the sellers, managers or admins group")
+
+
+def current_principal(request: Request, authorization: str | None = Security(ID_TOKEN)) -> Principal:
     services = request.app.state.services
-    principal = services.verifier.verify(request.headers.get("authorization"))
+    principal = services.verifier.verify(authorization)
     if services.throttle is not None:
         services.throttle.check(principal.tenant_id)
     request.state.principal = principal
@@ -66,5 +94,5 @@ def create_app(services: Any, logger: Any = None) -> FastAPI:
     app.add_exception_handler(DomainError, _domain_error)
     secured = [Depends(current_principal)]
     for module in ROUTERS:
-        app.include_router(module.router, dependencies=secured)
+        app.include_router(module.router, dependencies=secured, responses=ERROR_RESPONSES)
     return app

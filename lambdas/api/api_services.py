@@ -11,6 +11,7 @@ from smartretail.auth import CognitoJwtVerifier
 from smartretail.documents.service import DocumentService
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
+from smartretail.kpis import KpiService
 from smartretail.ports import QueryEngine
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
@@ -24,6 +25,7 @@ class Services:
     verifier: Any
     uploads: UploadService
     query_engine: QueryEngine
+    kpis: KpiService
     forecasts: ForecastService
     pricing: PricingService
     policies: TenantPolicyStore
@@ -36,15 +38,17 @@ class Services:
 
 def build_services(settings: ApiSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import (DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoRequestCounter,
-                                                   DynamoUploadRepository)
+                                                   DynamoResultCache, DynamoUploadRepository)
     from smartretail.adapters.aws_s3 import S3ObjectStore
     from smartretail.adapters.aws_sns import SnsNotifier
 
     if settings.SMARTRETAIL_LOCAL:
         from smartretail.adapters.local_athena import LocalDuckDbQueryEngine
 
-        cache = tempfile.mkdtemp(prefix="smartretail-duckdb-")
-        engine: QueryEngine = LocalDuckDbQueryEngine(settings.CURATED_BUCKET, cache)
+        mirror_dir = tempfile.mkdtemp(prefix="smartretail-duckdb-")
+        local_engine = LocalDuckDbQueryEngine(settings.CURATED_BUCKET, mirror_dir)
+        local_engine.keep_mirrored(every_seconds=10)
+        engine: QueryEngine = local_engine
     else:
         from smartretail.adapters.aws_athena import AthenaQueryEngine
 
@@ -60,6 +64,7 @@ def build_services(settings: ApiSettings) -> Services:
     decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
     policies = TenantPolicyStore(decision_items, audit)
     object_store = S3ObjectStore()
+    cache = DynamoResultCache(settings.RESULTS_CACHE_TABLE) if settings.RESULTS_CACHE_TABLE else None
     return Services(
         settings=settings,
         verifier=CognitoJwtVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID),
@@ -70,8 +75,9 @@ def build_services(settings: ApiSettings) -> Services:
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
         ),
         query_engine=engine,
+        kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache),
         forecasts=ForecastService(forecast_store, registry, engine, endpoint),
-        pricing=PricingService(decision_items, forecast_store, registry, policies),
+        pricing=PricingService(decision_items, forecast_store, registry, policies, cache),
         policies=policies,
         proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, policies.get, audit),
         # Alerts are raised by the evaluator (which notifies); the API lists them, records what users do

@@ -2,7 +2,8 @@
 
 Event: {"tenant_id", "model_version", "part"}. part "insights": the run's positions and elasticities
 (written by the training job) into the decisions table. part "forecasts": the run's decision document
-and batch forecast output into the forecasts table, then the version marked live.
+and batch forecast output into the forecasts table, then the version marked live. After either, each
+store's recommendations are ranked into the results cache, so the first request finds them.
 """
 
 from typing import Literal
@@ -10,13 +11,15 @@ from typing import Literal
 from aws_lambda_powertools import Logger, Tracer
 from pydantic import BaseModel, field_validator
 
-from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry
+from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoResultCache
 from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.insights import store as insights
 from smartretail.forecasting.artefacts import TrainingRun
 from smartretail.forecasting.publishing import publish_run
 from smartretail.lake import check_id
+from smartretail.pricing.service import PricingService
 from smartretail.settings import ForecastLoaderSettings
+from smartretail.tenant_policy import TenantPolicyStore
 
 logger = Logger(service="smartretail-forecast-loader")
 tracer = Tracer(service="smartretail-forecast-loader")
@@ -26,6 +29,9 @@ objects = S3ObjectStore()
 forecasts = DynamoForecastStore(settings.FORECASTS_TABLE)
 registry = DynamoModelRegistry(settings.MODELS_TABLE)
 decisions = DynamoItemStore(settings.DECISIONS_TABLE)
+# Ranking reads the tenant's policy (never writes it: no audit trail needed here).
+pricing = (PricingService(decisions, forecasts, registry, TenantPolicyStore(decisions, audit=None),
+                          DynamoResultCache(settings.RESULTS_CACHE_TABLE)) if settings.RESULTS_CACHE_TABLE else None)
 
 
 class LoadRequest(BaseModel):
@@ -49,5 +55,7 @@ def handler(event: dict, context: object) -> dict:
         result = insights.load_run(objects, settings.ARTIFACTS_BUCKET, run, decisions)
     else:
         result = publish_run(objects, settings.ARTIFACTS_BUCKET, run, forecasts, registry)
+    if pricing is not None:
+        result = {**result, "recommendations_ranked": pricing.warm(request.tenant_id)}
     logger.info(f"{request.part} loaded", extra=result)
     return result

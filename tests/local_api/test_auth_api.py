@@ -80,7 +80,7 @@ def test_admins_read_but_cannot_upload_data(local):
 def test_unknown_routes_answer_like_api_gateway(local):
     status, body = http_json("DELETE", f"{local.api_url}/ingest/x", local.users.token("seller"))
     assert status == 403
-    assert body == {"message": "Missing Authentication Token"}
+    assert body == {"error": "Missing Authentication Token"}
 
 
 def test_cors_preflights_and_gateway_errors_let_the_dashboard_read_answers(local):

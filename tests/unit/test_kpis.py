@@ -49,3 +49,27 @@ def test_no_data_gives_zeros_not_errors():
     result = compute_kpis(FakeEngine([]), "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 2)))
     assert result["kpis"]["units"] == 0
     assert result["kpis"]["average_selling_price"] is None
+
+
+def test_kpi_answers_are_kept_by_the_version_of_the_data_they_came_from():
+    import json
+
+    from smartretail.adapters.memory import MemoryObjectStore, MemoryResultCache, aws_error
+    from smartretail.kpis import KpiService
+    from smartretail.lake import latest_run_key
+
+    engine, objects, cache = FakeEngine([{"dt": "2024-01-01", "revenue": 10, "units": 2, "promo_units": 0, "stockout_days": 0,
+                                          "currency": "EUR"}]), MemoryObjectStore(), MemoryResultCache()
+    service = KpiService(engine, objects, "curated", cache)
+    query = KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 31))
+    service.kpis("t1", query)
+    assert len(engine.calls) == 1 and not cache.entries  # no ETL run yet: nothing to key an answer by
+    objects.put_bytes("curated", latest_run_key("t1"), json.dumps({"run_id": "r1"}).encode())
+    first = service.kpis("t1", query)
+    assert service.kpis("t1", query) == first and len(engine.calls) == 2  # the second answer came from the cache
+    objects.put_bytes("curated", latest_run_key("t1"), json.dumps({"run_id": "r2"}).encode())
+    service.kpis("t1", query)
+    assert len(engine.calls) == 3  # a new ETL run: computed again
+    cache.fail_next(aws_error("ThrottlingException", "GetItem"), times=2)
+    assert service.kpis("t1", query) == first  # a cache that cannot answer is skipped
+    assert service.kpis("t2", query)["kpis"]["revenue"] == 10  # another tenant has no version: never another's answer

@@ -47,7 +47,9 @@ def apply(proposal_id: str, request: Request) -> dict:
     return request.app.state.services.proposals.apply(principal, proposal_id)
 
 
-@router.get("/proposals/{proposal_id}/payload")
+@router.get("/proposals/{proposal_id}/payload",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+                             "description": "what the shop or purchasing system takes, as CSV or JSON"}})
 def payload(proposal_id: str, request: Request, format: str = Query(default="csv", pattern="^(csv|json)$")) -> Response:
     principal = request.state.principal.require_any(ALL_GROUPS)
     service = request.app.state.services.proposals

@@ -32,7 +32,9 @@ def document(doc_id: str, request: Request) -> dict:
     return request.app.state.services.documents.get(principal.tenant_id, doc_id)
 
 
-@router.get("/documents/{doc_id}/export")
+@router.get("/documents/{doc_id}/export",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+                             "description": "the document's fields and checks as CSV or JSON"}})
 def export(doc_id: str, request: Request, format: str = Query(default="json", pattern="^(json|csv)$")) -> Response:
     principal = request.state.principal.require_any(ALL_GROUPS)
     body, media_type = request.app.state.services.documents.export(principal.tenant_id, doc_id, format)

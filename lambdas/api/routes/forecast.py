@@ -19,7 +19,8 @@ def forecast(body: ForecastRequest, request: Request) -> dict:
     return request.app.state.services.forecasts.forecast(principal.tenant_id, body)
 
 
-@router.get("/forecast/export")
+@router.get("/forecast/export", responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+                                                  "description": "the forecast as CSV or JSON"}})
 def export(
     request: Request,
     store_id: str = Query(),

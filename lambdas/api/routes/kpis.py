@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from smartretail.auth import ALL_GROUPS
 from smartretail.errors import invalid_request
-from smartretail.kpis import KpiQuery, compute_kpis
+from smartretail.kpis import KpiQuery
 
 router = APIRouter()
 
@@ -26,4 +26,4 @@ def get_kpis(
         query = KpiQuery(start=start, end=end, store_id=store_id, category=category, sku_id=sku_id)
     except ValidationError as exc:
         raise invalid_request(exc.errors()) from None
-    return compute_kpis(request.app.state.services.query_engine, principal.tenant_id, query)
+    return request.app.state.services.kpis.kpis(principal.tenant_id, query)

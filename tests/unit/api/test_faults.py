@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api_app import create_app, route_table
 from api_services import Services
 from smartretail.adapters.memory import (MemoryForecastEndpoint, MemoryForecastStore, MemoryItemStore, MemoryModelRegistry,
-                                         MemoryNotifier, MemoryObjectStore, MemoryQueryEngine, MemoryRequestCounter, MemoryUploadRepository,
+                                         MemoryNotifier, MemoryObjectStore, MemoryQueryEngine, MemoryRequestCounter, MemoryResultCache, MemoryUploadRepository,
                                          aws_error)
 from smartretail.alerts import AlertService
 from smartretail.approvals import ProposalRequest, ProposalService
@@ -22,6 +22,8 @@ from smartretail.documents.service import DocumentService, UploadDocumentRequest
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.insights import store as insights
+from smartretail.kpis import KpiService
+from smartretail.lake import latest_run_key
 from smartretail.pricing.service import PricingService
 from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.throttle import TenantThrottle
@@ -58,14 +60,14 @@ def world():
         objects=MemoryObjectStore(), uploads=MemoryUploadRepository(), engine=MemoryQueryEngine(_sales()),
         forecasts=MemoryForecastStore(), registry=MemoryModelRegistry(), endpoint=MemoryForecastEndpoint(),
         decisions=MemoryItemStore(), proposals=MemoryItemStore(), alerts=MemoryItemStore(), audit=MemoryItemStore(),
-        documents=MemoryItemStore(), counter=MemoryRequestCounter(), notifier=MemoryNotifier())
+        documents=MemoryItemStore(), counter=MemoryRequestCounter(), notifier=MemoryNotifier(), cache=MemoryResultCache())
     audit = AuditTrail(deps.audit)
     policies = TenantPolicyStore(deps.decisions, audit)
     services = Services(
         settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""), verifier=Verifier(),
         uploads=UploadService(deps.objects, deps.uploads, "raw", UploadLimits(1024 * 1024, 900)),
-        query_engine=deps.engine, forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint),
-        pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies), policies=policies,
+        query_engine=deps.engine, kpis=KpiService(deps.engine, deps.objects, "curated", deps.cache), forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint),
+        pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies, deps.cache), policies=policies,
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
         alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
         documents=DocumentService(deps.objects, deps.documents, "documents", audit, max_bytes=1024 * 1024, url_ttl_seconds=900),
@@ -87,6 +89,7 @@ def world():
         return made["proposal_id"]
 
     alert, _ = services.alerts.raise_alert(TENANT, "stockout_risk", "S01#A", "high", "A may stock out", {}, "S01", "A")
+    deps.objects.put_bytes("curated", latest_run_key(TENANT), b'{"run_id": "r1"}')  # the ETL has run: KPIs are cached
     upload = services.uploads.create(TENANT, "u-seller", "sales", "s.csv", None, None)
     document = services.documents.create_upload(PRINCIPALS["seller"], UploadDocumentRequest(doc_type="invoice", file_name="i.pdf"), None)
     services.documents.mark(TENANT, services.documents.record(TENANT, document["doc_id"]), status="needs_review", fields={},
@@ -148,7 +151,7 @@ def _call(client, method, path, ids):
 
 
 DEPENDENCIES = ["objects", "uploads", "engine", "forecasts", "registry", "endpoint", "decisions", "proposals", "alerts",
-                "audit", "documents", "counter", "notifier"]
+                "audit", "documents", "counter", "notifier", "cache"]
 
 
 @pytest.mark.parametrize("method,path", route_table())

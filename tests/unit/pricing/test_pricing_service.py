@@ -63,3 +63,30 @@ def test_an_unknown_series_is_not_found(service):
         service.suggest("t1", PricingSuggestRequest(sku_id="NOPE", store_id="S01"))
     with pytest.raises(NotFound):
         service.recommendations("t2", RecommendationsRequest())
+
+
+def test_ranked_recommendations_are_kept_until_what_they_came_from_changes():
+    from smartretail.adapters.memory import MemoryResultCache
+    from smartretail.auth import Principal
+    from smartretail.tenant_policy import TenantPolicy
+
+    items, forecasts, cache = MemoryItemStore(), MemoryForecastStore(), MemoryResultCache()
+    insights.replace(items, "t1", "fc-1", [position("S01", "SNA-001", 3, "Snacks"), position("S01", "DRK-001", 3, "Drinks")], [])
+    for sku in ("SNA-001", "DRK-001"):
+        forecasts.put_series("t1", "S01", sku, [{"date": (date(2026, 11, 21) + timedelta(days=i)).isoformat(),
+                                                 "p10": 5, "p50": 10, "p90": 15} for i in range(28)])
+    policies = TenantPolicyStore(items, AuditTrail(MemoryItemStore()))
+    service = PricingService(items, forecasts, MemoryModelRegistry(), policies, cache)
+    assert service.warm("t1") == 2  # S01, and every store
+    assert len(cache.entries) == 2
+    forecasts.fail_next(AssertionError("ranked again instead of read from the cache"), times=100)
+    snacks = service.recommendations("t1", RecommendationsRequest(store_id="S01", category="snacks", limit=1))
+    assert [(a["sku_id"], a["type"]) for a in snacks["actions"]] == [("SNA-001", "reorder")]
+    with pytest.raises(NotFound):
+        service.recommendations("t1", RecommendationsRequest(store_id="S01", category="Frozen"))
+    forecasts._faults.clear()
+    policy = TenantPolicy()
+    policy.inventory.service_level = 0.99
+    policies.set(Principal("m", "t1", frozenset({"managers"})), policy)
+    service.recommendations("t1", RecommendationsRequest(store_id="S01"))
+    assert len(cache.entries) == 3  # a new policy: ranked again, under a new key

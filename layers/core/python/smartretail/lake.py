@@ -78,6 +78,18 @@ def quality_report_key(tenant_id: str, run_id: str) -> str:
     return f"quality/tenant_id={tenant_id}/run_id={run_id}/report.json"
 
 
+def latest_run_key(tenant_id: str) -> str:
+    """The report of the tenant's latest ETL run, written after its curated tables: its run_id names
+    the version of the tenant's curated data (answers computed from it are cached by it)."""
+    return f"quality/tenant_id={tenant_id}/latest.json"
+
+
+def publish_quality_report(store: "ObjectStore", curated_bucket: str, tenant_id: str, run_id: str, report_json: str) -> None:
+    """End of an ETL run for a tenant: its report, then the pointer to it (the new data version)."""
+    store.put_bytes(curated_bucket, quality_report_key(tenant_id, run_id), report_json.encode())
+    store.put_bytes(curated_bucket, latest_run_key(tenant_id), report_json.encode())
+
+
 def accepted_key(tenant_id: str, dataset: str, upload_id: str) -> str:
     return f"{ACCEPTED_PREFIX}/{tenant_id}/{dataset}/{upload_id}.jsonl"
 

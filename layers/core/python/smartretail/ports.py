@@ -13,6 +13,9 @@ from .models import UploadRecord, UploadStatus
 class ObjectStore(Protocol):
     def open_read(self, bucket: str, key: str) -> IO[bytes]: ...
 
+    def read_if_exists(self, bucket: str, key: str) -> bytes | None:
+        """A small object's bytes, or None when there is none (one request either way)."""
+
     def keys(self, bucket: str, prefix: str) -> Iterator[str]:
         """Every key under a prefix."""
 
@@ -83,6 +86,14 @@ class ItemStore(Protocol):
 
     def query(self, tenant_id: str, prefix: str = "", limit: int | None = None,
               newest_first: bool = False) -> list[dict[str, Any]]: ...
+
+
+class ResultCache(Protocol):
+    """Answers worth keeping (a KPI query, a store's recommendations), by tenant and key, for a while."""
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, tenant_id: str, key: str, value: dict[str, Any], ttl_seconds: int) -> None: ...
 
 
 class RequestCounter(Protocol):

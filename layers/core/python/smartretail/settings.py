@@ -51,6 +51,7 @@ class ApiSettings(EnvSettings):
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
     ALERTS_TOPIC_ARN: str = ""  # email subscriptions to the tenant's alerts (filtered by tenant)
+    RESULTS_CACHE_TABLE: str = ""  # KPI answers and ranked recommendations by the data they came from; unset: no cache
     REQUEST_COUNTS_TABLE: str = ""  # each tenant's requests per minute (smartretail.throttle); unset: no tenant throttle
     TENANT_REQUESTS_PER_MINUTE: int = 3000
     SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
@@ -76,6 +77,7 @@ class ForecastLoaderSettings(EnvSettings):
     FORECASTS_TABLE: str
     MODELS_TABLE: str
     DECISIONS_TABLE: str
+    RESULTS_CACHE_TABLE: str = ""  # where each store's recommendations are ranked ahead of the first request
 
 
 class AlertsEvaluatorSettings(EnvSettings):

@@ -55,7 +55,7 @@ class TenantPolicy(BaseModel):
 class TenantPolicyStore:
     """Reads and writes a tenant's policy; a change is a conditional write (no lost update) and audited."""
 
-    def __init__(self, items: ItemStore, audit: AuditTrail):
+    def __init__(self, items: ItemStore, audit: AuditTrail | None):
         self._items = items
         self._audit = audit
 
@@ -66,6 +66,8 @@ class TenantPolicyStore:
         return TenantPolicy.model_validate({k: v for k, v in stored.items() if k in TenantPolicy.model_fields})
 
     def set(self, principal: Principal, policy: TenantPolicy) -> dict[str, Any]:
+        if self._audit is None:
+            raise RuntimeError("this TenantPolicyStore only reads: a change needs the audit trail")
         before = self._items.get(principal.tenant_id, POLICY)
         body = {**policy.model_dump(), "updated_by": principal.user_id,
                 "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}

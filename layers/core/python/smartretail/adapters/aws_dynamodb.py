@@ -11,6 +11,7 @@
 """
 
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -318,3 +319,26 @@ class DynamoRequestCounter:
             ReturnValues="UPDATED_NEW",
         )
         return int(answer["Attributes"]["hits"]["N"])
+
+
+@translates_errors("DynamoDB")
+class DynamoResultCache:
+    """ResultCache on a table keyed tenant_id / item_key; DynamoDB's TTL removes entries after
+    `expires_at` (within a day or two), and a read never returns one past it."""
+
+    _ddb = LazyClient("dynamodb")
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None):
+        self._table = table_name
+        self._client = dynamodb
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        item = self._ddb.get_item(TableName=self._table, Key={"tenant_id": {"S": tenant_id}, "item_key": {"S": key}}).get("Item")
+        if not item or int(item["expires_at"]["N"]) <= time.time():
+            return None
+        return json.loads(item["body"]["S"])
+
+    def put(self, tenant_id: str, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        self._ddb.put_item(TableName=self._table, Item={
+            "tenant_id": {"S": tenant_id}, "item_key": {"S": key}, "body": {"S": json.dumps(value, default=str)},
+            "expires_at": {"N": str(int(time.time()) + ttl_seconds)}})

@@ -15,6 +15,12 @@ class S3ObjectStore:
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
 
+    def read_if_exists(self, bucket: str, key: str) -> bytes | None:
+        try:
+            return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except self._s3.exceptions.NoSuchKey:
+            return None
+
     def keys(self, bucket: str, prefix: str) -> Iterator[str]:
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):

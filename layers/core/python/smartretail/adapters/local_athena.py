@@ -1,11 +1,14 @@
 """QueryEngine for the local stack: DuckDB over the same curated Parquet files Athena reads.
 
 Files are mirrored from the (emulated) curated bucket into a local cache before each query; only
-changed objects are downloaded.
+changed objects are downloaded. With `keep_mirrored`, a background thread also follows the bucket, so
+the first query after an ETL run finds its files already downloaded.
 """
 
+import logging
 import os
 import threading
+import time
 from typing import Any, Sequence
 
 from .aws_clients import LazyClient, translates_errors
@@ -48,6 +51,19 @@ class LocalDuckDbQueryEngine:
                     os.remove(os.path.join(folder, name))
                     self._seen.pop(key, None)
         return root
+
+    def keep_mirrored(self, every_seconds: float) -> None:
+        def follow() -> None:
+            while True:
+                try:
+                    with self._lock:
+                        for table in TABLES:
+                            self._mirror(table)
+                except Exception as exc:  # noqa: BLE001 - the emulator restarting: the next round (or a query) tries again
+                    logging.getLogger(__name__).debug("mirroring the curated bucket failed: %s", exc)
+                time.sleep(every_seconds)
+
+        threading.Thread(target=follow, name="curated-mirror", daemon=True).start()
 
     def query(self, sql: str, parameters: Sequence[str]) -> list[dict[str, Any]]:
         import duckdb

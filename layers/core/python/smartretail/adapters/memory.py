@@ -48,6 +48,9 @@ class MemoryObjectStore(Faults):
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
         return io.BytesIO(self.objects[(bucket, key)])
 
+    def read_if_exists(self, bucket: str, key: str) -> bytes | None:
+        return self.objects.get((bucket, key))
+
     def keys(self, bucket: str, prefix: str) -> Iterator[str]:
         return iter(sorted(k for b, k in self.objects if b == bucket and k.startswith(prefix)))
 
@@ -220,3 +223,17 @@ class MemoryNotifier(Faults):
     def subscribe(self, tenant_id: str, email: str) -> str:
         self.subscriptions.append((tenant_id, email))
         return "pending confirmation"
+
+
+class MemoryResultCache(Faults):
+    service = "DynamoDB"
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        found = self.entries.get((tenant_id, key))
+        return copy.deepcopy(found) if found is not None else None
+
+    def put(self, tenant_id: str, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        self.entries[(tenant_id, key)] = copy.deepcopy(value)

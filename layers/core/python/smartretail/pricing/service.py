@@ -4,6 +4,8 @@ the stored positions, elasticities and forecast quantiles, inside the tenant's p
 Standard library and pydantic only: this runs in the API Lambda.
 """
 
+import hashlib
+import json
 import statistics
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -14,13 +16,14 @@ from ..errors import InvalidRequest, NotFound, ServiceUnavailable
 from ..forecasting.serving import live_model
 from ..inventory.policy import Z80, ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
 from ..lake import stored_id
-from ..ports import ForecastStore, ItemStore, ModelRegistry
+from ..ports import ForecastStore, ItemStore, ModelRegistry, ResultCache
 from ..insights import store as insights
 from ..tenant_policy import TenantPolicy, TenantPolicyStore
 from .recommend import ElasticityEstimate, Objective, PricingContext, simulate, suggest
 
 PLAN_DAYS = 28  # forecast days read for a reorder plan (lead time + review + 14-day risk)
 HOLDING_COST_PER_YEAR = 0.25  # share of an order's value it costs to hold for a year, when ranking reorders
+RANKED_CACHE_SECONDS = 8 * 24 * 3600  # a week's runs apart, and a day more
 
 
 class SkuStore(BaseModel):
@@ -65,11 +68,13 @@ class RecommendationsRequest(BaseModel):
 
 
 class PricingService:
-    def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, policies: TenantPolicyStore):
+    def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, policies: TenantPolicyStore,
+                 cache: ResultCache | None = None):
         self._items = items
         self._forecasts = forecasts
         self._registry = registry
         self._policies = policies
+        self._cache = cache
 
     # -- pricing ------------------------------------------------------------------------------
     def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
@@ -85,42 +90,88 @@ class PricingService:
 
     # -- recommendations ----------------------------------------------------------------------
     def recommendations(self, tenant_id: str, request: RecommendationsRequest) -> dict[str, Any]:
-        policy = self._policies.get(tenant_id)
-        positions = insights.positions(self._items, tenant_id, request.store_id)
-        if request.category:
-            positions = [p for p in positions if p.get("category", "").lower() == request.category.strip().lower()]
-        if not positions:
+        """Ranked reorder and price actions for a store (or every store), of one category if asked."""
+        ranked = self._ranked(tenant_id, request.store_id, request.objective, request.as_of_date)
+        category = request.category.strip().lower() if request.category else None
+
+        def in_category(item: dict[str, Any]) -> bool:
+            return category is None or (item.get("category") or "").lower() == category
+
+        if not any(in_category({"category": c}) for c in ranked["categories"]):
             raise NotFound("no stock or sales positions for this store and category: has the training pipeline run?")
-        correlation = self._error_correlation(tenant_id)
-        actions, unknown, notes = [], {}, []
-        for position in positions:
-            if position.get("on_hand") is None:
-                unknown.setdefault(position["store_id"], []).append(position["sku_id"])
-                continue
-            start = request.as_of_date.isoformat() if request.as_of_date else _next_day(position["last_sales_date"])
-            days = self._days(tenant_id, position, start, PLAN_DAYS, notes)
-            if not days:
-                continue
-            reorder = _plan(position, days, policy, correlation)
-            if reorder.reorder_now:
-                actions.append(_reorder_action(position, reorder, days, correlation))
-            price_action = self._price_action(tenant_id, position, days, reorder, policy, request.objective, correlation)
-            if price_action:
-                actions.append(price_action)
-        actions.sort(key=lambda a: a["score"], reverse=True)
-        known_stores = {p["store_id"] for p in positions if p.get("on_hand") is not None}
+        unknown: dict[str, list[str]] = {}
+        for series in filter(in_category, ranked["unknown_on_hand"]):
+            unknown.setdefault(series["store_id"], []).append(series["sku_id"])
+        known_stores = set(ranked["stores_with_known_on_hand"])
         return {
             "store_id": request.store_id, "category": request.category,
             "as_of_date": request.as_of_date.isoformat() if request.as_of_date else None,
-            "actions": actions[: request.limit],
+            "actions": [a for a in ranked["actions"] if in_category(a)][: request.limit],
             "excluded": {
                 "stores_with_unknown_on_hand": sorted(s for s in unknown if s not in known_stores),
                 "series_with_unknown_on_hand": [{"store_id": s, "sku_ids": sorted(k)} for s, k in sorted(unknown.items())],
                 "reason": "on-hand stock is unknown (never imputed): no reorder or price advice until an inventory snapshot arrives",
             },
             "score": "margin impact + service impact - risk, in currency over the pricing horizon",
-            **({"notes": sorted(set(notes))} if notes else {}),
+            **({"notes": ranked["notes"]} if ranked["notes"] else {}),
         }
+
+    def warm(self, tenant_id: str) -> int:
+        """Rank every store's actions (and all stores') ahead of the first request, as the pipeline
+        does after it loads a run: the design's daily precomputed recommendations. How many were ranked."""
+        stores = sorted({p["store_id"] for p in insights.positions(self._items, tenant_id)})
+        for store in [*stores, None]:
+            self._ranked(tenant_id, store, "maximize_margin", None)
+        return len(stores) + 1 if stores else 0
+
+    def _ranked(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None) -> dict[str, Any]:
+        """Every action of a store ranked, kept in the cache under what it was computed from (the
+        tenant's policy, the positions loaded, the live model): a request for the same store costs a
+        few reads; anything those inputs change is ranked again."""
+        policy = self._policies.get(tenant_id)
+        key = None
+        if self._cache is not None:
+            try:
+                meta = self._items.get(tenant_id, insights.META) or {}
+                live = live_model(self._registry, tenant_id) or {}
+                inputs = json.dumps([store_id, objective, as_of.isoformat() if as_of else None, policy.model_dump(mode="json"),
+                                     meta.get("loaded_at"), meta.get("model_version"), live.get("model_version")])
+                key = "recommendations#" + hashlib.sha256(inputs.encode()).hexdigest()[:40]
+                cached = self._cache.get(tenant_id, key)
+                if cached is not None:
+                    return cached
+            except ServiceUnavailable:
+                key = None  # rank from the data; the cache is only an optimisation
+        ranked = self._rank(tenant_id, store_id, objective, as_of, policy)
+        if key is not None:
+            try:
+                self._cache.put(tenant_id, key, ranked, RANKED_CACHE_SECONDS)
+            except ServiceUnavailable:
+                pass
+        return ranked
+
+    def _rank(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None, policy: TenantPolicy) -> dict[str, Any]:
+        positions = insights.positions(self._items, tenant_id, store_id)
+        correlation = self._error_correlation(tenant_id)
+        actions, unknown, notes = [], [], []
+        for position in positions:
+            if position.get("on_hand") is None:
+                unknown.append({"store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category")})
+                continue
+            start = as_of.isoformat() if as_of else _next_day(position["last_sales_date"])
+            days = self._days(tenant_id, position, start, PLAN_DAYS, notes)
+            if not days:
+                continue
+            reorder = _plan(position, days, policy, correlation)
+            if reorder.reorder_now:
+                actions.append(_reorder_action(position, reorder, days, correlation))
+            price_action = self._price_action(tenant_id, position, days, reorder, policy, objective, correlation)
+            if price_action:
+                actions.append(price_action)
+        actions.sort(key=lambda a: a["score"], reverse=True)
+        return {"actions": actions, "unknown_on_hand": unknown, "notes": sorted(set(notes)),
+                "categories": sorted({p.get("category") or "" for p in positions}),
+                "stores_with_known_on_hand": sorted({p["store_id"] for p in positions if p.get("on_hand") is not None})}
 
     def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
         """Every series' position with its reorder plan from the day after its data (None when its
