@@ -1,22 +1,20 @@
 """The load run's users (benchmarks/api_load.py starts locust on this file): a seller on the dashboard
-reading KPIs, uploads, alerts, proposals, documents, forecasts, price advice and recommendations, one
-request a second each. Environment: LOAD_TOKEN (a seller's ID token), LOAD_START/LOAD_END (the KPI
+reading KPIs, uploads, alerts, proposals, documents, forecasts, price advice and recommendations, a
+request every 0.5-1.5 s each (random, so users do not move in step, as real ones do not). Environment: LOAD_TOKEN (a seller's ID token), LOAD_START/LOAD_END (the KPI
 range), LOAD_STORE, LOAD_SKU."""
 
 import os
 
-from locust import HttpUser, constant_throughput, task
+from locust import FastHttpUser, between, task
 
 TOKEN = os.environ.get("LOAD_TOKEN", "")
 STORE, SKU = os.environ.get("LOAD_STORE", "S01"), os.environ.get("LOAD_SKU", "BEV-001")
 KPI_RANGE = {"start": os.environ.get("LOAD_START", "2026-07-01"), "end": os.environ.get("LOAD_END", "2026-09-30")}
 
 
-class Seller(HttpUser):
-    wait_time = constant_throughput(1)
-
-    def on_start(self) -> None:
-        self.client.headers.update({"Authorization": TOKEN})
+class Seller(FastHttpUser):
+    wait_time = between(0.5, 1.5)
+    default_headers = {"Authorization": TOKEN}
 
     @task(3)
     def kpis(self) -> None:

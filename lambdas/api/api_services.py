@@ -12,6 +12,7 @@ from smartretail.documents.service import DocumentService
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.kpis import KpiService
+from smartretail.memo import Recent
 from smartretail.ports import QueryEngine
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
@@ -61,6 +62,8 @@ def build_services(settings: ApiSettings) -> Services:
     forecast_store = DynamoForecastStore(settings.FORECASTS_TABLE)
     registry = DynamoModelRegistry(settings.MODELS_TABLE)
     audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
+    # A tenant's live model, loaded positions and data version, kept 30 s per container (smartretail.memo).
+    recent = Recent(seconds=30)
     decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
     policies = TenantPolicyStore(decision_items, audit)
     object_store = S3ObjectStore()
@@ -75,9 +78,9 @@ def build_services(settings: ApiSettings) -> Services:
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
         ),
         query_engine=engine,
-        kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache),
-        forecasts=ForecastService(forecast_store, registry, engine, endpoint),
-        pricing=PricingService(decision_items, forecast_store, registry, policies, cache),
+        kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache, recent),
+        forecasts=ForecastService(forecast_store, registry, engine, endpoint, recent, cache),
+        pricing=PricingService(decision_items, forecast_store, registry, policies, cache, recent),
         policies=policies,
         proposals=ProposalService(DynamoItemStore(settings.PROPOSALS_TABLE), decision_items, policies.get, audit),
         # Alerts are raised by the evaluator (which notifies); the API lists them, records what users do

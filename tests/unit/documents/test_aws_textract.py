@@ -54,3 +54,17 @@ def test_a_retried_start_asks_for_the_same_job(clients):
         assert reader.analyze_expense("docs", "docs/t1/d1/inv.pdf")["DocumentMetadata"] == {"Pages": 2}
     assert len(tokens) == 2
     assert tokens[0] == tokens[1]
+
+
+def test_the_claimed_version_is_the_one_textract_reads(clients):
+    textract, textract_stub, s3, s3_stub = clients
+    body = multi_page_pdf(1)
+    s3_stub.add_response("get_object", {"Body": StreamingBody(io.BytesIO(body), len(body))},
+                         {"Bucket": "docs", "Key": "docs/t1/d1/inv.pdf", "VersionId": "v1"})
+    textract_stub.add_response("start_expense_analysis", {"JobId": "job-1"}, {
+        "DocumentLocation": {"S3Object": {"Bucket": "docs", "Name": "docs/t1/d1/inv.pdf", "Version": "v1"}},
+        "ClientRequestToken": ANY})
+    textract_stub.add_response("get_expense_analysis", {"JobStatus": "SUCCEEDED", "DocumentMetadata": {"Pages": 1},
+                                                        "ExpenseDocuments": []}, {"JobId": "job-1"})
+    reader = TextractReader(20, textract=textract, s3=s3, sleep=lambda _: None)
+    assert reader.analyze_expense("docs", "docs/t1/d1/inv.pdf", "v1")["DocumentMetadata"] == {"Pages": 1}

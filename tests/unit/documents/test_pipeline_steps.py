@@ -22,9 +22,11 @@ class Reader:
     def __init__(self):
         self.calls = 0
         self.errors = []
+        self.versions = []
 
-    def analyze_expense(self, bucket, key):
+    def analyze_expense(self, bucket, key, version_id=None):
         self.calls += 1
+        self.versions.append(version_id)
         if self.errors:
             raise self.errors.pop(0)
         return {"DocumentMetadata": {"Pages": 1}, "ExpenseDocuments": [{"SummaryFields": [], "Blocks": []}]}
@@ -134,3 +136,9 @@ def test_textract_throttling_past_the_retries_ends_in_needs_review_and_keeps_the
     assert "Textract is throttling" in answer["reasons"][0] and "the file is kept" in answer["reasons"][0]
     assert documents.get("t1", doc_id)["status"] == "needs_review"
     assert store.objects[("docs", key)] == uploaded
+
+
+def test_the_version_the_event_claimed_is_the_one_read_even_when_the_file_was_posted_again(world):
+    _, pipeline, reader, _, key = world
+    pipeline.run(event(key, "v1"))  # meanwhile v2 arrived: its event is skipped, and v1 is what Textract reads
+    assert reader.versions == ["v1"]

@@ -103,3 +103,22 @@ def test_without_an_endpoint_for_the_live_model_the_stored_days_are_served_and_t
             "t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=10))["forecasts"][0]
         assert len(item["series"]) == 7
         assert "end on 2024-01-14" in item["note"]
+
+
+def test_a_models_forecast_is_kept_until_another_model_is_live():
+    from smartretail.adapters.memory import MemoryResultCache
+
+    store, registry, cache = MemoryForecastStore(), MemoryModelRegistry(), MemoryResultCache()
+    registry.record("t", {"model_version": "v1", "status": "live", "trained_through": "2024-01-07", "wape": 0.2})
+    store.put_series("t", "S1", "A", [{"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 3.0, "drivers": []}
+                                      for d in range(8, 22)])
+    service = ForecastService(store, registry, engine=None, cache=cache)
+    request = ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=14)
+    first = service.forecast("t", request)
+    store.fail_next(AssertionError("read again instead of from the cache"), times=5)
+    assert service.forecast("t", request) == first
+    store._faults.clear()
+    registry.record("t", {"model_version": "v1", "status": "archived", "trained_through": "2024-01-07", "wape": 0.2})
+    registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.1,
+                          "created_at": "2024-02-01"})
+    assert service.forecast("t", request)["forecasts"][0]["model_version"] == "v2"

@@ -90,3 +90,21 @@ def test_ranked_recommendations_are_kept_until_what_they_came_from_changes():
     policies.set(Principal("m", "t1", frozenset({"managers"})), policy)
     service.recommendations("t1", RecommendationsRequest(store_id="S01"))
     assert len(cache.entries) == 3  # a new policy: ranked again, under a new key
+
+
+def test_price_advice_is_kept_by_its_inputs_and_a_fallbacks_is_not():
+    from smartretail.adapters.memory import MemoryResultCache, aws_error
+
+    items, forecasts, cache = MemoryItemStore(), MemoryForecastStore(), MemoryResultCache()
+    insights.replace(items, "t1", "fc-1", [position("S01", "SNA-001", 30)],
+                     [{"sku_id": "SNA-001", "store_id": None, "elasticity": -1.8, "low": -2.1, "high": -1.5, "identified": True,
+                       "source": "pooled", "note": ""}])
+    service = PricingService(items, forecasts, MemoryModelRegistry(), TenantPolicyStore(items, AuditTrail(MemoryItemStore())), cache)
+    request = PricingSuggestRequest(sku_id="SNA-001", store_id="S01")
+    forecasts.fail_next(aws_error("ThrottlingException", "Query"))
+    degraded = service.suggest("t1", request)
+    assert any("unavailable" in n for n in degraded["notes"]) and not cache.entries  # a fallback's answer is not kept
+    first = service.suggest("t1", request)
+    assert len(cache.entries) == 1
+    forecasts.fail_next(AssertionError("computed again instead of read from the cache"), times=10)
+    assert service.suggest("t1", request) == first

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from .errors import InvalidRequest, ServiceUnavailable
 from .lake import check_id, latest_run_key
+from .memo import Recent, remembered
 from .ports import ObjectStore, QueryEngine, ResultCache
 
 MAX_RANGE_DAYS = 3 * 366
@@ -112,15 +113,18 @@ class KpiService:
     from (the tenant's latest ETL run): asked again, it costs two small reads instead of a query
     (in AWS an Athena scan: 1-3 s and at least 10 MB billed); a new ETL run makes every answer fresh."""
 
-    def __init__(self, engine: QueryEngine, objects: ObjectStore, curated_bucket: str, cache: ResultCache | None = None):
+    def __init__(self, engine: QueryEngine, objects: ObjectStore, curated_bucket: str, cache: ResultCache | None = None,
+                 recent: Recent | None = None):
         self._engine = engine
         self._objects = objects
         self._bucket = curated_bucket
         self._cache = cache
+        self._recent = recent
 
     def kpis(self, tenant_id: str, q: KpiQuery) -> dict[str, Any]:
         try:
-            report = self._objects.read_if_exists(self._bucket, latest_run_key(tenant_id)) if self._cache else None
+            report = remembered(self._recent, ("data version", tenant_id),
+                                lambda: self._objects.read_if_exists(self._bucket, latest_run_key(tenant_id))) if self._cache else None
         except ServiceUnavailable:
             report = None
         if report is None:  # no curated data yet, no cache, or its version unreadable: answer from the data

@@ -119,11 +119,12 @@ class ComplianceAlerts(Protocol):
 class DocumentReader(Protocol):
     """Textract: AnalyzeExpense (invoices, receipts) and AnalyzeDocument with FORMS and TABLES
     (certificates) of an object in S3, answered in Textract's response shape. Raises
-    smartretail.documents.textract.DocumentUnreadable for files that are not a readable document."""
+    smartretail.documents.textract.DocumentUnreadable for files that are not a readable document.
+    `version_id` pins the object version read (the one the pipeline claimed), not whatever is latest."""
 
-    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]: ...
+    def analyze_expense(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]: ...
 
-    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]: ...
+    def analyze_document(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]: ...
 
 
 def read_json(store: ObjectStore, bucket: str, key: str) -> Any:

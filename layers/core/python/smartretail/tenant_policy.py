@@ -60,6 +60,7 @@ class TenantPolicyStore:
         self._audit = audit
 
     def get(self, tenant_id: str) -> TenantPolicy:
+        # Read every time, never kept: a tightened approval threshold holds from the next request on.
         stored = self._items.get(tenant_id, POLICY)
         if not stored:
             return TenantPolicy()

@@ -38,28 +38,30 @@ class TextractReader:
     def _s3(self) -> Any:
         return self._s3_client or client("s3")
 
-    def _pdf_job(self, bucket: str, key: str) -> dict[str, Any]:
-        """What starts a PDF's asynchronous job: its location, after its pages were counted, and its token."""
-        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    def _pdf_job(self, bucket: str, key: str, version_id: str | None) -> dict[str, Any]:
+        """What starts a PDF's asynchronous job: its location, after its pages were counted, and its
+        token (one job per object version, however often the step is retried)."""
+        body = self._s3.get_object(Bucket=bucket, Key=key, **({"VersionId": version_id} if version_id else {}))["Body"].read()
         check_page_count(_pdf_pages(body), self._max_pages)
-        token = hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:64]
-        return {"DocumentLocation": {"S3Object": {"Bucket": bucket, "Name": key}}, "ClientRequestToken": token}
+        token = hashlib.sha256(f"{bucket}/{key}/{version_id or ''}".encode()).hexdigest()[:64]
+        return {"DocumentLocation": _location(bucket, key, version_id), "ClientRequestToken": token}
 
-    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]:
-        location = {"S3Object": {"Bucket": bucket, "Name": key}}
+    def analyze_expense(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        location = _location(bucket, key, version_id)
         if not key.lower().endswith(".pdf"):
             return self._call(lambda: self._textract.analyze_expense(Document=location))
-        job = self._call(lambda: self._textract.start_expense_analysis(**self._pdf_job(bucket, key)))["JobId"]
+        job = self._call(lambda: self._textract.start_expense_analysis(**self._pdf_job(bucket, key, version_id)))["JobId"]
         pages = self._results(lambda token: self._textract.get_expense_analysis(JobId=job, **token))
         return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}),
                 "ExpenseDocuments": [d for page in pages for d in page.get("ExpenseDocuments", [])]}
 
-    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]:
-        location = {"S3Object": {"Bucket": bucket, "Name": key}}
+    def analyze_document(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        location = _location(bucket, key, version_id)
         features = ["FORMS", "TABLES"]
         if not key.lower().endswith(".pdf"):
             return self._call(lambda: self._textract.analyze_document(Document=location, FeatureTypes=features))
-        job = self._call(lambda: self._textract.start_document_analysis(**self._pdf_job(bucket, key), FeatureTypes=features))["JobId"]
+        job = self._call(lambda: self._textract.start_document_analysis(**self._pdf_job(bucket, key, version_id),
+                                                                      FeatureTypes=features))["JobId"]
         pages = self._results(lambda token: self._textract.get_document_analysis(JobId=job, **token))
         return {"DocumentMetadata": pages[0].get("DocumentMetadata", {}), "Blocks": [b for page in pages for b in page.get("Blocks", [])]}
 
@@ -88,6 +90,10 @@ class TextractReader:
             token = pages[-1]["NextToken"]
             pages.append(self._call(lambda: get({"NextToken": token})))
         return pages
+
+
+def _location(bucket: str, key: str, version_id: str | None) -> dict[str, Any]:
+    return {"S3Object": {"Bucket": bucket, "Name": key, **({"Version": version_id} if version_id else {})}}
 
 
 def _pdf_pages(body: bytes) -> int:

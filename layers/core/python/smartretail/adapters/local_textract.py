@@ -330,13 +330,14 @@ class LocalDocumentReader:
         self._reader = LocalTextract(max_pages)
         self._client = s3
 
-    def _bytes(self, bucket: str, key: str) -> bytes:
+    def _bytes(self, bucket: str, key: str, version_id: str | None) -> bytes:
         from .aws_clients import client
 
-        return (self._client or client("s3")).get_object(Bucket=bucket, Key=key)["Body"].read()
+        request = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        return (self._client or client("s3")).get_object(**request)["Body"].read()
 
-    def analyze_expense(self, bucket: str, key: str) -> dict[str, Any]:
-        return self._reader.analyze_expense(self._bytes(bucket, key))
+    def analyze_expense(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        return self._reader.analyze_expense(self._bytes(bucket, key, version_id))
 
-    def analyze_document(self, bucket: str, key: str) -> dict[str, Any]:
-        return self._reader.analyze_document(self._bytes(bucket, key))
+    def analyze_document(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        return self._reader.analyze_document(self._bytes(bucket, key, version_id))

@@ -66,9 +66,9 @@ class DocumentPipeline:
         if skipped:
             return {"tenant_id": tenant, "doc_id": record["doc_id"], "doc_type": record["doc_type"], "pages": 0, "skipped": skipped}
         if record["doc_type"] == "gst_certificate":
-            response = self._reader.analyze_document(bucket, key)
+            response = self._reader.analyze_document(bucket, key, version_id)
         else:
-            response = self._reader.analyze_expense(bucket, key)
+            response = self._reader.analyze_expense(bucket, key, version_id)
         self._store.put_bytes(self._bucket, result_key(tenant, record["doc_id"], "textract.json"), json.dumps(response).encode())
         return {"tenant_id": tenant, "doc_id": record["doc_id"], "doc_type": record["doc_type"],
                 "pages": int(response.get("DocumentMetadata", {}).get("Pages", 1)), "skipped": None}

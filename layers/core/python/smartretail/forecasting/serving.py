@@ -11,11 +11,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ..errors import NotFound, ServiceUnavailable
+from ..memo import Recent, kept, remembered
 from ..lake import stored_id
-from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine
+from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine, ResultCache
 from ..spreadsheet import csv_text
 
 MAX_HORIZON_DAYS = 90
+FORECAST_CACHE_SECONDS = 8 * 24 * 3600  # a model is live a week at most before the next run replaces it
 FALLBACK_WEEKS = 4
 
 HISTORY_SQL = """
@@ -88,11 +90,14 @@ def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class ForecastService:
-    def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine, endpoint: ForecastEndpoint | None = None):
+    def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine, endpoint: ForecastEndpoint | None = None,
+                 recent: Recent | None = None, cache: ResultCache | None = None):
         self._store = store
         self._registry = registry
         self._engine = engine
         self._endpoint = endpoint
+        self._recent = recent
+        self._cache = cache
 
     def models(self, tenant_id: str) -> list[dict[str, Any]]:
         versions = sorted(self._registry.versions(tenant_id), key=_creation_order, reverse=True)
@@ -100,13 +105,27 @@ class ForecastService:
         return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
 
     def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
+        """The answer below, kept by the request and the live model it came from when it is all the
+        model's (a fallback's is computed each time: it depends on the sales history, and a store that
+        could not be read may be readable again)."""
+        if self._cache is None:
+            return self._forecast(tenant_id, request)
+        try:
+            live = remembered(self._recent, ("live", tenant_id), lambda: live_model(self._registry, tenant_id)) or {}
+        except ServiceUnavailable:
+            return self._forecast(tenant_id, request)
+        inputs = [request.model_dump(mode="json"), live.get("model_version"), live.get("trained_through")]
+        return kept(self._cache, tenant_id, "forecast", inputs, lambda: self._forecast(tenant_id, request), FORECAST_CACHE_SECONDS,
+                    lambda answer: all(f["method"] == "ml" and "unavailable" not in f.get("note", "") for f in answer["forecasts"]))
+
+    def _forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
         """The live model's stored forecasts; days beyond the stored horizon from the model's endpoint;
         SKUs without model output from seasonal naive, each labelled with where it came from."""
         stored: dict[str, list[dict[str, Any]]] = {}
         notes: dict[str, str] = {}
         unavailable = None
         try:
-            model = live_model(self._registry, tenant_id)
+            model = remembered(self._recent, ("live", tenant_id), lambda: live_model(self._registry, tenant_id))
             if model is not None:
                 stored = self._stored(tenant_id, request, model)
         except ServiceUnavailable as exc:  # the design's fallback: seasonal naive from the sales history

@@ -4,11 +4,9 @@ the stored positions, elasticities and forecast quantiles, inside the tenant's p
 Standard library and pydantic only: this runs in the API Lambda.
 """
 
-import hashlib
-import json
 import statistics
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -16,6 +14,7 @@ from ..errors import InvalidRequest, NotFound, ServiceUnavailable
 from ..forecasting.serving import live_model
 from ..inventory.policy import Z80, ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
 from ..lake import stored_id
+from ..memo import Recent, kept, remembered
 from ..ports import ForecastStore, ItemStore, ModelRegistry, ResultCache
 from ..insights import store as insights
 from ..tenant_policy import TenantPolicy, TenantPolicyStore
@@ -69,24 +68,39 @@ class RecommendationsRequest(BaseModel):
 
 class PricingService:
     def __init__(self, items: ItemStore, forecasts: ForecastStore, registry: ModelRegistry, policies: TenantPolicyStore,
-                 cache: ResultCache | None = None):
+                 cache: ResultCache | None = None, recent: Recent | None = None):
         self._items = items
         self._forecasts = forecasts
         self._registry = registry
         self._policies = policies
         self._cache = cache
+        self._recent = recent
 
     # -- pricing ------------------------------------------------------------------------------
     def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
         policy = self._policies.get(tenant_id)
-        ctx, notes = self._context_of(tenant_id, request, policy)
-        return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
+
+        def answer() -> dict[str, Any]:
+            ctx, notes = self._context_of(tenant_id, request, policy)
+            return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
+
+        return self._kept(tenant_id, "suggest", request, policy, answer)
 
     def simulate(self, tenant_id: str, request: SimulateRequest) -> dict[str, Any]:
         policy = self._policies.get(tenant_id)
-        ctx, notes = self._context_of(tenant_id, request, policy)
-        price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
-        return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
+
+        def answer() -> dict[str, Any]:
+            ctx, notes = self._context_of(tenant_id, request, policy)
+            price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
+            return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
+
+        return self._kept(tenant_id, "simulate", request, policy, answer)
+
+    def _kept(self, tenant_id: str, kind: str, request: BaseModel, policy: TenantPolicy,
+              answer: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """An answer kept by its request and what it was computed from."""
+        inputs = [request.model_dump(mode="json"), *self._versions(tenant_id, policy)]
+        return kept(self._cache, tenant_id, kind, inputs, answer, RANKED_CACHE_SECONDS, _not_degraded)
 
     # -- recommendations ----------------------------------------------------------------------
     def recommendations(self, tenant_id: str, request: RecommendationsRequest) -> dict[str, Any]:
@@ -125,30 +139,24 @@ class PricingService:
         return len(stores) + 1 if stores else 0
 
     def _ranked(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None) -> dict[str, Any]:
-        """Every action of a store ranked, kept in the cache under what it was computed from (the
-        tenant's policy, the positions loaded, the live model): a request for the same store costs a
-        few reads; anything those inputs change is ranked again."""
+        """Every action of a store ranked, kept under what it was computed from (the tenant's policy,
+        the positions loaded, the live model): a request for the same store costs a few reads;
+        anything those inputs change is ranked again."""
         policy = self._policies.get(tenant_id)
-        key = None
-        if self._cache is not None:
-            try:
-                meta = self._items.get(tenant_id, insights.META) or {}
-                live = live_model(self._registry, tenant_id) or {}
-                inputs = json.dumps([store_id, objective, as_of.isoformat() if as_of else None, policy.model_dump(mode="json"),
-                                     meta.get("loaded_at"), meta.get("model_version"), live.get("model_version")])
-                key = "recommendations#" + hashlib.sha256(inputs.encode()).hexdigest()[:40]
-                cached = self._cache.get(tenant_id, key)
-                if cached is not None:
-                    return cached
-            except ServiceUnavailable:
-                key = None  # rank from the data; the cache is only an optimisation
-        ranked = self._rank(tenant_id, store_id, objective, as_of, policy)
-        if key is not None:
-            try:
-                self._cache.put(tenant_id, key, ranked, RANKED_CACHE_SECONDS)
-            except ServiceUnavailable:
-                pass
-        return ranked
+        inputs = [store_id, objective, as_of, *self._versions(tenant_id, policy)]
+        return kept(self._cache, tenant_id, "recommendations", inputs,
+                    lambda: self._rank(tenant_id, store_id, objective, as_of, policy), RANKED_CACHE_SECONDS, _not_degraded)
+
+    def _versions(self, tenant_id: str, policy: TenantPolicy) -> list[Any]:
+        """What every pricing and reorder answer depends on besides the request."""
+        if self._cache is None:
+            return []
+        try:
+            meta = remembered(self._recent, ("insights", tenant_id), lambda: self._items.get(tenant_id, insights.META)) or {}
+            live = self._live(tenant_id) or {}
+        except ServiceUnavailable:
+            meta, live = {"unreadable": True}, {}
+        return [policy.model_dump(mode="json"), meta.get("loaded_at"), meta.get("model_version"), live.get("model_version")]
 
     def _rank(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None, policy: TenantPolicy) -> dict[str, Any]:
         positions = insights.positions(self._items, tenant_id, store_id)
@@ -205,9 +213,12 @@ class PricingService:
             return moving_average_days(position, start, count)
         return [ForecastDay(d["date"], d["p10"], d["p50"], d["p90"]) for d in stored]
 
+    def _live(self, tenant_id: str) -> dict[str, Any] | None:
+        return remembered(self._recent, ("live", tenant_id), lambda: live_model(self._registry, tenant_id))
+
     def _error_correlation(self, tenant_id: str) -> float:
         try:
-            live = live_model(self._registry, tenant_id)
+            live = self._live(tenant_id)
         except ServiceUnavailable:
             live = None  # the default correlation is a cautious one
         value = (live or {}).get("error_correlation")
@@ -290,6 +301,11 @@ class PricingService:
                            f"(range {low:+.2f} to {high:+.2f})",
             "method": result["method"], "notes": notes,
         }
+
+
+def _not_degraded(answer: dict[str, Any]) -> bool:
+    """A fallback's answer (a store could not be read) says so in its notes; it is not kept."""
+    return not any("unavailable" in note for note in answer.get("notes", []))
 
 
 def moving_average_days(position: dict[str, Any], start: str, count: int) -> list[ForecastDay]:
