@@ -36,6 +36,7 @@ async function nextStep(username, answer) {
   if (answer.AuthenticationResult) return answer.AuthenticationResult.IdToken;
   const ask = (name, session, prompt, label, type) => {
     challenge = { name, session, username };
+    $("challenge-answer").value = "";
     $("challenge-prompt").textContent = prompt;
     $("challenge-label").textContent = label;
     $("challenge-answer").type = type;
@@ -339,7 +340,17 @@ $("challenge-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("challenge-error").textContent = "";
   try { signedInWith(await answerChallenge($("challenge-answer").value)); }
-  catch (error) { $("challenge-error").textContent = error.message; }
+  catch (error) {
+    // A wrong code can be typed again; an expired sign-in session (about 3 minutes) starts over.
+    if (/session|expired/i.test(error.message)) {
+      challenge = null;
+      $("challenge-form").hidden = true;
+      $("sign-in-form").hidden = false;
+      $("sign-in-error").textContent = `${error.message} Sign in again.`;
+    } else {
+      $("challenge-error").textContent = error.message;
+    }
+  }
 });
 $("kpi-form").addEventListener("submit", (event) => { event.preventDefault(); loadKpis(); });
 $("upload-form").addEventListener("submit", upload);

@@ -9,7 +9,7 @@ dashboard of the same metrics.
 """
 
 from aws_cdk import Duration, aws_apigateway as apigw, aws_cloudwatch as cw, aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_kms as kms, aws_lambda as lambda_, aws_sns as sns, aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_iam as iam, aws_kms as kms, aws_lambda as lambda_, aws_sns as sns, aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs, aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -26,10 +26,11 @@ class MonitoringConstruct(Construct):
                  functions: dict[str, lambda_.IFunction], queues: dict[str, sqs.IQueue],
                  state_machines: dict[str, sfn.IStateMachine]):
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(
-            self, "OperationsTopic", display_name="SmartRetail operations",
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"), enforce_ssl=True,
-        )
+        # CloudWatch cannot publish to a topic under the AWS-managed SNS key (its policy cannot be
+        # changed): this topic has a key of its own that lets CloudWatch encrypt alarm messages.
+        key = kms.Key(self, "OperationsTopicKey", enable_key_rotation=True, description="SmartRetail operations topic")
+        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:GenerateDataKey*", "kms:Decrypt")
+        self.topic = sns.Topic(self, "OperationsTopic", display_name="SmartRetail operations", master_key=key, enforce_ssl=True)
         for address in config.operations_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(address))
         self.alarms: list[cw.Alarm] = []

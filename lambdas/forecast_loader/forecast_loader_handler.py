@@ -56,6 +56,10 @@ def handler(event: dict, context: object) -> dict:
     else:
         result = publish_run(objects, settings.ARTIFACTS_BUCKET, run, forecasts, registry)
     if pricing is not None:
-        result = {**result, "recommendations_ranked": pricing.warm(request.tenant_id)}
+        try:
+            result = {**result, "recommendations_ranked": pricing.warm(request.tenant_id)}
+        except Exception:  # noqa: BLE001 - the run is loaded; unranked stores are ranked on their first request
+            logger.exception("ranking the stores' recommendations ahead of time failed")
+            result = {**result, "recommendations_ranked": 0}
     logger.info(f"{request.part} loaded", extra=result)
     return result

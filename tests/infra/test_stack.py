@@ -350,3 +350,12 @@ def test_each_tenant_has_its_share_of_the_api_and_only_the_api_subscribes_to_the
     (policy,) = [p for p in resources(body, "AWS::SNS::TopicPolicy").values() if "DecisionsAlertsTopic" in json.dumps(p)]
     deny = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "sns:Subscribe")
     assert deny["Effect"] == "Deny" and "aws:PrincipalArn" in deny["Condition"]["StringNotEquals"]
+
+
+def test_cloudwatch_may_encrypt_alarm_messages_for_the_operations_topic(synthesized):
+    _, body, _ = synthesized
+    (topic,) = [t for t in resources(body, "AWS::SNS::Topic").values() if t["Properties"]["DisplayName"] == "SmartRetail operations"]
+    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    statements = body["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"]
+               for s in statements)

@@ -225,3 +225,21 @@ def test_an_alert_subscription_receives_its_own_tenants_alerts_only(aws):
     assert json_.loads(attributes["FilterPolicy"]) == {"tenant_id": ["t1"]}
     assert attributes["FilterPolicyScope"] == "MessageAttributes"
     assert subscription["Protocol"] == "email" and subscription["Endpoint"] == "ops@shop.example"
+
+
+def test_a_read_that_drops_half_way_is_a_503_to_retry_not_a_broken_file():
+    from botocore.exceptions import ReadTimeoutError
+
+    from smartretail.adapters.aws_s3 import _Body
+    from smartretail.errors import ServiceUnavailable
+
+    class Dropping:
+        def read(self, size=-1):
+            raise ReadTimeoutError(endpoint_url="https://s3")
+
+        def close(self):
+            pass
+
+    with pytest.raises(ServiceUnavailable, match="S3 did not answer in time"):
+        with _Body(Dropping()) as body:
+            body.read(1024)

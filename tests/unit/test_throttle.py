@@ -42,3 +42,11 @@ def test_the_api_answers_429_with_retry_after_and_a_throttle_that_cannot_count_l
     assert "try again in" in refused.json()["error"]
     counter.fail_next(aws_error("ThrottlingException", "UpdateItem"))
     assert client.get("/me", headers={"Authorization": "x"}).status_code == 200
+
+
+def test_a_counter_that_fails_in_any_way_lets_requests_through():
+    class Broken:
+        def add(self, tenant_id, window, expires_at):
+            raise RuntimeError("table not found")
+
+    TenantThrottle(Broken(), per_minute=1).check("t1")

@@ -5,7 +5,6 @@ locally. Written in the SQL subset both share; `{sales_daily}` is replaced by ea
 reference and `?` are positional parameters.
 """
 
-import hashlib
 import json
 from datetime import date
 from typing import Any
@@ -14,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from .errors import InvalidRequest, ServiceUnavailable
 from .lake import check_id, latest_run_key
-from .memo import Recent, remembered
+from .memo import Recent, kept, remembered
 from .ports import ObjectStore, QueryEngine, ResultCache
 
 MAX_RANGE_DAYS = 3 * 366
@@ -130,16 +129,5 @@ class KpiService:
         if report is None:  # no curated data yet, no cache, or its version unreadable: answer from the data
             return compute_kpis(self._engine, tenant_id, q)
         version = json.loads(report).get("run_id", "")
-        key = "kpis#" + hashlib.sha256(f"{version}|{q.model_dump_json()}".encode()).hexdigest()[:40]
-        try:
-            cached = self._cache.get(tenant_id, key)
-        except ServiceUnavailable:
-            cached = None  # the cache is an optimisation: answer from the data
-        if cached is not None:
-            return cached
-        answer = compute_kpis(self._engine, tenant_id, q)
-        try:
-            self._cache.put(tenant_id, key, answer, CACHE_SECONDS)
-        except ServiceUnavailable:
-            pass
-        return answer
+        return kept(self._cache, tenant_id, "kpis", [version, q.model_dump(mode="json")],
+                    lambda: compute_kpis(self._engine, tenant_id, q), CACHE_SECONDS)

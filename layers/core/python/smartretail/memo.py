@@ -8,11 +8,10 @@ approval threshold): those are read on every request.
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Hashable
-
-from .errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from .ports import ResultCache
@@ -58,7 +57,8 @@ def kept(cache: "ResultCache | None", tenant_id: str, kind: str, inputs: Any, co
     key = f"{kind}#" + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:40]
     try:
         found = cache.get(tenant_id, key)
-    except ServiceUnavailable:
+    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: whatever it says, answer from the data
+        logging.getLogger(__name__).warning("results cache unreadable: %r", exc)
         return compute()
     if found is not None:
         return found
@@ -66,6 +66,6 @@ def kept(cache: "ResultCache | None", tenant_id: str, kind: str, inputs: Any, co
     if worth_keeping(answer):
         try:
             cache.put(tenant_id, key, answer, seconds)
-        except ServiceUnavailable:
-            pass
+        except Exception as exc:  # noqa: BLE001 - e.g. an answer over DynamoDB's 400 KB: served, not kept
+            logging.getLogger(__name__).warning("results cache refused an answer: %r", exc)
     return answer

@@ -2,7 +2,33 @@
 
 from typing import IO, Any, Iterator
 
-from .aws_clients import LazyClient, translates_errors
+from .aws_clients import LazyClient, translates_errors, unavailable
+
+
+class _Body:
+    """An object's body whose reads fail as the adapter's calls do: a connection dropped or timed out
+    half-way through a read is ServiceUnavailable (the caller retries), not a broken file."""
+
+    def __init__(self, body: Any):
+        self._body = body
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._body.read(size) if size is not None and size >= 0 else self._body.read()
+        except Exception as exc:  # noqa: BLE001 - only SDK and connection errors are translated
+            translated = unavailable("S3", exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __enter__(self) -> "_Body":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
 
 
 @translates_errors("S3")
@@ -13,7 +39,7 @@ class S3ObjectStore:
         self._client = s3
 
     def open_read(self, bucket: str, key: str) -> IO[bytes]:
-        return self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+        return _Body(self._s3.get_object(Bucket=bucket, Key=key)["Body"])
 
     def read_if_exists(self, bucket: str, key: str) -> bytes | None:
         try:

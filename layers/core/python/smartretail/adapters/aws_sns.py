@@ -4,6 +4,7 @@ filter by tenant."""
 import json
 from typing import Any
 
+from ..errors import InvalidRequest, ServiceUnavailable
 from .aws_clients import LazyClient, translates_errors
 
 
@@ -21,7 +22,13 @@ class SnsNotifier:
 
     def subscribe(self, tenant_id: str, email: str) -> str:
         # The topic carries every tenant's alerts: the filter policy is what keeps this address to one tenant's.
-        return self._sns.subscribe(
-            TopicArn=self._topic, Protocol="email", Endpoint=email, ReturnSubscriptionArn=False,
-            Attributes={"FilterPolicy": json.dumps({"tenant_id": [tenant_id]}), "FilterPolicyScope": "MessageAttributes"},
-        )["SubscriptionArn"]
+        try:
+            return self._sns.subscribe(
+                TopicArn=self._topic, Protocol="email", Endpoint=email, ReturnSubscriptionArn=False,
+                Attributes={"FilterPolicy": json.dumps({"tenant_id": [tenant_id]}), "FilterPolicyScope": "MessageAttributes"},
+            )["SubscriptionArn"]
+        except self._sns.exceptions.InvalidParameterException as exc:
+            raise InvalidRequest(f"the address was refused: {exc.response['Error'].get('Message', '')}", field="email") from None
+        except (self._sns.exceptions.SubscriptionLimitExceededException, self._sns.exceptions.FilterPolicyLimitExceededException):
+            raise ServiceUnavailable("the alerts topic has as many subscriptions as it can take; operations have to raise the "
+                                     "limit before another address can be added", retry_after_seconds=3600) from None

@@ -116,7 +116,8 @@ class ForecastService:
             return self._forecast(tenant_id, request)
         inputs = [request.model_dump(mode="json"), live.get("model_version"), live.get("trained_through")]
         return kept(self._cache, tenant_id, "forecast", inputs, lambda: self._forecast(tenant_id, request), FORECAST_CACHE_SECONDS,
-                    lambda answer: all(f["method"] == "ml" and "unavailable" not in f.get("note", "") for f in answer["forecasts"]))
+                    lambda answer: all(f["method"] == "ml" and "unavailable" not in f.get("note", "")
+                                       and "not serving" not in f.get("note", "") for f in answer["forecasts"]))
 
     def _forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
         """The live model's stored forecasts; days beyond the stored horizon from the model's endpoint;

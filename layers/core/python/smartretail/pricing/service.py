@@ -99,8 +99,9 @@ class PricingService:
     def _kept(self, tenant_id: str, kind: str, request: BaseModel, policy: TenantPolicy,
               answer: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """An answer kept by its request and what it was computed from."""
-        inputs = [request.model_dump(mode="json"), *self._versions(tenant_id, policy)]
-        return kept(self._cache, tenant_id, kind, inputs, answer, RANKED_CACHE_SECONDS, _not_degraded)
+        versions = self._versions(tenant_id, policy)
+        return kept(self._cache if versions else None, tenant_id, kind, [request.model_dump(mode="json"), *versions], answer,
+                    RANKED_CACHE_SECONDS, _not_degraded)
 
     # -- recommendations ----------------------------------------------------------------------
     def recommendations(self, tenant_id: str, request: RecommendationsRequest) -> dict[str, Any]:
@@ -143,19 +144,20 @@ class PricingService:
         the positions loaded, the live model): a request for the same store costs a few reads;
         anything those inputs change is ranked again."""
         policy = self._policies.get(tenant_id)
-        inputs = [store_id, objective, as_of, *self._versions(tenant_id, policy)]
-        return kept(self._cache, tenant_id, "recommendations", inputs,
+        versions = self._versions(tenant_id, policy)
+        return kept(self._cache if versions else None, tenant_id, "recommendations", [store_id, objective, as_of, *versions],
                     lambda: self._rank(tenant_id, store_id, objective, as_of, policy), RANKED_CACHE_SECONDS, _not_degraded)
 
     def _versions(self, tenant_id: str, policy: TenantPolicy) -> list[Any]:
-        """What every pricing and reorder answer depends on besides the request."""
+        """What every pricing and reorder answer depends on besides the request; empty when there is
+        no cache or they cannot be read (then the answer is computed, and not kept)."""
         if self._cache is None:
             return []
         try:
             meta = remembered(self._recent, ("insights", tenant_id), lambda: self._items.get(tenant_id, insights.META)) or {}
             live = self._live(tenant_id) or {}
         except ServiceUnavailable:
-            meta, live = {"unreadable": True}, {}
+            return []
         return [policy.model_dump(mode="json"), meta.get("loaded_at"), meta.get("model_version"), live.get("model_version")]
 
     def _rank(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None, policy: TenantPolicy) -> dict[str, Any]:
@@ -177,6 +179,7 @@ class PricingService:
             if price_action:
                 actions.append(price_action)
         actions.sort(key=lambda a: a["score"], reverse=True)
+        notes += [n for a in actions for n in a.get("notes", []) if "unavailable" in n]  # a fallback inside an action
         return {"actions": actions, "unknown_on_hand": unknown, "notes": sorted(set(notes)),
                 "categories": sorted({p.get("category") or "" for p in positions}),
                 "stores_with_known_on_hand": sorted({p["store_id"] for p in positions if p.get("on_hand") is not None})}
