@@ -1,10 +1,11 @@
 """boto3 clients, created once per process. boto3 honours AWS_ENDPOINT_URL, which is how the local
 stack points the same code at moto server."""
 
+import contextlib
 import functools
 import os
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from ..errors import ServiceUnavailable
 
@@ -85,17 +86,24 @@ def translates_errors(service: str) -> Callable[[Adapter], Adapter]:
     return wrap
 
 
+@contextlib.contextmanager
+def errors_of(service: str) -> Iterator[None]:
+    """Inside: an SDK error worth a retry leaves as ServiceUnavailable; anything else as it was."""
+    try:
+        yield
+    except ServiceUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - only SDK errors are translated; the rest re-raise as they were
+        translated = unavailable(service, exc)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
 def _translated(method: Callable, service: str) -> Callable:
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with errors_of(service):
             return method(*args, **kwargs)
-        except ServiceUnavailable:
-            raise
-        except Exception as exc:  # noqa: BLE001 - only SDK errors are translated; the rest re-raise as they were
-            translated = unavailable(service, exc)
-            if translated is None:
-                raise
-            raise translated from exc
 
     return call

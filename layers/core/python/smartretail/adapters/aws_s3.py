@@ -2,7 +2,7 @@
 
 from typing import IO, Any, Iterator
 
-from .aws_clients import LazyClient, translates_errors, unavailable
+from .aws_clients import LazyClient, errors_of, translates_errors
 
 
 class _Body:
@@ -13,13 +13,8 @@ class _Body:
         self._body = body
 
     def read(self, size: int = -1) -> bytes:
-        try:
+        with errors_of("S3"):
             return self._body.read(size) if size is not None and size >= 0 else self._body.read()
-        except Exception as exc:  # noqa: BLE001 - only SDK and connection errors are translated
-            translated = unavailable("S3", exc)
-            if translated is None:
-                raise
-            raise translated from exc
 
     def close(self) -> None:
         self._body.close()

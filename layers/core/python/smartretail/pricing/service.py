@@ -84,7 +84,7 @@ class PricingService:
             ctx, notes = self._context_of(tenant_id, request, policy)
             return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
 
-        return self._kept(tenant_id, "suggest", request, policy, answer)
+        return self._kept(tenant_id, "suggest", [request.model_dump(mode="json")], policy, answer)
 
     def simulate(self, tenant_id: str, request: SimulateRequest) -> dict[str, Any]:
         policy = self._policies.get(tenant_id)
@@ -94,13 +94,14 @@ class PricingService:
             price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
             return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
 
-        return self._kept(tenant_id, "simulate", request, policy, answer)
+        return self._kept(tenant_id, "simulate", [request.model_dump(mode="json")], policy, answer)
 
-    def _kept(self, tenant_id: str, kind: str, request: BaseModel, policy: TenantPolicy,
+    def _kept(self, tenant_id: str, kind: str, request: list[Any], policy: TenantPolicy,
               answer: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """An answer kept by its request and what it was computed from."""
+        """An answer kept under its request and what it was computed from (the tenant's policy, the
+        positions loaded, the live model); computed, and not kept, when those cannot be read."""
         versions = self._versions(tenant_id, policy)
-        return kept(self._cache if versions else None, tenant_id, kind, [request.model_dump(mode="json"), *versions], answer,
+        return kept(self._cache if versions else None, tenant_id, kind, [*request, *versions], answer,
                     RANKED_CACHE_SECONDS, _not_degraded)
 
     # -- recommendations ----------------------------------------------------------------------
@@ -140,13 +141,11 @@ class PricingService:
         return len(stores) + 1 if stores else 0
 
     def _ranked(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None) -> dict[str, Any]:
-        """Every action of a store ranked, kept under what it was computed from (the tenant's policy,
-        the positions loaded, the live model): a request for the same store costs a few reads;
-        anything those inputs change is ranked again."""
+        """Every action of a store ranked and kept: a request for the same store costs a few reads;
+        anything its inputs change is ranked again."""
         policy = self._policies.get(tenant_id)
-        versions = self._versions(tenant_id, policy)
-        return kept(self._cache if versions else None, tenant_id, "recommendations", [store_id, objective, as_of, *versions],
-                    lambda: self._rank(tenant_id, store_id, objective, as_of, policy), RANKED_CACHE_SECONDS, _not_degraded)
+        return self._kept(tenant_id, "recommendations", [store_id, objective, as_of], policy,
+                          lambda: self._rank(tenant_id, store_id, objective, as_of, policy))
 
     def _versions(self, tenant_id: str, policy: TenantPolicy) -> list[Any]:
         """What every pricing and reorder answer depends on besides the request; empty when there is
