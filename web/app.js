@@ -181,17 +181,80 @@ async function store(slot, file, statusPath, waiting, seconds) {
   return null;
 }
 
+// How the file is to be read, as chosen on the form: the date order, the decimal mark, and a file
+// column for each required column the preview could not find.
+function uploadOptions() {
+  const form = $("upload-form"), options = { column_mapping: {} };
+  if (form.date_order.value) options.date_order = form.date_order.value;
+  if (form.decimal_separator.value) options.decimal_separator = form.decimal_separator.value;
+  document.querySelectorAll("#upload-preview select[data-column]").forEach((s) => {
+    if (s.value) options.column_mapping[s.value] = s.dataset.column;
+  });
+  return options;
+}
+
+const PREVIEW_BYTES = 256 * 1024;  // a text file's first part is enough to preview; a workbook is sent whole
+const DELIMITERS = { ",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe" };
+
+async function base64Of(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+async function previewUpload() {
+  const form = $("upload-form"), file = form.file.files[0];
+  if (!file) { $("upload-preview").textContent = ""; return; }
+  const whole = file.name.toLowerCase().endsWith(".xlsx") || file.size <= PREVIEW_BYTES;
+  $("upload-error").textContent = "";
+  try {
+    const body = await api(`/ingest/${form.dataset.value}/preview`, { method: "POST", body: JSON.stringify({
+      file_name: file.name, content_base64: await base64Of(whole ? file : file.slice(0, PREVIEW_BYTES)), complete: whole,
+      options: uploadOptions() }) });
+    renderPreview(body);
+  } catch (error) { $("upload-error").textContent = error.message; }
+}
+
+function renderPreview(p) {
+  const r = p.reading, mapped = p.options.column_mapping || {};
+  const summary = p.status === "ready"
+    ? `${p.rows_accepted} of ${p.rows_read} rows${p.complete ? "" : " in the file's first part"} would be accepted.`
+    : p.message;
+  const how = !r ? [] : [
+    r.format === "xlsx" ? `sheet ${r.sheet}` : `${r.format === "jsonl" ? "JSON Lines" : (DELIMITERS[r.delimiter] || r.delimiter) + "-separated"}, ${r.encoding}`,
+    r.date_order ? `dates ${r.date_order.replace("_", "-")}: ${r.date_order_by}` : null,
+    r.decimal_separator_by ? `decimal mark "${r.decimal_separator}": ${r.decimal_separator_by}` : null,
+    ...Object.entries(r.normalised || {}).map(([what, n]) => `${n} × ${what}`),
+  ].filter(Boolean);
+  const columns = (r?.columns || []).map((c) => html`<li>${c.header} → ${c.column} <span class="muted">(${c.by})</span></li>`);
+  const choose = (p.missing_columns || []).map((column) => html`<label>Your column for ${column}
+      <select data-column="${column}"><option value="">–</option>${(p.headers || []).map((h) =>
+        html`<option value="${h}" ${mapped[h] === column ? "selected" : ""}>${h}</option>`)}</select></label>`);
+  const shown = (p.dataset_columns || []).map((c) => c.name).filter((n) => (r?.columns || []).some((c) => c.column === n));
+  const rows = (p.rows || []).slice(0, 8).map((row) => row.parsed
+    ? html`<tr><td>${row.row_number}</td>${shown.map((n) => html`<td>${row.parsed[n]}</td>`)}</tr>`
+    : html`<tr><td>${row.row_number}</td><td class="problem" colspan="${shown.length}">${row.problems.join("; ")}</td></tr>`);
+  $("upload-preview").innerHTML = html`<p class="status-${p.status}">${summary}</p><ul class="muted">${how.map((h) => html`<li>${h}</li>`)}</ul>` +
+    html`<ul>${columns}</ul><div class="mapping">${choose}</div>` +
+    (rows.length ? html`<table><thead><tr><th>Row</th>${shown.map((n) => html`<th>${n}</th>`)}</tr></thead><tbody>${rows}</tbody></table>` : "");
+  if (p.choice?.option === "date_order") $("upload-form").date_order.focus();
+}
+
 async function upload(event) {
   event.preventDefault();
-  const form = event.target, button = form.querySelector("button"), file = form.file.files[0];
+  const form = event.target, button = form.querySelector("button[type=submit]"), file = form.file.files[0];
   $("upload-error").textContent = "";
   button.disabled = true;
   try {
     const slot = await api(`/ingest/${form.dataset.value}`, {
-      method: "POST", body: JSON.stringify({ file_name: file.name }), headers: { "Idempotency-Key": crypto.randomUUID() },
+      method: "POST", body: JSON.stringify({ file_name: file.name, options: uploadOptions() }),
+      headers: { "Idempotency-Key": crypto.randomUUID() },
     });
+    if (!slot.upload) throw new Error(slot.message);
     await store(slot, file, `/ingest/${slot.upload_id}`, ["awaiting_upload", "validating"], 60);
     form.reset();
+    $("upload-preview").textContent = "";
     loadUploads();
   } catch (error) { $("upload-error").textContent = error.message; }
   finally { button.disabled = false; }
@@ -354,6 +417,9 @@ $("challenge-form").addEventListener("submit", async (event) => {
 });
 $("kpi-form").addEventListener("submit", (event) => { event.preventDefault(); loadKpis(); });
 $("upload-form").addEventListener("submit", upload);
+$("preview-button").addEventListener("click", previewUpload);
+$("upload-form").addEventListener("change", previewUpload);  // a file chosen, or how to read it changed
+$("upload-preview").addEventListener("change", previewUpload);
 $("alert-form").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts(); });
 $("alerts").addEventListener("click", actOnAlert);
 $("price-form").addEventListener("submit", suggestPrice);

@@ -129,11 +129,28 @@ def _web_acl(scope: Construct, config: StageConfig) -> wafv2.CfnWebACL:
     def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)
 
+    # A file preview carries the file's first part (up to a few MB) in its body: the common rule set's
+    # 8 KB body limit only counts (and labels) there, and a rule below blocks large bodies everywhere else.
+    overrides = {"AWSManagedRulesCommonRuleSet": [wafv2.CfnWebACL.RuleActionOverrideProperty(
+        name="SizeRestrictions_BODY", action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}))]}
     rules = [wafv2.CfnWebACL.RuleProperty(
         name=group, priority=i, override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}), visibility_config=visibility(group),
         statement=wafv2.CfnWebACL.StatementProperty(
-            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(vendor_name="AWS", name=group)),
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS", name=group, rule_action_overrides=overrides.get(group))),
     ) for i, group in enumerate(MANAGED_RULE_GROUPS)]
+    rules.append(wafv2.CfnWebACL.RuleProperty(
+        name="LargeBodiesOnlyForPreviews", priority=len(rules), action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        visibility_config=visibility("LargeBodiesOnlyForPreviews"),
+        statement=wafv2.CfnWebACL.StatementProperty(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[
+            wafv2.CfnWebACL.StatementProperty(label_match_statement=wafv2.CfnWebACL.LabelMatchStatementProperty(
+                scope="LABEL", key="awswaf:managed:aws:core-rule-set:SizeRestrictions_Body")),
+            wafv2.CfnWebACL.StatementProperty(not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                statement=wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), positional_constraint="ENDS_WITH",
+                    search_string="/preview", text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")])))),
+        ])),
+    ))
     rules.append(wafv2.CfnWebACL.RuleProperty(
         name="RatePerAddress", priority=len(rules), action=wafv2.CfnWebACL.RuleActionProperty(block={}),
         visibility_config=visibility("RatePerAddress"),

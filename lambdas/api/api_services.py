@@ -76,6 +76,8 @@ def build_services(settings: ApiSettings) -> Services:
             DynamoUploadRepository(settings.UPLOADS_TABLE),
             settings.RAW_BUCKET,
             UploadLimits(settings.MAX_UPLOAD_BYTES, settings.UPLOAD_URL_TTL_SECONDS),
+            decision_items,
+            audit,
         ),
         query_engine=engine,
         kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache, recent),

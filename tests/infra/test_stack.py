@@ -249,6 +249,14 @@ def test_the_api_stage_is_behind_a_web_acl_with_managed_rules_and_a_rate_limit(s
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"} <= set(rules)
     assert rules["RatePerAddress"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
     assert rules["RatePerAddress"]["Action"] == {"Block": {}}
+    # Bodies over 8 KB are blocked except on file previews, which carry a file's first part.
+    (override,) = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
+    assert override == {"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}
+    large = rules["LargeBodiesOnlyForPreviews"]
+    assert large["Action"] == {"Block": {}} and large["Priority"] > rules["AWSManagedRulesCommonRuleSet"]["Priority"]
+    label, not_preview = large["Statement"]["AndStatement"]["Statements"]
+    assert label["LabelMatchStatement"]["Key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+    assert not_preview["NotStatement"]["Statement"]["ByteMatchStatement"]["SearchString"] == "/preview"
     (association,) = resources(body, "AWS::WAFv2::WebACLAssociation").values()
     assert "Stage" in json.dumps(association["Properties"]["ResourceArn"])
     assert "AwsSolutions-APIG3" not in ACKNOWLEDGED

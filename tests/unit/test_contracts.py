@@ -15,9 +15,9 @@ def test_a_valid_sales_row_is_typed():
 
 
 def test_every_problem_of_a_row_is_reported_with_the_value_seen():
-    values, reasons = SALES.validate_row({"date": "31/03/2024", "store_id": "", "sku_id": "A", "units": "-2", "price": "abc"})
+    values, reasons = SALES.validate_row({"date": "2024-02-30", "store_id": "", "sku_id": "A", "units": "-2", "price": "abc"})
     assert values is None
-    assert "date must be an ISO-8601 date such as 2024-03-31 (got '31/03/2024')" in reasons
+    assert "date is not a real day (2024-02-30) (got '2024-02-30')" in reasons
     assert "store_id is required" in reasons
     assert any(r.startswith("units must be >= 0") for r in reasons)
     assert any(r.startswith("price must be a number") for r in reasons)

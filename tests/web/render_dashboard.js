@@ -21,7 +21,8 @@ function element(id) {
       id, innerHTML: "", textContent: "", hidden: false, disabled: false, value: "", dataset: {},
       start: { value: "" }, end: { value: "" }, store_id: { value: "S01" }, sku_id: { value: "A" },
       objective: { value: "maximize_margin" }, category: { value: "" }, candidate: { value: "3" },
-      username: { value: "seller" }, password: { value: "pw" },
+      username: { value: "seller" }, password: { value: "pw" }, date_order: { value: "", focus() {} }, decimal_separator: { value: "" },
+      file: { files: [{ name: "sales.csv", size: 12, slice() { return this; }, arrayBuffer: async () => new Uint8Array([104, 105]).buffer }] },
       listeners,
       addEventListener(type, fn) { listeners[type] = fn; },
       querySelector() { return element(`${id}-child`); },
@@ -48,6 +49,12 @@ const answers = {
              daily: [{ date: H, revenue: 5 }, { date: H, revenue: 7 }] },
   "/ingest": { uploads: [{ file_name: H, dataset: H, status: H, rows_accepted: H, rows_quarantined: H, created_at: H,
                            reason: H, reason_counts: { [H]: 2 } }] },
+  "/ingest/sales/preview": { status: H, message: H, complete: true, options: { column_mapping: { [H]: H } }, headers: [H], missing_columns: [H],
+                             dataset_columns: [{ name: H, required: true }], choice: { option: "date_order", values: [H] },
+                             reading: { format: H, encoding: H, delimiter: H, sheet: H, date_order: H, date_order_by: H, decimal_separator: H,
+                                        decimal_separator_by: H, normalised: { [H]: 3 }, columns: [{ header: H, column: H, by: H }] },
+                             rows: [{ row_number: H, values: { [H]: H }, parsed: { [H]: H }, problems: [] },
+                                    { row_number: H, values: null, parsed: null, problems: [H] }] },
   "/alerts": { alerts: [{ alert_id: H, severity: H, type: H, title: H, status: H, last_seen: H }] },
   "/proposals": { proposals: [{ proposal_id: H, kind: H, sku_id: H, store_id: H, before: { price: 1 }, after: { price: 2, quantity: 3 },
                                 change_pct: H, status: "proposed", needs_approval: true, order_value: 4 }] },
@@ -63,7 +70,8 @@ const answers = {
 
 const context = {
   window: { SMARTRETAIL: { apiUrl: "https://api", cognitoEndpoint: "https://cognito", clientId: "c", defaultStart: "2024-01-01", defaultEnd: "2024-01-31" } },
-  document: { getElementById: element },
+  document: { getElementById: element, querySelectorAll: () => [] },
+  btoa: (s) => Buffer.from(s, "binary").toString("base64"), Uint8Array,
   sessionStorage: webStorage, localStorage: webStorage,
   crypto: { randomUUID: () => "uuid" },
   FormData: class { constructor() { this.entries = []; } get() { return null; } [Symbol.iterator]() { return this.entries[Symbol.iterator](); } },
@@ -101,6 +109,8 @@ vm.runInContext(fs.readFileSync(path.join(__dirname, "..", "..", "web", "app.js"
     await submit("challenge-form");
     await new Promise((r) => setTimeout(r, 50));
   }
+  element("upload-form").dataset = { value: "sales" };  // the form's "dataset" select
+  await element("preview-button").listeners.click();
   await submit("price-form");
   await submit("reco-form");
   await new Promise((r) => setTimeout(r, 50));

@@ -30,7 +30,7 @@ def rendered():
 def test_markup_in_any_api_value_is_shown_as_text_never_run(rendered):
     html = rendered["html"]
     filled = {k for k, v in html.items() if v}
-    assert {"tiles", "chart", "uploads", "alerts", "documents", "proposals", "actions", "price-result"} <= filled
+    assert {"tiles", "chart", "uploads", "alerts", "documents", "proposals", "actions", "price-result", "upload-preview"} <= filled
     for panel, content in html.items():
         assert "<img" not in content, f"{panel} holds live markup from data: {content[:200]}"
         assert 'onerror="' not in content, panel

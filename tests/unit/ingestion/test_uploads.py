@@ -20,8 +20,8 @@ def test_an_upload_slot_is_scoped_to_the_tenant_and_dataset(uploads):
 def test_unknown_datasets_and_file_types_get_clear_errors(uploads):
     with pytest.raises(NotFound, match="use one of: competitor-prices, inventory, products, sales"):
         uploads.create("t1", "u1", "orders", "o.csv", None, None)
-    with pytest.raises(InvalidRequest, match=r"\.csv, \.jsonl or \.ndjson"):
-        uploads.create("t1", "u1", "sales", "s.xlsx", None, None)
+    with pytest.raises(InvalidRequest, match=r"\.csv, \.tsv, \.txt, \.xlsx, \.jsonl or \.ndjson"):
+        uploads.create("t1", "u1", "sales", "s.xls", None, None)
     with pytest.raises(InvalidRequest, match="does not match"):
         uploads.create("t1", "u1", "sales", "s.csv", "application/pdf", None)
 

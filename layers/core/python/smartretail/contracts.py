@@ -4,15 +4,17 @@ One contract per ingestible dataset. The validation Lambda applies them row by r
 streams files of any size); the ETL relies on rows that passed them.
 """
 
-import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from enum import Enum
 from typing import Any, Mapping
 
+from .ingestion.values import ValueFormat
+
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
-MIN_YEAR, MAX_YEAR = 1990, 2100
+CONTRACT_FORMAT = ValueFormat()  # ISO dates, a decimal point: the contract's own forms
 
 
 class Kind(str, Enum):
@@ -32,44 +34,47 @@ class Column:
     minimum: float | None = None
     exclusive_minimum: bool = False
     max_length: int = 64
+    # Headers sellers' exports use for this column ("Qty", "Sale Date"), compared by `header_key`.
+    synonyms: tuple[str, ...] = ()
 
-    def parse(self, raw: Any) -> tuple[Any, str | None]:
-        """(value, None) or (None, reason). Blank optional values become None."""
+    def parse(self, raw: Any, fmt: ValueFormat = CONTRACT_FORMAT) -> tuple[Any, str | None, tuple[str, ...]]:
+        """(value, None, what was normalised) or (None, reason, ()). Blank optional values become None."""
         text = "" if raw is None else (raw if isinstance(raw, str) else None)
         if text is not None:
             text = text.strip()
             if text == "":
                 if self.required:
-                    return None, f"{self.name} is required"
-                return (False if self.kind is Kind.BOOLEAN else None), None
+                    return None, f"{self.name} is required", ()
+                return (False if self.kind is Kind.BOOLEAN else None), None, ()
         try:
-            return self._parse_value(raw if text is None else text), None
+            value, notes = self._parse_value(raw if text is None else text, fmt)
+            return value, None, notes
         except ValueError as exc:
-            return None, f"{self.name} {exc} (got {str(raw)[:40]!r})"
+            return None, f"{self.name} {exc} (got {str(raw)[:40]!r})", ()
 
-    def _parse_value(self, value: Any) -> Any:
+    def _parse_value(self, value: Any, fmt: ValueFormat) -> tuple[Any, tuple[str, ...]]:
         if self.kind is Kind.STRING:
             value = str(value).strip()
             if len(value) > self.max_length:
                 raise ValueError(f"must be at most {self.max_length} characters")
-            return value
+            return value, ()
         if self.kind is Kind.CURRENCY:
             value = str(value).strip().upper()
             if len(value) != 3 or not value.isalpha():
                 raise ValueError("must be a 3-letter ISO 4217 code such as EUR")
-            return value
+            return value, ()
         if self.kind is Kind.DATE:
-            return _parse_date(value).isoformat()
+            return fmt.date(value)
         if self.kind is Kind.BOOLEAN:
             if isinstance(value, bool):
-                return value
+                return value, ()
             lowered = str(value).strip().lower()
             if lowered in _TRUE:
-                return True
+                return True, ()
             if lowered in _FALSE:
-                return False
+                return False, ()
             raise ValueError("must be true or false")
-        number = _parse_number(value)
+        number, notes = fmt.number(value)
         if self.kind is Kind.INTEGER:
             if number != int(number):
                 raise ValueError("must be a whole number")
@@ -79,30 +84,7 @@ class Column:
             if below:
                 bound = ">" if self.exclusive_minimum else ">="
                 raise ValueError(f"must be {bound} {self.minimum:g}")
-        return number
-
-
-def _parse_number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError("must be a number like 12.5 (dot as decimal separator)") from None
-    if not math.isfinite(number):
-        raise ValueError("must be a finite number")
-    return number
-
-
-def _parse_date(value: Any) -> date:
-    text = str(value).strip()
-    try:
-        parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
-    except ValueError:
-        raise ValueError("must be an ISO-8601 date such as 2024-03-31") from None
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(f"must be between {MIN_YEAR} and {MAX_YEAR}")
-    return parsed
+        return number, notes
 
 
 @dataclass(frozen=True)
@@ -126,18 +108,24 @@ class DatasetContract:
         ignored = [h for h in header if h not in self.column_names]
         return missing, ignored
 
-    def validate_row(self, row: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-        """The typed row, or None and every reason it was rejected."""
+    def validate_row(self, row: Mapping[str, Any], fmt: ValueFormat = CONTRACT_FORMAT,
+                     normalised: Counter | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+        """The typed row, or None and every reason it was rejected. What an accepted row needed
+        normalised (a decimal comma, a day-first date) is counted into `normalised`."""
         values: dict[str, Any] = {}
         reasons: list[str] = []
+        notes: list[str] = []
         for column in self.columns:
-            value, reason = column.parse(row.get(column.name))
+            value, reason, column_notes = column.parse(row.get(column.name), fmt)
             if reason:
                 reasons.append(reason)
             else:
                 values[column.name] = value
+                notes.extend(column_notes)
         if reasons:
             return None, reasons
+        if normalised is not None:
+            normalised.update(notes)
         return values, []
 
 
@@ -146,7 +134,20 @@ def normalise_header(name: str) -> str:
     return "_".join(name.strip().lstrip("\ufeff").lower().replace("-", " ").split())
 
 
+def header_key(name: str) -> str:
+    """'Store #', 'Item No.', 'Sale-Date' -> 'store', 'item_no', 'sale_date': how a header is looked
+    up among a column's synonyms (punctuation carries no meaning there)."""
+    return re.sub(r"[^\w]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
 _ID_COLUMN = dict(kind=Kind.STRING, max_length=64)
+# Headers as sellers' spreadsheets and point-of-sale exports write them (English, German, French).
+_DATE = ("day", "sale_date", "sales_date", "transaction_date", "order_date", "business_date", "datum", "fecha")
+_STORE = ("store", "outlet", "shop", "branch", "location", "site", "store_code", "store_no", "store_number", "outlet_id",
+          "shop_id", "location_id", "filiale", "magasin")
+_SKU = ("sku", "item", "item_id", "item_code", "item_no", "item_number", "product_id", "product_code", "article",
+        "article_no", "article_number", "sku_code", "artikel", "artikelnummer", "code_article")
+_CURRENCY = ("currency_code", "ccy", "währung", "waehrung", "devise")
 
 CONTRACTS: dict[str, DatasetContract] = {
     c.dataset: c
@@ -156,14 +157,17 @@ CONTRACTS: dict[str, DatasetContract] = {
             contract="sales_transactions",
             description="Units sold per SKU, store and day (one row per transaction or per day).",
             columns=(
-                Column("date", Kind.DATE),
-                Column("store_id", **_ID_COLUMN),
-                Column("sku_id", **_ID_COLUMN),
-                Column("units", Kind.DECIMAL, minimum=0),
-                Column("price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
-                Column("promo_flag", Kind.BOOLEAN, required=False),
-                Column("currency", Kind.CURRENCY, required=False),
-                Column("source_event_id", Kind.STRING, required=False, max_length=128),
+                Column("date", Kind.DATE, synonyms=_DATE),
+                Column("store_id", **_ID_COLUMN, synonyms=_STORE),
+                Column("sku_id", **_ID_COLUMN, synonyms=_SKU),
+                Column("units", Kind.DECIMAL, minimum=0, synonyms=("qty", "quantity", "units_sold", "qty_sold", "quantity_sold",
+                                                                  "sold", "unit_sales", "sales_qty", "sales_units", "menge", "quantité", "quantite")),
+                Column("price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True,
+                       synonyms=("unit_price", "selling_price", "sale_price", "price_each", "sell_price", "preis", "prix")),
+                Column("promo_flag", Kind.BOOLEAN, required=False, synonyms=("promo", "promotion", "on_promo", "on_promotion")),
+                Column("currency", Kind.CURRENCY, required=False, synonyms=_CURRENCY),
+                Column("source_event_id", Kind.STRING, required=False, max_length=128,
+                       synonyms=("transaction_id", "receipt_id", "event_id", "order_line_id")),
             ),
         ),
         DatasetContract(
@@ -171,12 +175,13 @@ CONTRACTS: dict[str, DatasetContract] = {
             contract="inventory_snapshots",
             description="End-of-day stock per SKU and store; blank on_hand means unknown.",
             columns=(
-                Column("date", Kind.DATE),
-                Column("store_id", **_ID_COLUMN),
-                Column("sku_id", **_ID_COLUMN),
-                Column("on_hand", Kind.INTEGER, required=False, minimum=0),
-                Column("on_order", Kind.INTEGER, required=False, minimum=0),
-                Column("lead_time_days", Kind.INTEGER, required=False, minimum=0),
+                Column("date", Kind.DATE, synonyms=_DATE + ("snapshot_date", "stock_date")),
+                Column("store_id", **_ID_COLUMN, synonyms=_STORE),
+                Column("sku_id", **_ID_COLUMN, synonyms=_SKU),
+                Column("on_hand", Kind.INTEGER, required=False, minimum=0,
+                       synonyms=("stock", "stock_on_hand", "soh", "qty_on_hand", "quantity_on_hand", "on_hand_qty", "bestand")),
+                Column("on_order", Kind.INTEGER, required=False, minimum=0, synonyms=("qty_on_order", "open_orders", "incoming")),
+                Column("lead_time_days", Kind.INTEGER, required=False, minimum=0, synonyms=("lead_time", "leadtime", "lead_time_d")),
             ),
         ),
         DatasetContract(
@@ -184,14 +189,15 @@ CONTRACTS: dict[str, DatasetContract] = {
             contract="product_master",
             description="The catalogue: one row per SKU.",
             columns=(
-                Column("sku_id", **_ID_COLUMN),
-                Column("name", Kind.STRING, max_length=256),
-                Column("category", Kind.STRING, max_length=128),
-                Column("brand", Kind.STRING, required=False, max_length=128),
-                Column("unit_cost", Kind.DECIMAL, required=False, minimum=0),
-                Column("list_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
+                Column("sku_id", **_ID_COLUMN, synonyms=_SKU),
+                Column("name", Kind.STRING, max_length=256, synonyms=("product_name", "item_name", "title", "product_title", "description")),
+                Column("category", Kind.STRING, max_length=128, synonyms=("product_category", "category_name", "department", "dept")),
+                Column("brand", Kind.STRING, required=False, max_length=128, synonyms=("brand_name", "manufacturer", "marke", "marque")),
+                Column("unit_cost", Kind.DECIMAL, required=False, minimum=0, synonyms=("cost", "cost_price", "purchase_price", "cogs")),
+                Column("list_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True,
+                       synonyms=("price", "retail_price", "regular_price", "rrp", "msrp")),
                 Column("min_margin_pct", Kind.DECIMAL, required=False, minimum=0),
-                Column("currency", Kind.CURRENCY, required=False),
+                Column("currency", Kind.CURRENCY, required=False, synonyms=_CURRENCY),
                 # Pricing guardrails and ordering terms, all optional.
                 Column("min_price", Kind.DECIMAL, required=False, minimum=0),
                 Column("max_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True),
@@ -205,12 +211,12 @@ CONTRACTS: dict[str, DatasetContract] = {
             contract="competitor_prices",
             description="Observed competitor shelf prices per SKU and day.",
             columns=(
-                Column("date", Kind.DATE),
-                Column("sku_id", **_ID_COLUMN),
-                Column("competitor", Kind.STRING, max_length=128),
-                Column("price", Kind.DECIMAL, minimum=0, exclusive_minimum=True),
-                Column("store_id", Kind.STRING, required=False, max_length=64),
-                Column("currency", Kind.CURRENCY, required=False),
+                Column("date", Kind.DATE, synonyms=_DATE + ("observed_date", "price_date", "observed_on")),
+                Column("sku_id", **_ID_COLUMN, synonyms=_SKU),
+                Column("competitor", Kind.STRING, max_length=128, synonyms=("competitor_name", "retailer", "rival")),
+                Column("price", Kind.DECIMAL, minimum=0, exclusive_minimum=True, synonyms=("competitor_price", "shelf_price", "observed_price")),
+                Column("store_id", Kind.STRING, required=False, max_length=64, synonyms=_STORE),
+                Column("currency", Kind.CURRENCY, required=False, synonyms=_CURRENCY),
             ),
         ),
     )

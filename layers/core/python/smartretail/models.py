@@ -2,8 +2,9 @@
 
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 def utc_now() -> str:
@@ -16,11 +17,55 @@ class UploadStatus(str, Enum):
     VALIDATED = "validated"               # rows checked; accepted rows ready for the ETL
     DUPLICATE = "duplicate"               # same content as an earlier upload: not counted again
     REJECTED = "rejected"                 # the file as a whole is unusable (header, encoding)
+    HELD = "held"                         # readable once the seller makes the one choice named in `reason`
 
 
 class QuarantinedRow(BaseModel):
     row_number: int
     reasons: list[str]
+
+
+class ReadingOptions(BaseModel):
+    """How a file is to be read, as the seller declares it with the upload or saves it for a
+    dataset; anything left out is detected from the file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_order: Literal["day_first", "month_first"] | None = Field(
+        default=None, description="how numeric dates such as 01/07/2026 are written: day_first (1 July) or month_first (7 January)")
+    decimal_separator: Literal[".", ","] | None = Field(default=None, description="the file's decimal mark, e.g. ',' for 3,58")
+    column_mapping: dict[str, str] = Field(
+        default_factory=dict, max_length=200,
+        description="the file's header -> the dataset's column, e.g. {\"Qty\": \"units\", \"Outlet\": \"store_id\"}")
+    sheet: str | None = Field(default=None, max_length=100, description="the .xlsx sheet to read (default: the first)")
+
+    def over(self, saved: "ReadingOptions") -> "ReadingOptions":
+        """These options, falling back to `saved` for anything not declared."""
+        return ReadingOptions(date_order=self.date_order or saved.date_order,
+                              decimal_separator=self.decimal_separator or saved.decimal_separator,
+                              column_mapping={**saved.column_mapping, **self.column_mapping}, sheet=self.sheet or saved.sheet)
+
+
+class MappedColumn(BaseModel):
+    header: str     # as the file writes it
+    column: str     # the dataset's column
+    by: Literal["name", "synonym", "declared"]
+
+
+class Reading(BaseModel):
+    """How a file was read: recorded with the upload, so what was inferred can be seen and a check
+    of the same file reads it the same way."""
+
+    format: Literal["csv", "jsonl", "xlsx"]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    columns: list[MappedColumn] = Field(default_factory=list)
+    date_order: Literal["day_first", "month_first"] | None = None
+    date_order_by: str | None = None         # "declared", or the date that settled it
+    decimal_separator: Literal[".", ","] = "."
+    decimal_separator_by: str | None = None
+    normalised: dict[str, int] = Field(default_factory=dict)  # "dates read as day-first": 1843
 
 
 class UploadRecord(BaseModel):
@@ -48,3 +93,5 @@ class UploadRecord(BaseModel):
     accepted_key: str | None = None
     quarantine_key: str | None = None
     attempt: str | None = None  # the invocation checking the file (a retry of it carries the same id)
+    reading_options: ReadingOptions = Field(default_factory=ReadingOptions)  # declared with the upload
+    reading: Reading | None = None  # how the file was read
