@@ -1,6 +1,11 @@
 """Sellers upload files through presigned POSTs; validation reports what it accepted and why not."""
 
+import base64
+import io
+from datetime import datetime
+
 import boto3
+import openpyxl
 
 from local_stack.demo import upload_file, wait_for_upload
 from local_stack.stack import http_json, post_file
@@ -112,9 +117,81 @@ def test_bad_requests_get_messages_a_person_can_act_on(local):
     status, body = http_json("POST", f"{local.api_url}/ingest/orders", token, {"file_name": "o.csv"})
     assert status == 404
     assert "use one of: competitor-prices, inventory, products, sales" in body["error"]
-    status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {"file_name": "s.xlsx"})
+    status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {"file_name": "s.xls"})
     assert status == 422
     assert body["field"] == "file_name"
     status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {})
     assert status == 422
     assert body["field"] == "file_name"
+
+
+EUROPEAN = b"Datum;Filiale;Artikel;Menge;Preis\r\n01.07.2026;S01;BEV-001;3;3,58\r\n02.07.2026;S01;BEV-001;1.200;2,10\r\n"
+
+
+def _preview(local, content: bytes, name="sales.csv", who="seller", **extra):
+    body = {"file_name": name, "content_base64": base64.b64encode(content).decode(), **extra}
+    return http_json("POST", f"{local.api_url}/ingest/sales/preview", local.users.token(who), body)
+
+
+def test_a_seller_previews_a_file_makes_the_choice_it_names_and_uploads_it_read_that_way(local):
+    status, answer = _preview(local, EUROPEAN)
+    assert status == 200
+    assert answer["status"] == "choice_needed" and answer["choice"]["option"] == "date_order"
+    assert answer["reading"]["delimiter"] == ";"
+    assert [c["column"] for c in answer["reading"]["columns"]] == ["date", "store_id", "sku_id", "units", "price"]
+
+    status, answer = _preview(local, EUROPEAN, options={"date_order": "day_first"})
+    assert answer["status"] == "ready" and answer["rows_accepted"] == 2
+    assert answer["rows"][1]["parsed"]["units"] == 1200 and answer["rows"][1]["values"]["Menge"] == "1.200"
+
+    status, slot = http_json("POST", f"{local.api_url}/ingest/sales", local.users.token("seller"),
+                             {"file_name": "umsatz.csv", "options": {"date_order": "day_first"}})
+    assert status == 201
+    post_file(slot["upload"], "umsatz.csv", EUROPEAN, "text/csv")
+    result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
+    assert result["status"] == "validated" and result["rows_accepted"] == 2
+    assert result["reading"]["normalised"] == {"dates read as day-first": 2, "numbers with a decimal comma": 2,
+                                               "numbers with thousands separators": 1}
+    assert _raw_object(local, slot["upload_id"]) == EUROPEAN
+
+
+def test_an_xlsx_workbook_is_uploaded_and_read(local):
+    book = openpyxl.Workbook()
+    book.active.append(["Date", "Store", "SKU", "Qty"])
+    book.active.append([datetime(2026, 7, 3), "S01", "XL-1", 4])
+    data = io.BytesIO()
+    book.save(data)
+    status, answer = _preview(local, data.getvalue(), name="sales.xlsx")
+    assert status == 200 and answer["status"] == "ready", answer
+    slot = _slot(local, name="sales.xlsx")
+    assert slot["content_type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert post_file(slot["upload"], "sales.xlsx", data.getvalue(), slot["content_type"]) == 204
+    result = wait_for_upload(local, local.users.token("seller"), slot["upload_id"])
+    assert result["status"] == "validated" and result["reading"]["format"] == "xlsx"
+
+
+def test_reading_settings_are_saved_per_tenant_and_dataset_and_audited(local):
+    token = local.users.token("manager")
+    status, saved = http_json("PUT", f"{local.api_url}/ingest/inventory/settings", token,
+                              {"date_order": "day_first", "column_mapping": {"Bestand": "on_hand"}})
+    assert status == 200 and saved["updated_by"]
+    status, mine = http_json("GET", f"{local.api_url}/ingest/inventory/settings", local.users.token("seller"))
+    assert mine["date_order"] == "day_first" and mine["column_mapping"] == {"Bestand": "on_hand"}
+    status, theirs = http_json("GET", f"{local.api_url}/ingest/inventory/settings", local.users.token("other_seller"))
+    assert status == 200 and theirs["date_order"] is None and theirs["column_mapping"] == {}
+    status, body = http_json("PUT", f"{local.api_url}/ingest/inventory/settings", token, {"column_mapping": {"Bestand": "stock"}})
+    assert status == 422 and "does not have" in body["error"]
+    status, body = http_json("PUT", f"{local.api_url}/ingest/inventory/settings", local.users.token("admin"), {"date_order": "month_first"})
+    assert status == 403
+    status, audit = http_json("GET", f"{local.api_url}/audit?entity=ingest-settings%23inventory", local.users.token("admin"))
+    assert status == 200
+    assert audit["entries"][0]["action"] == "ingest.settings.updated"
+    assert audit["entries"][0]["after"]["column_mapping"] == {"Bestand": "on_hand"}
+
+
+def test_a_preview_refuses_what_it_cannot_read_with_a_reason(local):
+    status, body = http_json("POST", f"{local.api_url}/ingest/sales/preview", local.users.token("seller"),
+                             {"file_name": "s.csv", "content_base64": "not base64!"})
+    assert status == 422 and body["field"] == "content_base64"
+    status, body = _preview(local, b"PK\x03\x04", name="s.xlsx", complete=False)
+    assert status == 422 and body["field"] == "complete"

@@ -65,7 +65,7 @@ def world():
     policies = TenantPolicyStore(deps.decisions, audit)
     services = Services(
         settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""), verifier=Verifier(),
-        uploads=UploadService(deps.objects, deps.uploads, "raw", UploadLimits(1024 * 1024, 900)),
+        uploads=UploadService(deps.objects, deps.uploads, "raw", UploadLimits(1024 * 1024, 900), deps.decisions, audit),
         query_engine=deps.engine, kpis=KpiService(deps.engine, deps.objects, "curated", deps.cache), forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint),
         pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies, deps.cache), policies=policies,
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
@@ -111,6 +111,10 @@ def _request(method, path, ids):
         ("GET", "/forecast/export"): ("seller", "/forecast/export", {"store_id": "S01", "sku_ids": "A"}, None),
         ("GET", "/ingest"): ("seller", "/ingest", {}, None),
         ("GET", "/ingest/{id}"): ("seller", f"/ingest/{ids['upload']}", {}, None),
+        ("GET", "/ingest/{id}/settings"): ("seller", "/ingest/sales/settings", {}, None),
+        ("PUT", "/ingest/{id}/settings"): ("seller", "/ingest/sales/settings", {}, {"date_order": "day_first"}),
+        ("POST", "/ingest/{id}/preview"): ("seller", "/ingest/sales/preview", {},
+                                          {"file_name": "s.csv", "content_base64": "ZGF0ZSxzdG9yZV9pZCxza3VfaWQsdW5pdHMKMjAyNC0wMS0wMSxTMSxBLDMK"}),
         ("GET", "/kpis"): ("seller", "/kpis", {"start": "2024-03-01", "end": "2024-03-31"}, None),
         ("GET", "/me"): ("seller", "/me", {}, None),
         ("GET", "/models"): ("manager", "/models", {}, None),

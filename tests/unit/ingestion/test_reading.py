@@ -102,6 +102,14 @@ def test_rows_written_against_the_declared_date_order_are_quarantined_with_the_r
     assert record.quarantine_sample[0].reasons == ["date is not a day-first (DD/MM/YYYY) date (got '07/14/2026')"]
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_read_as_a_header(env):
+    content = "sep=;\r\nDatum;Filiale;Artikel;Menge\r\n2026-07-01;S01;KÄSE-1;3\r\n".encode("cp1252")
+    record = _check(env, "export.csv", content)
+    assert record.status is UploadStatus.VALIDATED, record.reason
+    assert record.reading.delimiter == ";" and record.reading.encoding == "Windows-1252"
+    assert _accepted(env, record)[0]["sku_id"] == "KÄSE-1" and _accepted(env, record)[0]["row_number"] == 3
+
+
 def test_a_windows_1252_export_is_read_with_its_accents(env):
     record = _check(env, "sales.csv", "date,store_id,sku_id,units\n2026-07-01,S01,CAFÉ-1,3\n2026-07-01,S01,CRÈME-2,1\n".encode("cp1252"))
     assert record.status is UploadStatus.VALIDATED, record.reason

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections import Counter
@@ -147,13 +148,21 @@ def open_table(copy: LocalCopy, content_type: str, options: ReadingOptions, comp
     if content_type == JSONL:
         reading = Reading(format="jsonl", encoding=encoding)
         return Table(reading, None, lambda: _jsonl_rows(copy.path, codec, complete))
-    sample = copy.head.decode(codec, errors="replace")
-    dialect = _sniff(sample.lstrip("\ufeff"))
+    sample = copy.head.decode(codec, errors="replace").lstrip("\ufeff")
+    hint = re.match(r"sep=(.)\r?\n", sample)  # the line Excel writes (and reads) to name the delimiter
+    if hint:
+        class Hinted(csv.excel):
+            delimiter = hint[1]
+        dialect: Any = Hinted
+    else:
+        dialect = _sniff(sample)
     reading = Reading(format="csv", encoding=encoding, delimiter=dialect.delimiter)
 
     def rows() -> Iterator[Row]:
         with open(copy.path, encoding=codec, errors="strict", newline="") as text:
-            yield from _csv_rows(text, dialect, complete)
+            if hint:
+                text.readline()
+            yield from _csv_rows(text, dialect, complete, first_line=2 if hint else 1)
 
     header_row = next(rows(), None)
     if header_row is None:
@@ -161,7 +170,7 @@ def open_table(copy: LocalCopy, content_type: str, options: ReadingOptions, comp
     return Table(reading, header_row[1]["__header__"], lambda: (r for r in rows() if "__header__" not in (r[1] or {})))
 
 
-def _csv_rows(text: IO[str], dialect: Any, complete: bool) -> Iterator[Row]:
+def _csv_rows(text: IO[str], dialect: Any, complete: bool, first_line: int = 1) -> Iterator[Row]:
     reader = csv.reader(text, dialect)
     try:
         header = next(reader)
@@ -171,9 +180,9 @@ def _csv_rows(text: IO[str], dialect: Any, complete: bool) -> Iterator[Row]:
         raise FileRejected(f"the header has {len(header):,} columns and at most {MAX_COLUMNS:,} are read: "
                            "is it the right file, with one column per field?")
     header = [h.lstrip("\ufeff").strip() for h in header]
-    yield 1, {"__header__": header}, None
+    yield first_line, {"__header__": header}, None
     pending: Row | None = None
-    for line_number, values in enumerate(reader, start=2):
+    for line_number, values in enumerate(reader, start=first_line + 1):
         if pending:
             yield pending
             pending = None
