@@ -124,7 +124,7 @@ def test_a_file_that_breaks_the_checker_ends_rejected_with_a_reason_and_stays_as
     content = b"date,store_id,sku_id,units\n2024-01-01,S1,A,3\n"
     store.put_bytes(BUCKET, key, content)
 
-    def broken(*_):
+    def broken(*_, **__):
         raise MemoryError("the function ran out of memory")
 
     monkeypatch.setattr(reading, "_csv_rows", broken)
