@@ -11,6 +11,7 @@ const vm = require("vm");
 const HOSTILE = '<img src=x onerror="alert(1)">';
 const MFA = process.argv[2] === "mfa";
 const cognitoCalls = [];
+const apiCalls = [];
 const storage = [];
 const elements = {};
 
@@ -55,6 +56,7 @@ const answers = {
                                         decimal_separator_by: H, normalised: { [H]: 3 }, columns: [{ header: H, column: H, by: H }] },
                              rows: [{ row_number: H, values: { [H]: H }, parsed: { [H]: H }, problems: [] },
                                     { row_number: H, values: null, parsed: null, problems: [H] }] },
+  "/ingest/sales": { upload_id: "up_1", upload: { url: "https://s3", fields: {} }, max_bytes: 1000 },
   "/alerts": { alerts: [{ alert_id: H, severity: H, type: H, title: H, status: H, last_seen: H }] },
   "/proposals": { proposals: [{ proposal_id: H, kind: H, sku_id: H, store_id: H, before: { price: 1 }, after: { price: 2, quantity: 3 },
                                 change_pct: H, status: "proposed", needs_approval: true, order_value: 4 }] },
@@ -92,6 +94,7 @@ const context = {
       return { ok: true, status: 200, json: async () => answers[action] };
     }
     const route = url.replace("https://api", "").split("?")[0];
+    if (url.startsWith("https://api")) apiCalls.push({ route, method: (options && options.method) || "GET", body: options && options.body ? JSON.parse(options.body) : null });
     return { ok: true, status: 200, json: async () => answers[route] || {} };
   },
 };
@@ -111,10 +114,12 @@ vm.runInContext(fs.readFileSync(path.join(__dirname, "..", "..", "web", "app.js"
   }
   element("upload-form").dataset = { value: "sales" };  // the form's "dataset" select
   await element("preview-button").listeners.click();
+  element("upload-form").date_order.value = "day_first";  // the choice the preview asked for
+  await submit("upload-form");
   await submit("price-form");
   await submit("reco-form");
   await new Promise((r) => setTimeout(r, 50));
   const html = Object.fromEntries(Object.entries(elements).map(([id, e]) => [id, String(e.innerHTML)]));
   process.stdout.write(JSON.stringify({ html, text: Object.fromEntries(Object.entries(elements).map(([id, e]) => [id, e.textContent])),
-                                        storage, prompt, cognitoCalls }));
+                                        storage, prompt, cognitoCalls, apiCalls }));
 })();

@@ -37,6 +37,15 @@ def test_markup_in_any_api_value_is_shown_as_text_never_run(rendered):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html["uploads"]
 
 
+def test_the_upload_form_previews_the_file_then_uploads_it_with_the_choices_made(rendered):
+    calls = [c for c in rendered["apiCalls"] if c["route"].startswith("/ingest/sales")]
+    preview, upload = calls[0], calls[1]
+    assert (preview["route"], preview["method"]) == ("/ingest/sales/preview", "POST")
+    assert preview["body"]["file_name"] == "sales.csv" and preview["body"]["content_base64"] == "aGk=" and preview["body"]["complete"]
+    assert (upload["route"], upload["method"]) == ("/ingest/sales", "POST")
+    assert upload["body"]["options"]["date_order"] == "day_first"
+
+
 def test_the_id_token_is_kept_in_memory_only(rendered):
     assert rendered["storage"] == []
     assert "· tenant" in rendered["text"]["who"]  # signed in all the same

@@ -117,6 +117,22 @@ def test_a_windows_1252_export_is_read_with_its_accents(env):
     assert [r["sku_id"] for r in _accepted(env, record)] == ["CAFÉ-1", "CRÈME-2"]
 
 
+def test_accents_that_first_appear_deep_in_a_windows_1252_file_are_read(env):
+    ascii_rows = "".join(f"2026-07-01,S01,SKU-{i},1\n" for i in range(5000))  # ~100 KB before the first accent
+    record = _check(env, "sales.csv", ("date,store_id,sku_id,units\n" + ascii_rows + "2026-07-01,S01,CAFÉ-1,3\n").encode("cp1252"))
+    assert record.status is UploadStatus.VALIDATED, record.reason
+    assert record.reading.encoding == "Windows-1252"
+    assert _accepted(env, record)[-1]["sku_id"] == "CAFÉ-1"
+
+
+def test_a_lone_ambiguous_date_after_thousands_of_iso_dates_is_quarantined_with_the_option_to_declare(env):
+    iso_rows = "".join(f"2026-07-{1 + i % 28:02d},S01,A{i},1\n" for i in range(10_050))
+    record = _check(env, "sales.csv", ("date,store_id,sku_id,units\n" + iso_rows + "01/07/2026,S01,B,2\n").encode())
+    assert record.status is UploadStatus.VALIDATED
+    assert record.rows_quarantined == 1
+    assert "declare the file's date order (date_order)" in record.quarantine_sample[0].reasons[0]
+
+
 def test_a_utf16_tab_separated_point_of_sale_export_is_read(env):
     content = ("Date\tStore\tSKU\tQuantity\tPrice\r\n31/07/2026 10:15\tS01\tBEV-001\t3\t3.58\r\n"
                "01/08/2026 09:00\tS02\tBEV-002\t1\t1.20\r\n").encode("utf-16")
@@ -225,3 +241,14 @@ def test_the_preview_shows_how_the_first_part_of_a_file_would_be_read(env):
     assert unmapped["status"] == "rejected"
     assert unmapped["headers"] == ["Tag", "Laden", "Nr", "Stk"]
     assert unmapped["missing_columns"] == ["date", "store_id", "sku_id", "units"]
+
+
+def test_an_idempotency_key_replayed_with_other_reading_options_is_a_conflict(env):
+    from smartretail.errors import Conflict
+
+    uploads = env[2]
+    first = uploads.create("t1", "u", "sales", "s.csv", None, "key-1", ReadingOptions(date_order="day_first"))
+    again = uploads.create("t1", "u", "sales", "s.csv", None, "key-1", ReadingOptions(date_order="day_first"))
+    assert again["upload_id"] == first["upload_id"]
+    with pytest.raises(Conflict, match="reading options"):
+        uploads.create("t1", "u", "sales", "s.csv", None, "key-1", ReadingOptions(date_order="month_first"))

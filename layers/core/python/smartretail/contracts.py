@@ -135,18 +135,19 @@ def normalise_header(name: str) -> str:
 
 
 def header_key(name: str) -> str:
-    """'Store #', 'Item No.', 'Sale-Date' -> 'store', 'item_no', 'sale_date': how a header is looked
+    """'Store #', 'Item No.', 'Sale-Date', 'StockCode' -> 'store', 'item_no', 'sale_date', 'stock_code': how a header is looked
     up among a column's synonyms (punctuation carries no meaning there)."""
-    return re.sub(r"[^\w]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip().lstrip("\ufeff"))  # 'StockCode' -> 'Stock_Code'
+    return re.sub(r"[^\w]+", "_", spaced.lower()).strip("_")
 
 
 _ID_COLUMN = dict(kind=Kind.STRING, max_length=64)
 # Headers as sellers' spreadsheets and point-of-sale exports write them (English, German, French).
-_DATE = ("day", "sale_date", "sales_date", "transaction_date", "order_date", "business_date", "datum", "fecha")
+_DATE = ("day", "sale_date", "sales_date", "transaction_date", "order_date", "invoice_date", "business_date", "datum", "fecha")
 _STORE = ("store", "outlet", "shop", "branch", "location", "site", "store_code", "store_no", "store_number", "outlet_id",
           "shop_id", "location_id", "filiale", "magasin")
 _SKU = ("sku", "item", "item_id", "item_code", "item_no", "item_number", "product_id", "product_code", "article",
-        "article_no", "article_number", "sku_code", "artikel", "artikelnummer", "code_article")
+        "article_no", "article_number", "sku_code", "stock_code", "stockcode", "artikel", "artikelnummer", "code_article")
 _CURRENCY = ("currency_code", "ccy", "währung", "waehrung", "devise")
 
 CONTRACTS: dict[str, DatasetContract] = {
@@ -163,7 +164,7 @@ CONTRACTS: dict[str, DatasetContract] = {
                 Column("units", Kind.DECIMAL, minimum=0, synonyms=("qty", "quantity", "units_sold", "qty_sold", "quantity_sold",
                                                                   "sold", "unit_sales", "sales_qty", "sales_units", "menge", "quantité", "quantite")),
                 Column("price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True,
-                       synonyms=("unit_price", "selling_price", "sale_price", "price_each", "sell_price", "preis", "prix")),
+                       synonyms=("unit_price", "unitprice", "selling_price", "sale_price", "price_each", "sell_price", "preis", "prix")),
                 Column("promo_flag", Kind.BOOLEAN, required=False, synonyms=("promo", "promotion", "on_promo", "on_promotion")),
                 Column("currency", Kind.CURRENCY, required=False, synonyms=_CURRENCY),
                 Column("source_event_id", Kind.STRING, required=False, max_length=128,

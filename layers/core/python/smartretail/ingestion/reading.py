@@ -62,10 +62,11 @@ class LocalCopy:
     size: int
     utf8: bool
     head: bytes
+    not_utf8: bytes = b""  # the bytes around the first that is not UTF-8: what a different encoding is told from
 
 
 def copy_locally(stream: IO[bytes], path: str, complete: bool = True) -> LocalCopy:
-    digest, size, head = hashlib.sha256(), 0, b""
+    digest, size, head, not_utf8 = hashlib.sha256(), 0, b"", b""
     decoder, utf8 = codecs.getincrementaldecoder("utf-8")(), True
     with open(path, "wb") as out:
         while chunk := stream.read(1 << 20):
@@ -76,15 +77,16 @@ def copy_locally(stream: IO[bytes], path: str, complete: bool = True) -> LocalCo
             if utf8:
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
+                except UnicodeDecodeError as exc:
                     utf8 = False
+                    not_utf8 = chunk[max(0, exc.start - SAMPLE_BYTES // 2): exc.start + SAMPLE_BYTES // 2]
             out.write(chunk)
     if utf8 and complete:  # a file cut for a preview may end inside a character
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return LocalCopy(path, digest.hexdigest(), size, utf8, head)
+    return LocalCopy(path, digest.hexdigest(), size, utf8, head, not_utf8)
 
 
 def detect_encoding(copy: LocalCopy) -> tuple[str, str]:
@@ -98,7 +100,8 @@ def detect_encoding(copy: LocalCopy) -> tuple[str, str]:
         return "utf-16", "UTF-16"
     if copy.utf8 and b"\x00" not in head:
         return "utf-8", "UTF-8"
-    matches = list(charset_normalizer.from_bytes(head))
+    # A file whose first part is plain ASCII and whose accents come later is told from where they are.
+    matches = [m for m in charset_normalizer.from_bytes(copy.not_utf8 or head) if m.encoding not in ("ascii", "utf_8")]
     if not matches:
         raise FileRejected("the file is not text SmartRetail can read (no text encoding fits it); "
                            "export it as UTF-8 CSV, .xlsx or JSON Lines")
@@ -369,8 +372,8 @@ def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, o
         evidence.date_proof = (options.date_order, "")
     if options.decimal_separator:
         evidence.decimal_proof = (options.decimal_separator, "")
-    if not evidence.settled:
-        for _, raw, _ in table.rows():
+    if not evidence.settled(0):
+        for seen, (_, raw, _) in enumerate(table.rows(), start=1):
             if raw is None:
                 continue
             for header in dates:
@@ -379,7 +382,7 @@ def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, o
             for header in numbers:
                 if isinstance(raw.get(header), str):
                     evidence.see_number(raw[header])
-            if evidence.settled:
+            if evidence.settled(seen):
                 break
     if options.date_order:
         reading.date_order, reading.date_order_by = options.date_order, "declared"

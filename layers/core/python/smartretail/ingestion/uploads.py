@@ -75,11 +75,13 @@ class UploadService:
         resolved_type = content_type_for(file_name, content_type, CONTENT_TYPES, FILE_KINDS)
         # What the seller declared, over what the tenant saved for the dataset: recorded with the upload,
         # so its check (and any re-run of it) reads the file the way it was asked to.
-        options = options or ReadingOptions()
-        check_options(contract, options)
-        options = options.over(self.saved_options(tenant_id, dataset))
-        fingerprint = hashlib.sha256(
-            f"{dataset}\n{safe_file_name(file_name)}\n{options.model_dump_json()}".encode()).hexdigest()
+        declared = options or ReadingOptions()
+        check_options(contract, declared)
+        options = declared.over(self.saved_options(tenant_id, dataset))
+        asked = f"{dataset}\n{safe_file_name(file_name)}"
+        if declared != ReadingOptions():  # (a request without options keeps the fingerprint it always had)
+            asked += f"\n{declared.model_dump_json()}"
+        fingerprint = hashlib.sha256(asked.encode()).hexdigest()
         upload_id = new_upload_id()
         record = self._repo.create(
             UploadRecord(

@@ -198,11 +198,15 @@ def _finite(number: float) -> float:
     return number
 
 
+SURVEY_ROWS = 10_000
+
+
 @dataclass
 class FormatEvidence:
     """What a file's values prove about its format, gathered in one pass before any row is typed.
     The first value that settles a question settles it: later values written the other way are
-    quarantined with the reason, not read the other way."""
+    quarantined with the reason, not read the other way. A question some values raise and none
+    settles is searched for in the whole file."""
 
     date_proof: tuple[DateOrder, str] | None = None
     ambiguous_date: str | None = None
@@ -226,6 +230,10 @@ class FormatEvidence:
             elif found:
                 self.decimal_proof = (found, text.strip())
 
-    @property
-    def settled(self) -> bool:
-        return self.date_proof is not None and self.decimal_proof is not None
+    def settled(self, rows_seen: int) -> bool:
+        """Nothing more to learn: each question is proved, or SURVEY_ROWS rows wrote no value that
+        needs it (a later one that does is quarantined with the option to declare, not guessed)."""
+        quiet = rows_seen >= SURVEY_ROWS
+        dates = self.date_proof is not None or (quiet and self.ambiguous_date is None)
+        numbers = self.decimal_proof is not None or (quiet and self.ambiguous_number is None)
+        return dates and numbers
