@@ -18,7 +18,6 @@ different value (silently corrupted: worse than quarantined); rows per second of
 
 import argparse
 import csv
-import io
 import json
 import shutil
 import tempfile
