@@ -203,17 +203,24 @@ async function base64Of(blob) {
   return btoa(text);
 }
 
+const WORKBOOK_PREVIEW_BYTES = 3 * 1024 * 1024;  // the API previews a workbook only whole, up to 3 MB
+let previewing = 0;  // only the newest preview is shown, whichever answer comes back last
+
 async function previewUpload() {
-  const form = $("upload-form"), file = form.file.files[0];
+  const form = $("upload-form"), file = form.file.files[0], mine = ++previewing;
   if (!file) { $("upload-preview").textContent = ""; return; }
-  const whole = file.name.toLowerCase().endsWith(".xlsx") || file.size <= PREVIEW_BYTES;
+  const workbook = file.name.toLowerCase().endsWith(".xlsx"), whole = workbook || file.size <= PREVIEW_BYTES;
   $("upload-error").textContent = "";
+  if (workbook && file.size > WORKBOOK_PREVIEW_BYTES) {
+    $("upload-preview").textContent = "This workbook is too large to preview: upload it, and its result says how it was read.";
+    return;
+  }
   try {
     const body = await api(`/ingest/${form.dataset.value}/preview`, { method: "POST", body: JSON.stringify({
       file_name: file.name, content_base64: await base64Of(whole ? file : file.slice(0, PREVIEW_BYTES)), complete: whole,
       options: uploadOptions() }) });
-    renderPreview(body);
-  } catch (error) { $("upload-error").textContent = error.message; }
+    if (mine === previewing) renderPreview(body);
+  } catch (error) { if (mine === previewing) $("upload-error").textContent = error.message; }
 }
 
 function renderPreview(p) {

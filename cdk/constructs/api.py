@@ -123,6 +123,12 @@ ACCESS_LOG_FORMAT = (
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
 
 
+def _matches(field: wafv2.CfnWebACL.FieldToMatchProperty, how: str, text: str) -> wafv2.CfnWebACL.StatementProperty:
+    return wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+        field_to_match=field, positional_constraint=how, search_string=text,
+        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]))
+
+
 def _web_acl(scope: Construct, config: StageConfig) -> wafv2.CfnWebACL:
     """The API's web ACL: the managed rule groups, then a per-address rate limit (API Gateway's own
     throttle is for the whole API, so one noisy client could use it all)."""
@@ -146,9 +152,11 @@ def _web_acl(scope: Construct, config: StageConfig) -> wafv2.CfnWebACL:
             wafv2.CfnWebACL.StatementProperty(label_match_statement=wafv2.CfnWebACL.LabelMatchStatementProperty(
                 scope="LABEL", key="awswaf:managed:aws:core-rule-set:SizeRestrictions_Body")),
             wafv2.CfnWebACL.StatementProperty(not_statement=wafv2.CfnWebACL.NotStatementProperty(
-                statement=wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), positional_constraint="ENDS_WITH",
-                    search_string="/preview", text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")])))),
+                statement=wafv2.CfnWebACL.StatementProperty(and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[
+                    _matches(wafv2.CfnWebACL.FieldToMatchProperty(method={}), "EXACTLY", "POST"),
+                    _matches(wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), "CONTAINS", "/ingest/"),
+                    _matches(wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), "ENDS_WITH", "/preview"),
+                ])))),
         ])),
     ))
     rules.append(wafv2.CfnWebACL.RuleProperty(

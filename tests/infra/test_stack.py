@@ -256,7 +256,8 @@ def test_the_api_stage_is_behind_a_web_acl_with_managed_rules_and_a_rate_limit(s
     assert large["Action"] == {"Block": {}} and large["Priority"] > rules["AWSManagedRulesCommonRuleSet"]["Priority"]
     label, not_preview = large["Statement"]["AndStatement"]["Statements"]
     assert label["LabelMatchStatement"]["Key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
-    assert not_preview["NotStatement"]["Statement"]["ByteMatchStatement"]["SearchString"] == "/preview"
+    preview_post = [m["ByteMatchStatement"]["SearchString"] for m in not_preview["NotStatement"]["Statement"]["AndStatement"]["Statements"]]
+    assert preview_post == ["POST", "/ingest/", "/preview"]
     (association,) = resources(body, "AWS::WAFv2::WebACLAssociation").values()
     assert "Stage" in json.dumps(association["Properties"]["ResourceArn"])
     assert "AwsSolutions-APIG3" not in ACKNOWLEDGED

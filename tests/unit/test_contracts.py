@@ -44,12 +44,14 @@ def test_json_values_keep_their_types():
 
 
 def test_header_names_are_normalised_and_missing_columns_named():
+    from smartretail.ingestion.reading import map_columns
+    from smartretail.models import ReadingOptions
+
     header = [normalise_header(h) for h in ["\ufeffDate", "Store ID", "sku-id", "Units", "Colour"]]
     assert header == ["date", "store_id", "sku_id", "units", "colour"]
-    missing, ignored = CONTRACTS["inventory"].check_header(["date", "sku_id"])
-    assert missing == ["store_id"]
-    assert ignored == []
-    assert SALES.check_header(header) == ([], ["colour"])
+    mapping = map_columns(["Date", "sku-id", "Colour"], CONTRACTS["inventory"], ReadingOptions())
+    assert mapping.missing(CONTRACTS["inventory"]) == ["store_id"]
+    assert mapping.ignored == ["Colour"]
 
 
 def test_inventory_on_hand_must_be_a_whole_number():

@@ -252,3 +252,48 @@ def test_an_idempotency_key_replayed_with_other_reading_options_is_a_conflict(en
     assert again["upload_id"] == first["upload_id"]
     with pytest.raises(Conflict, match="reading options"):
         uploads.create("t1", "u", "sales", "s.csv", None, "key-1", ReadingOptions(date_order="month_first"))
+
+
+def test_numbers_no_value_settles_are_held_for_the_decimal_mark(env):
+    record = _check(env, "sales.csv", b"date;store_id;sku_id;units\n2026-07-01;S01;A;1.200\n2026-07-02;S01;A;3\n")
+    assert record.status is UploadStatus.HELD
+    assert "decimal_separator" in record.reason and "'1.200'" in record.reason
+    declared = _check(env, "sales2.csv", b"date;store_id;sku_id;units\n2026-07-01;S01;A;1.200\n2026-07-03;S01;A;3\n",
+                      decimal_separator=",")
+    assert _accepted(env, declared)[0]["units"] == 1200
+
+
+def test_a_utf8_file_with_one_stray_byte_is_rejected_at_that_line_not_read_in_another_encoding(env):
+    content = "date,store_id,sku_id,units\n2026-07-01,S01,CAFÉ-1,3\n".encode() + b"2026-07-02,S01,CR\xc8ME,1\n"
+    record = _check(env, "sales.csv", content)
+    assert record.status is UploadStatus.REJECTED
+    assert "not UTF-8 text" in record.reason
+
+
+def test_a_column_named_twice_is_rejected_not_read_from_one_of_them(env):
+    record = _check(env, "sales.csv", b"date,store_id,sku_id,units,Units\n2026-07-01,S01,A,3,4\n")
+    assert record.status is UploadStatus.REJECTED
+    assert "names 'units' more than once" in record.reason
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused(env):
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (60 << 20) + b"</a>")
+    record = _check(env, "bomb.xlsx", data.getvalue())
+    assert record.status is UploadStatus.REJECTED
+    assert "unpacks to 60 MB" in record.reason
+
+
+def test_a_sheet_declaring_the_whole_grid_is_read_by_its_rows(env):
+    book = openpyxl.Workbook()
+    book.active.append(["date", "store_id", "sku_id", "units"])
+    book.active.append(["2026-07-01", "S01", "A", 3])
+    book.active.cell(row=1_048_576, column=16_384, value=None)
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue().replace(b'<dimension ref="A1:D2"/>', b'<dimension ref="A1:XFD1048576"/>')
+    record = _check(env, "grid.xlsx", data)
+    assert record.status is UploadStatus.VALIDATED and record.rows_accepted == 1

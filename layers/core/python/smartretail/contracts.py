@@ -102,12 +102,6 @@ class DatasetContract:
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
-    def check_header(self, header: list[str]) -> tuple[list[str], list[str]]:
-        """(missing required columns, ignored unknown columns) of a normalised header."""
-        missing = [c for c in self.required_columns if c not in header]
-        ignored = [h for h in header if h not in self.column_names]
-        return missing, ignored
-
     def validate_row(self, row: Mapping[str, Any], fmt: ValueFormat = CONTRACT_FORMAT,
                      normalised: Counter | None = None) -> tuple[dict[str, Any] | None, list[str]]:
         """The typed row, or None and every reason it was rejected. What an accepted row needed

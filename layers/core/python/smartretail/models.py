@@ -63,7 +63,7 @@ class Reading(BaseModel):
     columns: list[MappedColumn] = Field(default_factory=list)
     date_order: Literal["day_first", "month_first"] | None = None
     date_order_by: str | None = None         # "declared", or the date that settled it
-    decimal_separator: Literal[".", ","] = "."
+    decimal_separator: Literal[".", ","] | None = None  # None: no number in the file needed one
     decimal_separator_by: str | None = None
     normalised: dict[str, int] = Field(default_factory=dict)  # "dates read as day-first": 1843
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any, Callable, Iterator
+from xml.etree import ElementTree
 
 import charset_normalizer
 
@@ -34,6 +35,7 @@ JSONL = "application/x-ndjson"
 MAX_COLUMNS = 1000
 SAMPLE_BYTES = 1 << 16  # what the delimiter and a non-UTF-8 encoding are told from
 DELIMITERS = ",;\t|"
+SNIFF_CHARS, SNIFF_LINES = 8192, 50
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -63,11 +65,12 @@ class LocalCopy:
     utf8: bool
     head: bytes
     not_utf8: bytes = b""  # the bytes around the first that is not UTF-8: what a different encoding is told from
+    utf8_accents: bool = False  # UTF-8 accents came before any byte that is not UTF-8: a UTF-8 file with a stray byte
 
 
 def copy_locally(stream: IO[bytes], path: str, complete: bool = True) -> LocalCopy:
     digest, size, head, not_utf8 = hashlib.sha256(), 0, b"", b""
-    decoder, utf8 = codecs.getincrementaldecoder("utf-8")(), True
+    decoder, utf8, accents = codecs.getincrementaldecoder("utf-8")(), True, False
     with open(path, "wb") as out:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
@@ -76,9 +79,10 @@ def copy_locally(stream: IO[bytes], path: str, complete: bool = True) -> LocalCo
                 head += chunk[: SAMPLE_BYTES - len(head)]
             if utf8:
                 try:
-                    decoder.decode(chunk)
+                    accents = accents or not decoder.decode(chunk).isascii()
                 except UnicodeDecodeError as exc:
                     utf8 = False
+                    accents = accents or not chunk[: exc.start].decode("utf-8", errors="ignore").isascii()
                     not_utf8 = chunk[max(0, exc.start - SAMPLE_BYTES // 2): exc.start + SAMPLE_BYTES // 2]
             out.write(chunk)
     if utf8 and complete:  # a file cut for a preview may end inside a character
@@ -86,7 +90,18 @@ def copy_locally(stream: IO[bytes], path: str, complete: bool = True) -> LocalCo
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return LocalCopy(path, digest.hexdigest(), size, utf8, head, not_utf8)
+    return LocalCopy(path, digest.hexdigest(), size, utf8, head, not_utf8, accents)
+
+
+# The single-byte encodings spreadsheets and point-of-sale systems write, by the names sellers know.
+ENCODINGS = {"cp1252": "Windows-1252", "latin_1": "Latin-1 (ISO-8859-1)", "iso8859_15": "Latin-9 (ISO-8859-15)",
+             "cp1250": "Windows-1250", "iso8859_2": "Latin-2 (ISO-8859-2)", "cp1251": "Windows-1251", "mac_roman": "Mac Roman",
+             "cp850": "DOS Latin-1 (CP850)", "utf_16_le": "UTF-16 (little-endian)", "utf_16_be": "UTF-16 (big-endian)"}
+
+
+def encoding_name(codec: str) -> str:
+    """'utf-8' -> 'UTF-8', 'cp1252' -> 'Windows-1252': the name a seller knows."""
+    return ENCODINGS.get(codec.replace("-", "_").lower(), codec.upper())
 
 
 def detect_encoding(copy: LocalCopy) -> tuple[str, str]:
@@ -98,26 +113,29 @@ def detect_encoding(copy: LocalCopy) -> tuple[str, str]:
         return "utf-8-sig", "UTF-8 with BOM"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "UTF-16"
-    if copy.utf8 and b"\x00" not in head:
-        return "utf-8", "UTF-8"
+    if (copy.utf8 and b"\x00" not in head) or copy.utf8_accents:
+        return "utf-8", "UTF-8"  # (with a stray byte, the line holding it is rejected, not the file misread)
     # A file whose first part is plain ASCII and whose accents come later is told from where they are.
-    matches = [m for m in charset_normalizer.from_bytes(copy.not_utf8 or head) if m.encoding not in ("ascii", "utf_8")]
+    matches = [m for m in charset_normalizer.from_bytes(copy.not_utf8 or head)
+               if {m.encoding, *m.could_be_from_charset} & set(ENCODINGS)]
     if not matches:
-        raise FileRejected("the file is not text SmartRetail can read (no text encoding fits it); "
+        raise FileRejected("the file is not text in an encoding SmartRetail reads (UTF-8, UTF-16, "
+                           f"{', '.join(v for k, v in ENCODINGS.items() if not k.startswith('utf'))}); "
                            "export it as UTF-8 CSV, .xlsx or JSON Lines")
     least_chaos = min(m.percent_chaos for m in matches)
     best = [m for m in matches if m.percent_chaos <= least_chaos + 1.0]
-    codec = "cp1252" if any("cp1252" in m.could_be_from_charset for m in best) else best[0].encoding
-    if codec.startswith("utf_16"):
-        return codec.replace("_", "-"), "UTF-16" + (" (little-endian)" if codec.endswith("le") else " (big-endian)")
-    return codec, {"cp1252": "Windows-1252", "latin_1": "Latin-1 (ISO-8859-1)"}.get(codec, codec)
+    if any("cp1252" in m.could_be_from_charset for m in best):
+        codec = "cp1252"
+    else:
+        codec = next(c for c in [best[0].encoding, *best[0].could_be_from_charset] if c in ENCODINGS)
+    return codec, ENCODINGS[codec]
 
 
 def _sniff(sample: str) -> csv.Dialect | type[csv.Dialect]:
     """The csv module's sniffer over whole lines, checked against the header: it prefers ',' when a
     ';' file's decimal commas are as regular as its delimiters, so a delimiter that splits the
     header into fewer fields than another does is not taken."""
-    lines = sample.splitlines()
+    lines = sample[:SNIFF_CHARS].splitlines()[:SNIFF_LINES]  # the sniffer's time grows with the square of its sample
     whole = "\n".join(lines[:-1] if len(lines) > 1 else lines)
     header = lines[0] if lines else ""
     best_by_header = max(DELIMITERS, key=lambda d: (header.count(d), -DELIMITERS.index(d)))
@@ -152,7 +170,7 @@ def open_table(copy: LocalCopy, content_type: str, options: ReadingOptions, comp
         reading = Reading(format="jsonl", encoding=encoding)
         return Table(reading, None, lambda: _jsonl_rows(copy.path, codec, complete))
     sample = copy.head.decode(codec, errors="replace").lstrip("\ufeff")
-    hint = re.match(r"sep=(.)\r?\n", sample)  # the line Excel writes (and reads) to name the delimiter
+    hint = re.match(r"sep=([,;\t|])\r?\n", sample)  # the line Excel writes (and reads) to name the delimiter
     if hint:
         class Hinted(csv.excel):
             delimiter = hint[1]
@@ -162,7 +180,8 @@ def open_table(copy: LocalCopy, content_type: str, options: ReadingOptions, comp
     reading = Reading(format="csv", encoding=encoding, delimiter=dialect.delimiter)
 
     def rows() -> Iterator[Row]:
-        with open(copy.path, encoding=codec, errors="strict", newline="") as text:
+        # A file cut for a preview may end inside a character: its last (unread) line may hold it.
+        with open(copy.path, encoding=codec, errors="strict" if complete else "replace", newline="") as text:
             if hint:
                 text.readline()
             yield from _csv_rows(text, dialect, complete, first_line=2 if hint else 1)
@@ -203,7 +222,7 @@ def _csv_rows(text: IO[str], dialect: Any, complete: bool, first_line: int = 1) 
 
 
 def _jsonl_rows(path: str, codec: str, complete: bool) -> Iterator[Row]:
-    with open(path, encoding=codec, errors="strict", newline="") as text:
+    with open(path, encoding=codec, errors="strict" if complete else "replace", newline="") as text:
         lines = enumerate(text, start=1)
         for line_number, line in lines:
             if not line.strip() or (not complete and not line.endswith("\n")):
@@ -222,19 +241,43 @@ def _jsonl_rows(path: str, codec: str, complete: bool) -> Iterator[Row]:
             yield line_number, obj, None
 
 
+# A workbook's XML compresses 5-30x; one that unpacks to more than this is a zip bomb, not sales data.
+MAX_UNPACKED_RATIO, MAX_UNPACKED_BYTES = 100, 2 << 30
+BLANK_ROWS_ENDING_A_SHEET = 10_000  # formatting left far below the data, not rows
+
+
+def _unreadable_workbook(exc: Exception) -> FileRejected:
+    return FileRejected(f"the file is not a readable .xlsx workbook ({type(exc).__name__}); "
+                        "save it again from the spreadsheet as .xlsx or export it as CSV")
+
+
+def _check_unpacked_size(path: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _unreadable_workbook(exc) from None
+    limit = min(MAX_UNPACKED_BYTES, max(os.path.getsize(path) * MAX_UNPACKED_RATIO, 10 << 20))
+    if unpacked > limit:
+        raise FileRejected(f"the workbook unpacks to {unpacked / (1 << 20):,.0f} MB, more than SmartRetail reads "
+                           f"({limit / (1 << 20):,.0f} MB for this file): export the sheet as CSV")
+
+
 @contextmanager
 def _workbook(path: str) -> Iterator[Any]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked_size(path)
     with open(path, "rb") as handle:  # a file object: openpyxl judges a path by its extension, and the copy has none
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-            raise FileRejected(f"the file is not a readable .xlsx workbook ({type(exc).__name__}); "
-                               "save it again from the spreadsheet as .xlsx or export it as CSV") from None
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, ElementTree.ParseError) as exc:
+            raise _unreadable_workbook(exc) from None
         try:
             yield book
+        except (KeyError, ValueError, TypeError, ElementTree.ParseError, zipfile.BadZipFile) as exc:  # a sheet's XML, while read
+            raise _unreadable_workbook(exc) from None
         finally:
             book.close()
 
@@ -249,7 +292,12 @@ def _open_xlsx(copy: LocalCopy, options: ReadingOptions) -> Table:
     def rows() -> Iterator[Row]:
         with _workbook(copy.path) as book:
             header: list[str] | None = None
-            for line_number, cells in enumerate(book[sheet].iter_rows(values_only=True), start=1):
+            page = book[sheet]
+            if not hasattr(page, "iter_rows"):
+                raise FileRejected(f"the workbook's sheet {sheet!r} holds no cells (a chart?): name the data sheet with sheet")
+            page.reset_dimensions()  # the size a sheet declares may be its whole grid: read only its rows
+            blank = 0
+            for line_number, cells in enumerate(page.iter_rows(values_only=True), start=1):
                 if header is None:
                     if not any(c is not None and str(c).strip() for c in cells):
                         continue  # blank rows above the header
@@ -262,7 +310,11 @@ def _open_xlsx(copy: LocalCopy, options: ReadingOptions) -> Table:
                     continue
                 values = list(cells[: len(header)]) + [None] * (len(header) - len(cells))
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    blank += 1
+                    if blank >= BLANK_ROWS_ENDING_A_SHEET:
+                        return
                     continue
+                blank = 0
                 yield line_number, dict(zip(header, values)), None
 
     first = next(rows(), None)
@@ -313,6 +365,11 @@ def map_columns(headers: list[str], contract: DatasetContract, options: ReadingO
     synonyms = {header_key(s): c.name for c in contract.columns for s in c.synonyms}
     chosen: dict[str, MappedColumn] = {}
     candidates: dict[str, list[str]] = {}
+    named = Counter(k for k in map(header_key, headers) if k in contract.column_names or k in declared or k in synonyms)
+    twice = [c for c, n in named.items() if n > 1]
+    if twice:  # dict rows would keep one of them silently
+        raise FileRejected(f"the header names {', '.join(repr(c) for c in twice)} more than once: rename or remove "
+                           "the extra column and upload the file again")
     for header in headers:
         key, name = header_key(header), normalise_header(header)
         if key in declared:
@@ -360,29 +417,32 @@ def contract_row(raw: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]
 
 # --- dates and numbers ------------------------------------------------------------------------------
 
-def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, options: ReadingOptions) -> ValueFormat:
+def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, options: ReadingOptions,
+                  max_rows: int | None = None) -> ValueFormat:
     """The file's date order and decimal mark: declared, or proved by its own values (a day above 12,
-    '3,58'); an order nothing proves, where dates need one, is a choice for the seller. Records how
-    each was settled on `table.reading`."""
+    '3,58'); one that values need and nothing proves is a choice for the seller. Records how each
+    was settled on `table.reading`."""
     reading = table.reading
-    dates = [h for h, c in mapping.by_header.items() if contract_kind(contract, c) is Kind.DATE]
-    numbers = [h for h, c in mapping.by_header.items() if contract_kind(contract, c) in (Kind.DECIMAL, Kind.INTEGER)]
     evidence = FormatEvidence()
     if options.date_order:
         evidence.date_proof = (options.date_order, "")
     if options.decimal_separator:
         evidence.decimal_proof = (options.decimal_separator, "")
     if not evidence.settled(0):
+        options_json = options.model_dump_json()
         for seen, (_, raw, _) in enumerate(table.rows(), start=1):
             if raw is None:
                 continue
-            for header in dates:
-                if isinstance(raw.get(header), str):
-                    evidence.see_date(raw[header])
-            for header in numbers:
-                if isinstance(raw.get(header), str):
-                    evidence.see_number(raw[header])
-            if evidence.settled(seen):
+            by_header = mapping.by_header if table.header is not None else _jsonl_map(tuple(map(str, raw)), contract, options_json).by_header
+            for header, column in by_header.items():
+                value, kind = raw.get(header), contract_kind(contract, column)
+                if not isinstance(value, str):
+                    continue  # typed cells (a workbook's dates and numbers, JSON numbers) need no format
+                if kind is Kind.DATE:
+                    evidence.see_date(value)
+                elif kind in (Kind.DECIMAL, Kind.INTEGER):
+                    evidence.see_number(value)
+            if evidence.settled(seen) or (max_rows and seen >= max_rows):
                 break
     if options.date_order:
         reading.date_order, reading.date_order_by = options.date_order, "declared"
@@ -391,21 +451,28 @@ def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, o
         reading.date_order, reading.date_order_by = order, f"inferred: {text!r} can only be {DATE_ORDER_WORDS[order]}"
     elif evidence.ambiguous_date:
         text = evidence.ambiguous_date
-        as_day, as_month = read_date(text, "day_first")[0], read_date(text, "month_first")[0]
-        raise ChoiceNeeded(f"dates such as {text!r} could be {as_day} (day-first) or {as_month} (month-first) and no date "
-                           "in the file settles it: upload it again with date_order day_first or month_first, "
-                           f"or save the order for the {contract.dataset} dataset", "date_order", ["day_first", "month_first"])
+        readings = " or ".join(f"{_day(text, order)} ({order.replace('_', '-')})" for order in ("day_first", "month_first"))
+        raise ChoiceNeeded(f"dates such as {text!r} could be {readings} and no date in the file settles it: upload it "
+                           f"again with date_order day_first or month_first, or save the order for the {contract.dataset} dataset",
+                           "date_order", ["day_first", "month_first"])
     if options.decimal_separator:
         reading.decimal_separator, reading.decimal_separator_by = options.decimal_separator, "declared"
     elif evidence.decimal_proof:
         mark, text = evidence.decimal_proof
         reading.decimal_separator, reading.decimal_separator_by = mark, f"inferred from {text!r}"
     elif evidence.ambiguous_number:
-        mark = "," if reading.delimiter == ";" else "."
-        reading.decimal_separator = mark
-        reading.decimal_separator_by = (f"assumed from the {_DELIMITER_NAMES.get(reading.delimiter or ',', 'file')} delimiter: "
-                                        f"no number settles it, so {evidence.ambiguous_number!r} is read with {mark!r} as decimal mark")
+        text = evidence.ambiguous_number
+        raise ChoiceNeeded(f"numbers such as {text!r} could be read with ',' or '.' as the decimal mark and no number in the "
+                           "file settles it: upload it again with decimal_separator ',' or '.', or save it for the "
+                           f"{contract.dataset} dataset", "decimal_separator", [",", "."])
     return ValueFormat(reading.date_order, reading.decimal_separator)
+
+
+def _day(text: str, order: str) -> str:
+    try:
+        return read_date(text, order)[0]  # type: ignore[arg-type]
+    except ValueError:
+        return "no day"
 
 
 def contract_kind(contract: DatasetContract, column: str) -> Kind | None:
@@ -458,7 +525,7 @@ class ReadFile:
 
 
 def read_file(copy: LocalCopy, content_type: str, contract: DatasetContract, options: ReadingOptions,
-              complete: bool = True) -> ReadFile:
+              complete: bool = True, max_rows: int | None = None) -> ReadFile:
     """Open, map and settle a file's format; FileRejected (or ChoiceNeeded) when it cannot be read as
     a whole. The detected reading so far is on the exception's `reading` attribute."""
     table = open_table(copy, content_type, options, complete)
@@ -469,7 +536,7 @@ def read_file(copy: LocalCopy, content_type: str, contract: DatasetContract, opt
             require_columns(mapping, contract, table.header)
         else:
             mapping = ColumnMap([MappedColumn(header=c, column=c, by="name") for c in contract.column_names], [])
-        fmt = settle_format(table, mapping, contract, options)
+        fmt = settle_format(table, mapping, contract, options, max_rows)
     except FileRejected as exc:
         exc.reading, exc.headers = table.reading, table.header  # type: ignore[attr-defined]
         raise
@@ -479,6 +546,12 @@ def read_file(copy: LocalCopy, content_type: str, contract: DatasetContract, opt
 # --- preview ----------------------------------------------------------------------------------------
 
 PREVIEW_ROWS = 20
+PREVIEW_MAX_ROWS = 5_000  # what a preview reads and checks at most (it answers within the API's time limit)
+
+
+def reason_kind(reason: str) -> str:
+    """Group reasons for a summary: 'units must be ... (got 'x')' -> 'units must be ...'."""
+    return reason.split(" (got ", 1)[0]
 
 
 def _shown(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -494,12 +567,15 @@ def preview(data: bytes, content_type: str, contract: DatasetContract, options: 
     with tempfile.TemporaryDirectory() as work:
         copy = copy_locally(io.BytesIO(data), os.path.join(work, "raw"), complete)
         try:
-            read = read_file(copy, content_type, contract, options, complete)
+            read = read_file(copy, content_type, contract, options, complete, PREVIEW_MAX_ROWS)
             rows, total, accepted, reasons = [], 0, 0, Counter()
             for row in read.typed_rows():
+                if total == PREVIEW_MAX_ROWS:
+                    answer["complete"] = False  # the rest is read by the check itself
+                    break
                 total += 1
                 accepted += row.values is not None
-                reasons.update(r.split(" (got ", 1)[0] for r in row.reasons)
+                reasons.update(reason_kind(r) for r in row.reasons)
                 if len(rows) < PREVIEW_ROWS:
                     rows.append({"row_number": row.row_number, "values": _shown(row.raw), "parsed": row.values, "problems": row.reasons})
         except FileRejected as exc:
@@ -510,7 +586,8 @@ def preview(data: bytes, content_type: str, contract: DatasetContract, options: 
                     "headers": headers, "missing_columns": missing}
         except UnicodeDecodeError as exc:
             return {**answer, "status": "rejected", "reading": None,
-                    "message": f"the file could not be read as {exc.encoding} text; export it again as UTF-8 CSV, .xlsx or JSON Lines"}
+                    "message": f"the file holds bytes that are not {encoding_name(exc.encoding)} text; "
+                               "export it again as UTF-8 CSV, .xlsx or JSON Lines"}
         except csv.Error as exc:
             return {**answer, "status": "rejected", "reading": None, "message": f"the file could not be read as CSV ({exc})"}
     if total == 0:

@@ -78,6 +78,7 @@ class UploadService:
         declared = options or ReadingOptions()
         check_options(contract, declared)
         options = declared.over(self.saved_options(tenant_id, dataset))
+        check_options(contract, options)  # (what was declared and what was saved may name one column twice)
         asked = f"{dataset}\n{safe_file_name(file_name)}"
         if declared != ReadingOptions():  # (a request without options keeps the fingerprint it always had)
             asked += f"\n{declared.model_dump_json()}"
@@ -155,7 +156,9 @@ class UploadService:
             raise InvalidRequest("an .xlsx workbook cannot be read from its first part: send the whole file", field="complete")
         options = options or ReadingOptions()
         check_options(contract, options)
-        return preview(data, content_type, contract, options.over(self.saved_options(tenant_id, dataset)), complete)
+        merged = options.over(self.saved_options(tenant_id, dataset))
+        check_options(contract, merged)
+        return preview(data, content_type, contract, merged, complete)
 
     def get(self, tenant_id: str, upload_id: str) -> UploadRecord:
         check_id(upload_id, "upload_id")

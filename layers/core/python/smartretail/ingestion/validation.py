@@ -19,7 +19,7 @@ from ..errors import Conflict, ServiceUnavailable
 from ..lake import accepted_key, parse_raw_key, quarantine_key
 from ..models import QuarantinedRow, UploadRecord, UploadStatus, utc_now
 from ..ports import ObjectStore, UploadRepository
-from .reading import ChoiceNeeded, FileRejected, copy_locally, read_file
+from .reading import ChoiceNeeded, FileRejected, copy_locally, encoding_name, read_file, reason_kind
 
 QUARANTINE_SAMPLE_SIZE = 50
 # Longer than the validation function's timeout (10 minutes): a claim this old belongs to an invocation
@@ -29,11 +29,6 @@ STALE_CLAIM = timedelta(minutes=15)
 
 def older_than(timestamp: str, age: timedelta) -> bool:
     return datetime.now(timezone.utc) - datetime.fromisoformat(timestamp.replace("Z", "+00:00")) > age
-
-
-def _reason_kind(reason: str) -> str:
-    """Group reasons for the summary: 'units must be ... (got 'x')' -> 'units must be ...'."""
-    return reason.split(" (got ", 1)[0]
 
 
 class ValidationService:
@@ -111,7 +106,7 @@ class ValidationService:
                     total += 1
                     if row.values is None:
                         quarantined += 1
-                        counts.update(_reason_kind(r) for r in row.reasons)
+                        counts.update(reason_kind(r) for r in row.reasons)
                         if len(sample) < QUARANTINE_SAMPLE_SIZE:
                             sample.append(QuarantinedRow(row_number=row.row_number, reasons=row.reasons))
                         bad_out.write(json.dumps({"row_number": row.row_number, "reasons": row.reasons, "row": row.raw},
@@ -125,9 +120,10 @@ class ValidationService:
                 raise FileRejected("the file has a header but no data rows")
             record.reading = read.finish_reading()
         except UnicodeDecodeError as exc:
-            read_as = record.reading.encoding if record.reading else exc.encoding
-            self._reject(record, f"the file could not be read as {read_as} text after row {total + 1} (a byte no character "
-                                 "of it fits); export it again as UTF-8 CSV, .xlsx or JSON Lines")
+            read_as = record.reading.encoding if record.reading else encoding_name(exc.encoding)
+            where = f" (after row {total + 1})" if total else ""
+            self._reject(record, f"the file holds bytes that are not {read_as} text{where}; "
+                                 "export it again as UTF-8 CSV, .xlsx or JSON Lines")
             return
         except csv.Error as exc:  # a field over the CSV reader's limit, a NUL byte: not a CSV it can read
             self._reject(record, f"the file could not be read as CSV after row {total + 1} ({exc}); "

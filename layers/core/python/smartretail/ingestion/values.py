@@ -45,13 +45,18 @@ _NAMED_DAY = re.compile(r"([^\W\d_]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d
 
 _CURRENCY = re.compile(r"^(?:[$€£¥₹]|(?:USD|EUR|GBP|INR|CHF|CAD|AUD|JPY)\s?|Rs\.?\s?)|(?:\s?[$€£¥₹]|\s?(?:USD|EUR|GBP|INR|CHF|CAD|AUD|JPY))$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200,50 / 1'200.50: grouping by spaces or apostrophes
+_SPACE_GROUPED = re.compile(r"-?\d{1,3}(?:[\s\u00a0\u202f']\d{3})+(?:[.,]\d+)?")
 _PLAIN = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _GROUPED = {".": re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?"), ",": re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?")}
 _DECIMAL_COMMA = re.compile(r"-?\d*,\d+")
 
 
 def _year(text: str) -> int:
-    return int(text) + 2000 if len(text) == 2 else int(text)
+    """A two-digit year is this century's up to next year, else the last century's (then usually
+    below MIN_YEAR, so quarantined rather than read as a far-future day)."""
+    if len(text) != 2:
+        return int(text)
+    return 2000 + int(text) if 2000 + int(text) <= date.today().year + 1 else 1900 + int(text)
 
 
 def _checked(year: int, month: int, day: int) -> date:
@@ -86,7 +91,7 @@ def read_date(text: str, order: DateOrder | None) -> tuple[str, tuple[str, ...]]
         if first == second:
             return _checked(year, first, second).isoformat(), notes
         if order is None:  # only a date that proves its own order ('31/03/2024') reads without one
-            if first <= 12 and second <= 12:
+            if (first <= 12 and second <= 12) or len(match[4]) == 2:  # '24/03/31' may be year-first
                 raise ValueError("could be day-first or month-first: declare the file's date order (date_order)")
             order = "day_first" if first > 12 else "month_first"
         day, month = (first, second) if order == "day_first" else (second, first)
@@ -120,6 +125,8 @@ def date_order_evidence(text: str) -> DateOrder | Literal["ambiguous"] | None:
     first, second = int(match[1]), int(match[3])
     if first == second or (first > 12 and second > 12):
         return None
+    if len(match[4]) == 2:  # '13/07/26' could also be 2013-07-26: a two-digit year never settles the order
+        return "ambiguous"
     if first > 12:
         return "day_first"
     if second > 12:
@@ -132,10 +139,9 @@ def _strip_marks(text: str) -> tuple[str, tuple[str, ...]]:
     stripped = _CURRENCY.sub("", text).strip()
     if stripped != text:
         notes += (CURRENCY_MARK,)
-    spaced = _SPACES.sub("", stripped)
-    if spaced != stripped:
-        notes += (GROUPED,)
-    return spaced, notes
+    if _SPACES.search(stripped) and _SPACE_GROUPED.fullmatch(stripped):  # never '1 5' -> 15
+        return _SPACES.sub("", stripped), notes + (GROUPED,)
+    return stripped, notes
 
 
 def decimal_evidence(text: str) -> DecimalSeparator | Literal["ambiguous"] | None:
@@ -156,10 +162,12 @@ def decimal_evidence(text: str) -> DecimalSeparator | Literal["ambiguous"] | Non
 @dataclass(frozen=True)
 class ValueFormat:
     """How one file writes its dates and numbers. The default reads only the contract's own forms
-    (ISO dates, a decimal point) and dates whose form does not depend on the order."""
+    (ISO dates, a decimal point) and dates whose form does not depend on the order. A file whose
+    decimal mark nothing settled (`None`) reads numbers that prove their own ('3,58', '1,200.50')
+    and quarantines those that could be either ('1,200')."""
 
     date_order: DateOrder | None = None
-    decimal_separator: DecimalSeparator = "."
+    decimal_separator: DecimalSeparator | None = "."
 
     def date(self, value: Any) -> tuple[str, tuple[str, ...]]:
         if isinstance(value, datetime):  # a spreadsheet cell typed as a date
@@ -176,6 +184,12 @@ class ValueFormat:
         text = str(value).strip()
         if _PLAIN.fullmatch(text) and (self.decimal_separator == "." or "." not in text):
             return _finite(float(text)), ()
+        if self.decimal_separator is None:
+            proof = decimal_evidence(text)
+            if proof == "ambiguous":
+                point, comma = ValueFormat(None, ".").number(text)[0], ValueFormat(None, ",").number(text)[0]
+                raise ValueError(f"could be {point:g} or {comma:g}: declare the file's decimal mark (decimal_separator)")
+            return ValueFormat(self.date_order, proof or ".").number(text)
         body, notes = _strip_marks(text)
         if self.decimal_separator == ",":
             if _GROUPED[","].fullmatch(body):
