@@ -266,10 +266,15 @@ class LocalTextract:
     def analyze_expense(self, document: bytes) -> dict[str, Any]:
         from ..documents.layout import item_table, label_values
 
+        from ..documents.invoices import expense_fields, summary_field, vendor_name_from_top
+
         lines, pages = read_lines(document, self.max_pages, self.ocr)
         summary = [_summary_field(pair) for pair in label_values(lines)]
-        if lines:
-            first = rows(lines)[0][0]  # the top row's leftmost line: where a letterhead starts
+        # Then what the invoice lexicon finds (labels in several languages, values right of or below
+        # their label, the parties' blocks), typed as Textract types them.
+        summary += [summary_field(found) for found in expense_fields(lines)]
+        first = vendor_name_from_top(lines)  # where a letterhead starts, past page numbers and titles
+        if first is not None:
             summary.insert(0, {"Type": {"Text": "VENDOR_NAME", "Confidence": 90.0}, "PageNumber": first.page,
                                "ValueDetection": _detection(first.text, first.confidence, first.box)})
         items = [{"LineItemExpenseFields": [

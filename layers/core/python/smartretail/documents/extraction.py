@@ -15,8 +15,10 @@ from statistics import mean
 from typing import Any
 
 from . import gstin
-from .receipts import Field, extract_receipt, parse_cell_amount, parse_date
+from .invoices import currency_of, parse_money
+from .invoices import tax_id as invoice_tax_id
 from .layout import INLINE_LABEL
+from .receipts import Field, extract_receipt, parse_cell_amount, parse_date
 from .textract import Box, Line, lines_from_blocks
 
 _GSTIN_TOKEN = re.compile(r"\b(\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z][Z2][0-9A-Z])\b")
@@ -52,6 +54,26 @@ def _gstin_in(text: str) -> str | None:
         if _GSTIN_TOKEN.fullmatch(repaired):
             return repaired
     return None
+
+
+def invoice_date(text: str, month_first: bool) -> str | None:
+    """An invoice's date as printed: dotted dates are day-first, slashed ones month-first on dollar
+    invoices and day-first elsewhere (where the day cannot be a month, it says so itself)."""
+    from ..ingestion.values import read_date
+
+    match = re.search(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{8}|\d{1,2}\.?\s+[^\W\d_]{3,9}\.?\s+\d{4}|"
+                      r"[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4}", text)
+    if not match:
+        return None
+    written = match.group(0)
+    if re.fullmatch(r"\d{8}", written):
+        written = f"{written[:4]}-{written[4:6]}-{written[6:]}"
+    order = "month_first" if month_first and "/" in written else "day_first"
+    try:
+        return read_date(written, order)[0]
+    except ValueError:
+        day = parse_date(written, latest_year=2099)
+        return day.isoformat() if day else None
 
 
 def reading_confidence(lines: list[Line]) -> float:
@@ -105,6 +127,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             elif kind == "RECEIVER_NAME":
                 fields.setdefault("buyer_name", _field(text.strip(), value, page))
     _from_lines(lines, fields)
+    references = _generic_fields(expense.get("SummaryFields", []), lines, fields)
     items = []
     for group in expense.get("LineItemGroups", []):
         for item in group.get("LineItems", []):
@@ -117,7 +140,117 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
                           "quantity": quantity, "unit_price": parse_cell_amount(cells.get("UNIT_PRICE", {}).get("Text", "")),
                           "amount": amount,
                           "confidence": round(min(float(c.get("Confidence", 0)) for c in cells.values()) / 100, 3)})
-    return _document("invoice", fields, lines, response, taxes=taxes, line_items=items)
+    _reconcile(fields, items)
+    return _document("invoice", fields, lines, response, taxes=taxes, line_items=items, reference_numbers=references)
+
+
+# A TOTAL's label, strongest first: an invoice may print several totals (a table's, the gross, the net).
+_TOTAL_RANK = [re.compile(p, re.I) for p in (
+    r"gross\s+total|grand\s+total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant\s+ttc|gesamtbetrag|"
+    r"rechnungsbetrag|total\s+amount|total\s+incl", r"^total$|totaal|gesamtsumme|endbetrag", r"gross\s+amount", r".")]
+
+
+def _rank(label: str) -> int:
+    return next(i for i, pattern in enumerate(_TOTAL_RANK) if pattern.search(label))
+
+
+def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: dict[str, Field | None]) -> list[dict[str, Any]]:
+    """What any invoice names, from SummaryFields in Textract's vocabulary (real Textract's, or the local
+    stand-in's lexicon): fields the GST reading above left empty, the tax total, the amount due, tax ids,
+    the parties from their blocks, and every other labelled id as a reference number."""
+    references: list[dict[str, Any]] = []
+    totals: list[tuple[int, int, Field]] = []
+    text = "\n".join(line.text for line in lines)
+    us_dates = bool(re.search(r"\$|\bUSD\b", text)) and not re.search(r"€|\bEUR\b", text)
+    for order, summary in enumerate(summaries):
+        kind = summary.get("Type", {}).get("Text", "OTHER")
+        label = summary.get("LabelDetection", {}).get("Text", "")
+        value = summary.get("ValueDetection", {})
+        raw, page = value.get("Text", "").strip(), int(summary.get("PageNumber", 1))
+        if not raw:
+            continue
+        if kind == "VENDOR_NAME" and label:  # a seller's block names the seller better than the letterhead guess
+            if "vendor_name_block" not in fields:
+                fields["vendor_name_block"] = _field(raw, value, page)
+        elif kind == "RECEIVER_NAME" and "buyer_name" not in fields and not re.fullmatch(r"[\d\W]+", raw):
+            fields["buyer_name"] = _field(raw, value, page)
+        elif kind == "INVOICE_RECEIPT_ID":
+            number = _id_in(raw)
+            if number:
+                if "invoice_number" not in fields:
+                    fields["invoice_number"] = _field(number, value, page, 0.9)
+                references.append({"label": label or kind, "value": number})
+        elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
+            day = invoice_date(raw, us_dates)
+            if day:
+                fields["invoice_date"] = _field(day, value, page, 0.9)
+        elif kind == "DUE_DATE" and "due_date" not in fields:
+            day = invoice_date(raw, us_dates)
+            if day:
+                fields["due_date"] = _field(day, value, page, 0.9)
+        elif kind in ("SUBTOTAL", "TOTAL", "AMOUNT_DUE", "TAX"):
+            amount = parse_cell_amount(raw)
+            amount = amount if amount is not None else parse_money(raw)
+            if amount is None:
+                continue
+            if kind == "SUBTOTAL":
+                fields.setdefault("subtotal", _field(amount, value, page))
+            elif kind == "AMOUNT_DUE":
+                fields.setdefault("amount_due", _field(amount, value, page))
+            elif kind == "TOTAL":
+                totals.append((_rank(label), order, _field(amount, value, page)))
+            elif not _TAX_LABEL.search(label) and not re.search(r"%", raw):
+                fields.setdefault("tax_total", _field(amount, value, page))
+        elif kind in ("VENDOR_VAT_NUMBER", "TAX_PAYER_ID"):
+            found = invoice_tax_id(raw)
+            if found and "vendor_tax_id" not in fields:
+                fields["vendor_tax_id"] = _field(found[1], value, page)
+                fields["vendor_tax_scheme"] = _field(found[0], value, page)
+        elif kind in ("PO_NUMBER", "CUSTOMER_NUMBER") and _id_in(raw):
+            references.append({"label": label or kind, "value": _id_in(raw)})
+        elif kind == "CURRENCY" and "currency" not in fields:
+            code = re.search(r"\b[A-Z]{3}\b", raw)
+            if code:
+                fields["currency"] = _field(code.group(0), value, page)
+    if "vendor_name_block" in fields:
+        fields["vendor_name"] = fields.pop("vendor_name_block")
+    if totals and "total" not in fields:
+        fields["total"] = min(totals, key=lambda t: (t[0], -t[1]))[2]  # the strongest label, the last printed
+    fields["_total_candidates"] = totals  # type: ignore[assignment]  (for _reconcile)
+    if "vendor_tax_id" not in fields:
+        for line in lines:
+            found = invoice_tax_id(line.text)
+            if found and found[0] == "eu_vat":
+                fields["vendor_tax_id"] = _line_field(found[1], line, 0.8)
+                fields["vendor_tax_scheme"] = _line_field(found[0], line, 0.8)
+                break
+    if "currency" not in fields:
+        code = currency_of(text)
+        if code:
+            fields["currency"] = Field(code, 0.8, code, None, 1)
+    return references
+
+
+def _id_in(text: str) -> str | None:
+    """The identifier a labelled value starts with: its first token holding a digit ('950658-1',
+    'INV/26/0042'), not a date or a sentence."""
+    token = text.split()[0] if text.split() else ""
+    if re.fullmatch(r"[A-Za-z0-9][\w\-/.#]*\d[\w\-/.]*", token) and not re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", token):
+        return token.strip(".#")
+    return None
+
+
+def _reconcile(fields: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    """Among several printed totals, the one that net + tax makes; the confidence says when the
+    arithmetic agrees."""
+    totals = fields.pop("_total_candidates", [])
+    net, tax = fields.get("subtotal"), fields.get("tax_total")
+    if net is not None and tax is not None and totals:
+        expected = round(net.value + tax.value, 2)
+        agreeing = [t for t in totals if abs(t[2].value - expected) < 0.011]
+        if agreeing:
+            best = min(agreeing, key=lambda t: (t[0], -t[1]))[2]
+            fields["total"] = Field(best.value, min(1.0, best.confidence + 0.05), best.text, best.box, best.page)
 
 
 def _number(text: str | None) -> float | None:

@@ -1,0 +1,198 @@
+"""Invoices as they come: labelled values found on a page whatever the layout and language, named in
+Textract's AnalyzeExpense vocabulary, and the parsers the extraction reads them with.
+
+The local Textract stand-in answers AnalyzeExpense with `expense_fields(lines)`; the extraction reads
+those SummaryFields the same way as real Textract's (`INVOICE_RECEIPT_ID`, `INVOICE_RECEIPT_DATE`,
+`VENDOR_NAME`, `RECEIVER_NAME`, `SUBTOTAL`, `TAX`, `TOTAL`, `AMOUNT_DUE`, `VENDOR_VAT_NUMBER`,
+`PO_NUMBER`, ...). A label's value is on its line after it, in the next cell to the right on its row,
+or below it; party blocks ("Verkäufer", "Bill to") name the seller and the buyer. Standard library only.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .textract import Box, Line, rows
+
+# The label lexicon: how invoices in English, German, French, Dutch and Indian English usage name a
+# field, and the AnalyzeExpense type it is. Order matters: the first that matches a label wins.
+_SEP = r"[\s.\-‐_/]*"
+LEXICON: list[tuple[str, str]] = [
+    (r"(net\s+amount\s+due|amount\s+due|balance\s+due|total\s+due|amount\s+payable|zahlbetrag|zu\s+zahlen(der\s+betrag)?|"
+     r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
+    (r"(sub\s*-?\s*total|net\s+total|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
+     r"rechnungssumme\s+netto|summe\s+netto|gesamt\s*summe\s+netto|nettobetrag|netto\s*summe|gesamt\s+netto|warenwert|"
+     r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal)", "SUBTOTAL"),
+    (r"(total\s+(vat|tax)|vat\s+amount|tax\s+amount|steuerbetrag|mwst\.?|ust\.?\s*betrag|umsatzsteuer\s+gesamt|"
+     r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
+    (r"(gross\s+total|grand\s+total|invoice\s+total|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
+     r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
+     r"gross\s+amount|total)(?!\s*(spots|units|hours))", "TOTAL"),
+    (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
+     rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|datum|date)", "INVOICE_RECEIPT_DATE"),
+    (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
+    (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
+     rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
+     rf"belegnummer|document{_SEP}(no|number))", "INVOICE_RECEIPT_ID"),
+    (rf"(vat{_SEP}(reg(istration)?{_SEP})?(no|nr|number|id)|ust{_SEP}id{_SEP}(nr)?|ust{_SEP}identnr|umsatzsteuer{_SEP}id(entifikationsnummer)?|"
+     rf"n[°o]\s+(de\s+)?tva(\s+intracommunautaire)?|tva\s+intracommunautaire|btw{_SEP}(nummer|nr|id)|gstin|gst{_SEP}(no|number|reg))",
+     "VENDOR_VAT_NUMBER"),
+    (rf"(steuer{_SEP}(nummer|nr)|tax{_SEP}id|ein|pan)", "TAX_PAYER_ID"),
+    (rf"(purchase{_SEP}order|p{_SEP}o{_SEP}(no|number|#)?|order{_SEP}(no|number|#|/\s*rev)|order|bestell{_SEP}(nummer|nr)|"
+     rf"auftrags{_SEP}(nummer|nr)|commande|contract{_SEP}(no|number|#)?|alt{_SEP}order{_SEP}#|estimate{_SEP}number|deal{_SEP}#)",
+     "PO_NUMBER"),
+    (rf"(customer{_SEP}(no|number|id|#)|account{_SEP}(no|number)|kunden{_SEP}(nummer|nr)|num[ée]ro\s+client|klantnummer|"
+     rf"client{_SEP}(no|number|id))", "CUSTOMER_NUMBER"),
+    (r"(bill(ed)?\s+to|sold\s+to|invoice\s+to|buyer|customer|client|advertiser|k[äa]ufer(/leistungsempf[äa]nger)?|kunde|"
+     r"rechnungsempf[äa]nger|leistungsempf[äa]nger|acheteur|destinataire|factur[ée]\s+[àa])", "RECEIVER_NAME"),
+    (r"(seller|vendor|supplier|from|verk[äa]ufer|lieferant|rechnungssteller|rechnungsersteller|fournisseur|vendeur|remit\s+to)",
+     "VENDOR_NAME"),
+    (r"(currency|w[äa]hrung|devise|betr[äa]ge\s+in)", "CURRENCY"),
+]
+_LABELS = [(re.compile(rf"^\s*{pattern}\s*[:#.]?\s*", re.I), kind) for pattern, kind in LEXICON]
+# A label a party block uses for the party's name on its own row ('Name:'), and words that are not names.
+_NAME_LABEL = re.compile(r"^\s*(name|firma|company|raison\s+sociale|nom)\s*:?\s*$", re.I)
+_NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factuur|duplicate|original|copy|order|beispiel|"
+                         r"print\s+date|tax\s+invoice|\d)", re.I)
+_TRAILING_LABEL = re.compile(r"\s(invoice\s*(#|no\.?|number|date)|order\s*#|date)\s*:?\s*$", re.I)
+_COMPANY = re.compile(r"\b(GmbH|AG|KG|Inc|LLC|Ltd|Limited|B\.?V\.?|N\.?V\.?|S\.?A\.?S?|SARL|S\.?r\.?l|Pvt|Co\b|Corp|PLC|e\.K\.|UG)\b")
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    label: str
+    value: str
+    confidence: float
+    label_box: Box
+    value_box: Box
+    page: int
+
+
+def _label(text: str) -> tuple[str, re.Match] | None:
+    for pattern, kind in _LABELS:
+        match = pattern.match(text)
+        if match:
+            return kind, match
+    return None
+
+
+def _is_label(text: str) -> bool:
+    return bool(_label(text)) or text.rstrip().endswith(":") or bool(_NAME_LABEL.match(text))
+
+
+def expense_fields(lines: list[Line]) -> list[Found]:
+    """Every labelled value the lexicon knows, in reading order, and the parties from their blocks."""
+    table = rows(lines)
+    found: list[Found] = []
+    party: tuple[str, Line] | None = None  # a party block being read ('Verkäufer' ... 'Name: X')
+    for r, row in enumerate(table):
+        for i, line in enumerate(row):
+            if party and _NAME_LABEL.match(line.text):
+                value = row[i + 1] if i + 1 < len(row) else None
+                if value is not None:
+                    found.append(Found(party[0], party[1].text, value.text.strip(), value.confidence, party[1].box, value.box, value.page))
+                    party = None
+                continue
+            labelled = _label(line.text)
+            if not labelled:
+                if party and i == 0 and not _is_label(line.text) and not _NOT_A_NAME.match(line.text) and line.box.top > party[1].box.top:
+                    # A block's first line below its heading is the party's name ('Rechnungsempfänger' / 'Kunden AG').
+                    found.append(Found(party[0], party[1].text, line.text.strip(), line.confidence, party[1].box, line.box, line.page))
+                    party = None
+                continue
+            kind, match = labelled
+            rest = line.text[match.end():].strip(" :#")
+            value_line = line
+            if not rest:
+                right = row[i + 1] if i + 1 < len(row) else None
+                if right is not None and _NAME_LABEL.match(right.text):
+                    right = row[i + 2] if i + 2 < len(row) else None
+                if right is not None and not _label(right.text):
+                    rest, value_line = right.text.strip(), right
+                elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
+                    party = (kind, line)
+                    continue
+                else:
+                    below = _below(table, r, line)
+                    if below is not None:
+                        rest, value_line = below.text.strip(), below
+            if rest:
+                # A value that runs into the next cell's label ('POL/Jaime Harrison Invoice #') ends before it.
+                cut = _TRAILING_LABEL.search(rest)
+                if cut and cut.start() > 0:
+                    rest = rest[: cut.start()].strip()
+                found.append(Found(kind, match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
+                                   line.box, value_line.box, line.page))
+    return found
+
+
+def _below(table: list[list[Line]], r: int, label: Line) -> Line | None:
+    """The line under a label (a column header's value), within two rows and overlapping it."""
+    for row in table[r + 1: r + 3]:
+        for line in row:
+            overlap = min(label.box.left + label.box.width, line.box.left + line.box.width) - max(label.box.left, line.box.left)
+            if line.page == label.page and overlap > 0 and not _label(line.text):
+                return line
+    return None
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+_MONEY = re.compile(r"(?<![\w.,])-?\s?(?:[$€£₹]|EUR|USD|GBP|INR|CHF|Rs\.?)?\s?-?(\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)(?:([.,])(\d{1,2}))?(?![\d])")
+
+
+def parse_money(text: str) -> float | None:
+    """The first amount in a text, whichever decimal mark it uses ('15.387,08', '$5,625.00', '€ 717,97',
+    '1 234,50'): a last separator followed by one or two digits is the decimal mark."""
+    for match in _MONEY.finditer(text or ""):
+        whole = re.sub(r"[.,'\u00a0 ]", "", match.group(1))
+        cents = match.group(3) or ""
+        value = float(f"{whole}.{cents}" if cents else whole)
+        negative = "-" in text[max(0, match.start() - 2): match.start(1)]
+        return -value if negative else value
+    return None
+
+
+_VAT_ID = re.compile(r"\b(ATU\d{8}|BE[01]\d{9}|DE\d{9}|FR[0-9A-HJ-NP-Z]{2}\d{9}|NL\d{9}B\d{2}|IT\d{11}|ES[0-9A-Z]\d{7}[0-9A-Z]|"
+                     r"LU\d{8}|DK\d{8}|SE\d{12}|PL\d{10}|CZ\d{8,10}|PT\d{9}|IE\d{7}[A-Z]{1,2}|GB\d{9}|CHE\d{9}(MWST|TVA)?)\b")
+_GSTIN = re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b")
+_EIN = re.compile(r"\b\d{2}-\d{7}\b")
+
+
+def tax_id(text: str) -> tuple[str, str] | None:
+    """(scheme, id) of a tax identifier written in a text, by its own format: EU VAT, GSTIN, EIN."""
+    compact = re.sub(r"[\s.\-‐]", "", text.upper())
+    if match := _VAT_ID.search(compact):
+        return "eu_vat", match.group(1)
+    if match := _GSTIN.search(compact):
+        return "gstin", match.group(0)
+    if match := _EIN.search(text):
+        return "ein", match.group(0)
+    return None
+
+
+def currency_of(text: str) -> str | None:
+    for code, pattern in (("EUR", r"€|\bEUR\b"), ("INR", r"₹|\bINR\b|\bRs\.?\s?\d"), ("GBP", r"£|\bGBP\b"), ("CHF", r"\bCHF\b"),
+                          ("USD", r"\$|\bUSD\b")):
+        if re.search(pattern, text):
+            return code
+    return None
+
+
+def vendor_name_from_top(lines: list[Line]) -> Line | None:
+    """Without a seller block: the first line on page 1 that reads like a company, else the first that
+    is not a page number, a title or a watermark."""
+    first_page = [line for line in lines if line.page == 1][:40]
+    for line in first_page:
+        if _COMPANY.search(line.text) and not _label(line.text) and not _NOT_A_NAME.match(line.text):
+            return line
+    return next((line for line in first_page if not _NOT_A_NAME.match(line.text) and not _is_label(line.text)), None)
+
+
+def summary_field(found: Found) -> dict[str, Any]:
+    def detection(text: str, box: Box) -> dict[str, Any]:
+        return {"Text": text, "Confidence": found.confidence, "Geometry": {"BoundingBox": box.to_json()}}
+
+    return {"Type": {"Text": found.kind, "Confidence": 80.0}, "PageNumber": found.page,
+            "LabelDetection": detection(found.label, found.label_box), "ValueDetection": detection(found.value, found.value_box)}
