@@ -126,8 +126,8 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
                 fields.setdefault(key, _field(number, value, page))
             elif kind == "RECEIVER_NAME":
                 fields.setdefault("buyer_name", _field(text.strip(), value, page))
-    _from_lines(lines, fields)
     references = _generic_fields(expense.get("SummaryFields", []), lines, fields)
+    _from_lines(lines, fields)
     items = []
     for group in expense.get("LineItemGroups", []):
         for item in group.get("LineItems", []):

@@ -54,6 +54,11 @@ _LABELS = [(re.compile(rf"^\s*{pattern}\s*[:#.]?\s*", re.I), kind) for pattern, 
 _NAME_LABEL = re.compile(r"^\s*(name|firma|company|raison\s+sociale|nom)\s*:?\s*$", re.I)
 _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factuur|duplicate|original|copy|order|beispiel|"
                          r"print\s+date|tax\s+invoice|\d)", re.I)
+MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
+_AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
+_TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
+# A cell that is itself a label even when it does not start like one ('Original Date / Revision').
+_LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$", re.I)
 _TRAILING_LABEL = re.compile(r"\s(invoice\s*(#|no\.?|number|date)|order\s*#|date)\s*:?\s*$", re.I)
 _COMPANY = re.compile(r"\b(GmbH|AG|KG|Inc|LLC|Ltd|Limited|B\.?V\.?|N\.?V\.?|S\.?A\.?S?|SARL|S\.?r\.?l|Pvt|Co\b|Corp|PLC|e\.K\.|UG)\b")
 
@@ -108,7 +113,10 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 right = row[i + 1] if i + 1 < len(row) else None
                 if right is not None and _NAME_LABEL.match(right.text):
                     right = row[i + 2] if i + 2 < len(row) else None
-                if right is not None and not _label(right.text):
+                if kind in MONEY_KINDS:  # past a count ('Grand Total: | 41 | $9,110.00') to the amount
+                    amounts = [cell for cell in row[i + 1:] if _AMOUNT_CELL.search(cell.text) and not _label(cell.text)]
+                    right = amounts[0] if amounts else right
+                if right is not None and not _label(right.text) and not _LABEL_WORD.search(right.text):
                     rest, value_line = right.text.strip(), right
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                     party = (kind, line)
@@ -128,12 +136,24 @@ def expense_fields(lines: list[Line]) -> list[Found]:
 
 
 def _below(table: list[list[Line]], r: int, label: Line) -> Line | None:
-    """The line under a label (a column header's value), within two rows and overlapping it."""
-    for row in table[r + 1: r + 3]:
+    """The line under a label, within two rows and overlapping it; for a column header, the column's
+    cell on a 'Total' row further down when the table has one."""
+    def under(row: list[Line]) -> Line | None:
         for line in row:
             overlap = min(label.box.left + label.box.width, line.box.left + line.box.width) - max(label.box.left, line.box.left)
             if line.page == label.page and overlap > 0 and not _label(line.text):
                 return line
+        return None
+
+    for row in table[r + 1: r + 30]:
+        if row and row[0].page == label.page and _TOTAL_ROW.match(row[0].text):
+            cell = under(row)
+            if cell is not None:
+                return cell
+    for row in table[r + 1: r + 3]:
+        cell = under(row)
+        if cell is not None:
+            return cell
     return None
 
 
