@@ -147,10 +147,13 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
 # A TOTAL's label, strongest first: an invoice may print several totals (a table's, the gross, the net).
 _TOTAL_RANK = [re.compile(p, re.I) for p in (
     r"gross\s+total|grand\s+total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant\s+ttc|gesamtbetrag|"
-    r"rechnungsbetrag|total\s+amount|total\s+incl", r"^total$|totaal|gesamtsumme|endbetrag", r"gross\s+amount", r".")]
+    r"rechnungsbetrag|total\s+amount|total\s+incl", r"^totals?\b|totaal|gesamtsumme|endbetrag", r"gross\s+amount", r".")]
+_DUE = re.compile(r"due|payable|net\s+amount|zahlbetrag|[àa]\s+payer", re.I)  # after commissions or prepayments: not the total
 
 
 def _rank(label: str) -> int:
+    if _DUE.search(label):
+        return len(_TOTAL_RANK)
     return next(i for i, pattern in enumerate(_TOTAL_RANK) if pattern.search(label))
 
 
@@ -214,7 +217,7 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
                 fields["currency"] = _field(code.group(0), value, page)
     if "vendor_name_block" in fields:
         fields["vendor_name"] = fields.pop("vendor_name_block")
-    if totals and "total" not in fields:
+    if totals:
         fields["total"] = min(totals, key=lambda t: (t[0], -t[1]))[2]  # the strongest label, the last printed
     fields["_total_candidates"] = totals  # type: ignore[assignment]  (for _reconcile)
     if "vendor_tax_id" not in fields:

@@ -27,7 +27,7 @@ LEXICON: list[tuple[str, str]] = [
      r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
     (r"(gross\s+total|grand\s+total|invoice\s+total|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
      r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
-     r"gross\s+amount|total)(?!\s*(spots|units|hours))", "TOTAL"),
+     r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
      rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|datum|date)", "INVOICE_RECEIPT_DATE"),
     (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
@@ -49,7 +49,7 @@ LEXICON: list[tuple[str, str]] = [
      "VENDOR_NAME"),
     (r"(currency|w[äa]hrung|devise|betr[äa]ge\s+in)", "CURRENCY"),
 ]
-_LABELS = [(re.compile(rf"^\s*{pattern}\s*[:#.]?\s*", re.I), kind) for pattern, kind in LEXICON]
+_LABELS = [(re.compile(rf"^\s*{pattern}(?!\w)\s*[:#.]?\s*", re.I), kind) for pattern, kind in LEXICON]
 # A label a party block uses for the party's name on its own row ('Name:'), and words that are not names.
 _NAME_LABEL = re.compile(r"^\s*(name|firma|company|raison\s+sociale|nom)\s*:?\s*$", re.I)
 _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factuur|duplicate|original|copy|order|beispiel|"
@@ -113,9 +113,9 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 right = row[i + 1] if i + 1 < len(row) else None
                 if right is not None and _NAME_LABEL.match(right.text):
                     right = row[i + 2] if i + 2 < len(row) else None
-                if kind in MONEY_KINDS:  # past a count ('Grand Total: | 41 | $9,110.00') to the amount
+                if kind in MONEY_KINDS:  # past a count ('Grand Total: | 41 | $9,110.00') to the amount, or below
                     amounts = [cell for cell in row[i + 1:] if _AMOUNT_CELL.search(cell.text) and not _label(cell.text)]
-                    right = amounts[0] if amounts else right
+                    right = amounts[0] if amounts else None
                 if right is not None and not _label(right.text) and not _LABEL_WORD.search(right.text):
                     rest, value_line = right.text.strip(), right
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
