@@ -237,7 +237,7 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
 def _id_in(text: str) -> str | None:
     """The identifier a labelled value starts with: its first token holding a digit ('950658-1',
     'INV/26/0042'), not a date or a sentence."""
-    token = text.split()[0] if text.split() else ""
+    token = text.replace("‐", "-").replace("‑", "-").split()[0] if text.split() else ""
     if re.fullmatch(r"[A-Za-z0-9][\w\-/.#]*\d[\w\-/.]*", token) and not re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", token):
         return token.strip(".#")
     return None

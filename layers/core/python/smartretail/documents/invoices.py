@@ -33,7 +33,7 @@ LEXICON: list[tuple[str, str]] = [
     (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
     (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
      rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
-     rf"belegnummer|document{_SEP}(no|number))", "INVOICE_RECEIPT_ID"),
+     rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number))", "INVOICE_RECEIPT_ID"),
     (rf"(vat{_SEP}(reg(istration)?{_SEP})?(no|nr|number|id)|ust{_SEP}id{_SEP}(nr)?|ust{_SEP}identnr|umsatzsteuer{_SEP}id(entifikationsnummer)?|"
      rf"n[°o]\s+(de\s+)?tva(\s+intracommunautaire)?|tva\s+intracommunautaire|btw{_SEP}(nummer|nr|id)|gstin|gst{_SEP}(no|number|reg))",
      "VENDOR_VAT_NUMBER"),
@@ -54,6 +54,10 @@ _LABELS = [(re.compile(rf"^\s*{pattern}(?!\w)\s*[:#.]?\s*", re.I), kind) for pat
 _NAME_LABEL = re.compile(r"^\s*(name|firma|company|raison\s+sociale|nom)\s*:?\s*$", re.I)
 _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factuur|duplicate|original|copy|order|beispiel|"
                          r"print\s+date|tax\s+invoice|\d)", re.I)
+# A document's title line carrying its number and date.
+_TITLE = re.compile(r"(?P<word>rechnung\w*|\w*rechnung|gutschrift|invoice|facture|factuur|credit\s+note|bill)\b.*?"
+                    r"\b(?:nr|no|n°|#)\.?\s*(?P<id>[A-Z0-9][\w./\-‐]*\d[\w./\-‐]*)\s+(?:vom|von|du|dated|issued\s+at|of)\s+"
+                    r"(?P<date>\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})", re.I)
 MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
@@ -93,6 +97,10 @@ def expense_fields(lines: list[Line]) -> list[Found]:
     party: tuple[str, Line] | None = None  # a party block being read ('Verkäufer' ... 'Name: X')
     for r, row in enumerate(table):
         for i, line in enumerate(row):
+            titled = _TITLE.search(line.text)
+            if titled:  # 'Baurechnung (204) Nr. 181301674 vom 25.04.2018', 'Invoice # RE-1/508 issued at 2020-11-21'
+                for kind, group in (("INVOICE_RECEIPT_ID", "id"), ("INVOICE_RECEIPT_DATE", "date")):
+                    found.append(Found(kind, titled.group("word"), titled.group(group), line.confidence, line.box, line.box, line.page))
             if party and _NAME_LABEL.match(line.text):
                 value = row[i + 1] if i + 1 < len(row) else None
                 if value is not None:
@@ -109,6 +117,12 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             kind, match = labelled
             rest = line.text[match.end():].strip(" :#")
             value_line = line
+            if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME") and ":" not in match.group(0):
+                continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
+            if rest and kind in MONEY_KINDS and not _AMOUNT_CELL.search(rest) and not re.search(r"\d[.,]\d|\d{2,}", rest):
+                rest = ""  # 'Rechnungssumme Netto (excl. USt.) | 198,00': the words after the label are the label's
+            elif rest and kind in MONEY_KINDS and "%" in rest and not _AMOUNT_CELL.search(rest):
+                rest = ""  # 'Steuerbasisbetrag USt. 19% | 198,00': a rate, the amount is in the next cell
             if not rest:
                 right = row[i + 1] if i + 1 < len(row) else None
                 if right is not None and _NAME_LABEL.match(right.text):
@@ -125,6 +139,7 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     below = _below(table, r, line)
                     if below is not None:
                         rest, value_line = below.text.strip(), below
+            rest = rest.strip(" :#")
             if rest:
                 # A value that runs into the next cell's label ('POL/Jaime Harrison Invoice #') ends before it.
                 cut = _TRAILING_LABEL.search(rest)
