@@ -56,6 +56,12 @@ def _gstin_in(text: str) -> str | None:
     return None
 
 
+def _dollar_invoice(lines: list[Line]) -> bool:
+    """Dollar invoices write dates month-first (02/03/20 is 3 February)."""
+    text = "\n".join(line.text for line in lines)
+    return bool(re.search(r"\$|\bUSD\b", text)) and not re.search(r"€|\bEUR\b|₹|\bINR\b|\bRs\b", text)
+
+
 def invoice_date(text: str, month_first: bool) -> str | None:
     """An invoice's date as printed: dotted dates are day-first, slashed ones month-first on dollar
     invoices and day-first elsewhere (where the day cannot be a month, it says so itself)."""
@@ -90,6 +96,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
     lines = lines_from_blocks({"Blocks": expense.get("Blocks", [])})
     fields: dict[str, Field | None] = {}
     taxes: list[dict[str, Any]] = []
+    month_first = _dollar_invoice(lines)
     for summary in expense.get("SummaryFields", []):
         kind = summary.get("Type", {}).get("Text", "OTHER")
         label = summary.get("LabelDetection", {}).get("Text", "")
@@ -102,9 +109,9 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
         elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields:
             fields["invoice_number"] = _field(text.strip(), value, page)
         elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
-            day = parse_date(text, latest_year=2099)
+            day = invoice_date(text, month_first)
             if day:
-                fields["invoice_date"] = _field(day.isoformat(), value, page)
+                fields["invoice_date"] = _field(day, value, page)
         elif kind == "SUBTOTAL" and "subtotal" not in fields:
             amount = parse_cell_amount(text)
             if amount is not None:
@@ -141,7 +148,30 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
                           "amount": amount,
                           "confidence": round(min(float(c.get("Confidence", 0)) for c in cells.values()) / 100, 3)})
     _reconcile(fields, items)
-    return _document("invoice", fields, lines, response, taxes=taxes, line_items=items, reference_numbers=references)
+    regime = tax_regime(fields, taxes, lines)
+    if regime != "in_gst":  # a 15-character code in a German or US invoice is not a GSTIN
+        fields.pop("vendor_gstin", None)
+        fields.pop("buyer_gstin", None)
+    return _document("invoice", fields, lines, response, taxes=taxes, line_items=items, reference_numbers=references,
+                     tax_regime=regime)
+
+
+_GST_WORDS = re.compile(r"\bGSTIN\b|\bCGST\b|\bSGST\b|\bIGST\b|\bUTGST\b", re.I)
+_VAT_WORDS = re.compile(r"\b(VAT|USt|MwSt|Umsatzsteuer|TVA|BTW|IVA)\b", re.I)
+
+
+def tax_regime(fields: dict[str, Field | None], taxes: list[dict[str, Any]], lines: list[Line]) -> str:
+    """Which tax law the invoice is under, so only its rules are applied: Indian GST (GST taxes or a
+    GSTIN named as such), EU VAT (a seller's EU VAT id, or VAT charged in euros), or none."""
+    text = "\n".join(line.text for line in lines)
+    if taxes or _GST_WORDS.search(text):
+        return "in_gst"
+    scheme = fields.get("vendor_tax_scheme")
+    currency = fields.get("currency")
+    if (scheme is not None and scheme.value == "eu_vat") or (
+            _VAT_WORDS.search(text) and currency is not None and currency.value in ("EUR", "GBP", "CHF")):
+        return "eu_vat"
+    return "none"
 
 
 # A TOTAL's label, strongest first: an invoice may print several totals (a table's, the gross, the net).
@@ -164,7 +194,7 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
     references: list[dict[str, Any]] = []
     totals: list[tuple[int, int, Field]] = []
     text = "\n".join(line.text for line in lines)
-    us_dates = bool(re.search(r"\$|\bUSD\b", text)) and not re.search(r"€|\bEUR\b", text)
+    us_dates = _dollar_invoice(lines)
     for order, summary in enumerate(summaries):
         kind = summary.get("Type", {}).get("Text", "OTHER")
         label = summary.get("LabelDetection", {}).get("Text", "")

@@ -197,7 +197,8 @@ _EIN = re.compile(r"\b\d{2}-\d{7}\b")
 
 def tax_id(text: str) -> tuple[str, str] | None:
     """(scheme, id) of a tax identifier written in a text, by its own format: EU VAT, GSTIN, EIN."""
-    compact = re.sub(r"[\s.\-‐]", "", text.upper())
+    digits_joined = re.sub(r"(?<=\d)[\s.\-‐](?=\d)", "", text.upper())  # 'DE 136 695 976' -> 'DE 136695976'
+    compact = re.sub(r"\b([A-Z]{2,3})\s(?=\d)", r"\1", digits_joined)  # -> 'DE136695976'; 'GSTIN 33…' stays apart
     if match := _VAT_ID.search(compact):
         return "eu_vat", match.group(1)
     if match := _GSTIN.search(compact):

@@ -23,11 +23,16 @@ POLICIES = Path(__file__).parent / "policies"
 DOC_TYPES = ("invoice", "gst_certificate", "receipt")
 
 
+# An invoice is checked by the rules of its tax regime: GST rules only on Indian GST invoices.
+INVOICE_POLICIES = {"in_gst": "invoice", "eu_vat": "invoice_eu_vat", "none": "invoice_generic"}
+
+
 @lru_cache(maxsize=None)
-def load_policy(doc_type: str) -> dict[str, Any]:
+def load_policy(doc_type: str, regime: str | None = None) -> dict[str, Any]:
     if doc_type not in DOC_TYPES:
         raise ValueError(f"unknown document type {doc_type!r}: one of {', '.join(DOC_TYPES)}")
-    return json.loads((POLICIES / f"{doc_type}.json").read_text())
+    name = INVOICE_POLICIES[regime or "in_gst"] if doc_type == "invoice" else doc_type
+    return json.loads((POLICIES / f"{name}.json").read_text())
 
 
 @dataclass
@@ -114,6 +119,8 @@ def _totals(rule, document, today, is_duplicate) -> RuleResult:
     if subtotal is None or total is None:
         return RuleResult(rule["id"], True, "no subtotal or total to compare", ["subtotal", "total"], skipped=True)
     taxes = sum(float(t["amount"]) for t in document.get("taxes", []) if t.get("amount") is not None)
+    if not document.get("taxes") and _amount(document, "tax_total") is not None:
+        taxes = _amount(document, "tax_total") or 0.0  # VAT and sales tax are read as one total
     expected = subtotal + taxes + (_amount(document, "round_off") or 0.0)
     if abs(expected - total) > rule["tolerance"]:
         return RuleResult(rule["id"], False, f"subtotal {subtotal:.2f} + taxes {taxes:.2f} = {expected:.2f}, but the total says "
@@ -136,6 +143,19 @@ def _line_items(rule, document, today, is_duplicate) -> RuleResult:
         return RuleResult(rule["id"], False, f"the {len(items)} line items add up to {summed:.2f}, not the subtotal {subtotal:.2f}",
                           ["line_items", "subtotal"])
     return RuleResult(rule["id"], True, fields=["line_items", "subtotal"])
+
+
+def _vat_id(rule, document, today, is_duplicate) -> RuleResult:
+    from .invoices import tax_id
+
+    value = _value(document, rule["field"])
+    if value in (None, ""):
+        return RuleResult(rule["id"], True, f"no {rule['field']} to check", [rule["field"]], skipped=True)
+    found = tax_id(str(value))
+    if found is None or found[0] != "eu_vat":
+        return RuleResult(rule["id"], False, f"{rule['field']} {value!r} is not an EU VAT identification number "
+                                             "(a country prefix such as DE and its digits)", [rule["field"]])
+    return RuleResult(rule["id"], True, fields=[rule["field"]])
 
 
 def _date(rule, document, today, is_duplicate) -> RuleResult:
@@ -171,7 +191,8 @@ def _duplicate(rule, document, today, is_duplicate) -> RuleResult:
         return RuleResult(rule["id"], True, "nothing to compare", rule["keys"], skipped=True)
     earlier = is_duplicate(keys)
     if earlier:
-        return RuleResult(rule["id"], False, f"invoice {keys.get('invoice_number')} of {keys.get('vendor_gstin')} was already "
+        issuer = next((v for k, v in keys.items() if k != "invoice_number"), "")
+        return RuleResult(rule["id"], False, f"invoice {keys.get('invoice_number')} of {issuer} was already "
                                              f"uploaded as {earlier}: paying it twice would be a loss", rule["keys"])
     return RuleResult(rule["id"], True, fields=rule["keys"])
 
@@ -179,6 +200,7 @@ def _duplicate(rule, document, today, is_duplicate) -> RuleResult:
 CHECKS: dict[str, Callable[..., RuleResult]] = {
     "required": _required, "gstin": _gstin, "tax_rates": _tax_rates, "tax_regime": _tax_regime, "tax_amounts": _tax_amounts,
     "totals": _totals, "line_items": _line_items, "date": _date, "validity": _validity, "duplicate": _duplicate,
+    "vat_id": _vat_id,
 }
 
 
@@ -186,7 +208,7 @@ def validate(document: dict[str, Any], today: date, is_duplicate: Callable[[dict
              ) -> dict[str, Any]:
     """Check an extracted document against its type's policy. `is_duplicate(keys)` answers the ID of
     an earlier document of the tenant with the same keys, or None."""
-    policy = load_policy(document["doc_type"])
+    policy = load_policy(document["doc_type"], document.get("tax_regime"))
     results = [CHECKS[rule["kind"]](rule, document, today, is_duplicate) for rule in policy["rules"]]
     threshold = policy["min_confidence"]
     failed = [r for r in results if not r.passed]
@@ -207,6 +229,7 @@ def validate(document: dict[str, Any], today: date, is_duplicate: Callable[[dict
     confidences = [_confidence(document, f) for f in document.get("fields", {}) if _value(document, f) not in (None, "")]
     return {
         "status": status, "rule_version": policy["version"],
+        **({"tax_regime": document["tax_regime"]} if document.get("tax_regime") else {}),
         "confidence": round(min(confidences), 3) if confidences else 0.0,
         "reasons": [r.reason for r in failed],
         "low_confidence_fields": unsure,

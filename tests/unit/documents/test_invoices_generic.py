@@ -1,0 +1,116 @@
+"""Invoices beyond the generated GST layout: Textract's own SummaryFields read into fields, labels in
+other languages found by the local stand-in, the tax regime deciding which rules apply."""
+
+from datetime import date
+
+import pytest
+
+from smartretail.documents.extraction import extract_invoice
+from smartretail.documents.invoices import expense_fields, parse_money, tax_id
+from smartretail.documents.rules import validate
+from smartretail.documents.textract import Box, Line
+
+TODAY = date(2026, 11, 21)
+
+
+def _summary(kind: str, value: str, label: str = "") -> dict:
+    field = {"Type": {"Text": kind, "Confidence": 99.0}, "PageNumber": 1,
+             "ValueDetection": {"Text": value, "Confidence": 98.0, "Geometry": {"BoundingBox": {"Left": 0.5, "Top": 0.1, "Width": 0.1, "Height": 0.01}}}}
+    if label:
+        field["LabelDetection"] = {"Text": label, "Confidence": 98.0}
+    return field
+
+
+def _response(summaries: list[dict], text_lines: list[str] = ()) -> dict:
+    blocks = [{"BlockType": "LINE", "Id": str(i), "Text": t, "Confidence": 99.0, "Page": 1,
+               "Geometry": {"BoundingBox": {"Left": 0.1, "Top": 0.02 * (i + 1), "Width": 0.5, "Height": 0.01}}}
+              for i, t in enumerate(text_lines)]
+    return {"DocumentMetadata": {"Pages": 1}, "ExpenseDocuments": [{"SummaryFields": summaries, "LineItemGroups": [], "Blocks": blocks}]}
+
+
+GERMAN = _response([
+    _summary("VENDOR_NAME", "ELEKTRON Industrieservice GmbH", "Verkäufer"),
+    _summary("RECEIVER_NAME", "ConsultingService GmbH", "Käufer"),
+    _summary("INVOICE_RECEIPT_ID", "181301674", "Rechnungsnummer"),
+    _summary("INVOICE_RECEIPT_DATE", "25.04.2018", "Rechnungsdatum"),
+    _summary("SUBTOTAL", "252,10", "Rechnungssumme ohne USt."),
+    _summary("TAX", "47,90", "Steuerbetrag"),
+    _summary("TOTAL", "252,10", "Positionssumme"),
+    _summary("TOTAL", "300,00", "Bruttosumme"),
+    _summary("AMOUNT_DUE", "300,00", "Zahlbetrag"),
+    _summary("VENDOR_VAT_NUMBER", "DE 136 695 976", "USt-IdNr."),
+    _summary("PO_NUMBER", "4500012345", "Bestellnummer"),
+], ["ELEKTRON Industrieservice GmbH", "Rechnung", "Beträge in EUR", "Umsatzsteuer 19 %"])
+
+
+def test_real_textract_summary_fields_of_a_german_invoice_are_read_and_checked_as_eu_vat():
+    extracted = extract_invoice(GERMAN)
+    fields = {k: v["value"] for k, v in extracted["fields"].items()}
+    assert fields["vendor_name"] == "ELEKTRON Industrieservice GmbH"
+    assert fields["buyer_name"] == "ConsultingService GmbH"
+    assert (fields["invoice_number"], fields["invoice_date"]) == ("181301674", "2018-04-25")
+    assert (fields["subtotal"], fields["tax_total"], fields["total"], fields["amount_due"]) == (252.10, 47.90, 300.00, 300.00)
+    assert fields["vendor_tax_id"] == "DE136695976" and fields["currency"] == "EUR"
+    assert {"label": "Bestellnummer", "value": "4500012345"} in extracted["reference_numbers"]
+    assert extracted["tax_regime"] == "eu_vat" and "vendor_gstin" not in fields
+    result = validate(extracted, TODAY)
+    assert result["status"] == "pass", result["reasons"]
+    assert result["rule_version"].startswith("invoice-eu-vat")
+
+
+def test_of_several_totals_the_one_net_plus_tax_makes_is_chosen():
+    extracted = extract_invoice(GERMAN)
+    assert extracted["fields"]["total"]["value"] == 300.00  # not the 252,10 'Positionssumme'
+
+
+def test_a_us_invoice_is_not_failed_for_lacking_a_gstin():
+    extracted = extract_invoice(_response([
+        _summary("VENDOR_NAME", "KMSP-TV"), _summary("INVOICE_RECEIPT_ID", "950658-1", "Invoice #"),
+        _summary("INVOICE_RECEIPT_DATE", "02/03/20", "Invoice Date"), _summary("TOTAL", "$5,625.00", "Gross Total"),
+        _summary("AMOUNT_DUE", "$4,781.25", "Net Amount Due"), _summary("RECEIVER_NAME", "Michael Bloomberg 2020, Inc", "Advertiser"),
+    ], ["KMSP-TV", "Invoice", "Gross Total $5,625.00"]))
+    fields = {k: v["value"] for k, v in extracted["fields"].items()}
+    assert fields["total"] == 5625.00 and fields["invoice_date"] == "2020-02-03"  # a dollar invoice's dates are month-first
+    assert extracted["tax_regime"] == "none"
+    result = validate(extracted, TODAY)
+    assert result["status"] == "pass", result["reasons"]
+    assert not any("GSTIN" in reason for reason in result["reasons"])
+
+
+def test_an_invoice_missing_its_total_fails_with_what_any_invoice_needs():
+    extracted = extract_invoice(_response([_summary("VENDOR_NAME", "Shop"), _summary("INVOICE_RECEIPT_ID", "A-17", "Invoice No")],
+                                          ["Shop", "Invoice No A-17"]))
+    result = validate(extracted, TODAY)
+    assert result["status"] == "fail"
+    assert result["reasons"][0].startswith("missing invoice_date, total")
+
+
+def _lines(*rows: tuple[str, float, float]) -> list[Line]:
+    return [Line(text, 99.0, Box(left, top, 0.15, 0.012), 1) for text, left, top in rows]
+
+
+def test_the_stand_in_finds_values_right_of_below_and_after_their_labels_in_several_languages():
+    found = expense_fields(_lines(
+        ("Rechnungsnummer", 0.6, 0.10), ("471102", 0.85, 0.10),
+        ("Rechnungsdatum", 0.6, 0.12), ("05.03.2013", 0.85, 0.12),
+        ("Verkäufer", 0.1, 0.20), ("Name:", 0.1, 0.22), ("ELEKTRON Industrieservice GmbH", 0.4, 0.22),
+        ("Facture n° : FA-2017-0008", 0.1, 0.30),
+        ("Gross Amount", 0.6, 0.40), ("$8,555.00", 0.6, 0.42), ("Totals", 0.1, 0.46), ("$31,190.00", 0.6, 0.46),
+        ("Grand Total:", 0.5, 0.50), ("41", 0.7, 0.50), ("$9,110.00", 0.8, 0.50),
+    ))
+    got = {(f.kind, f.value) for f in found}
+    assert {("INVOICE_RECEIPT_ID", "471102"), ("INVOICE_RECEIPT_DATE", "05.03.2013"), ("VENDOR_NAME", "ELEKTRON Industrieservice GmbH"),
+            ("INVOICE_RECEIPT_ID", "FA-2017-0008"), ("TOTAL", "$31,190.00"), ("TOTAL", "$9,110.00")} <= got
+
+
+@pytest.mark.parametrize("text, amount", [("15.387,08", 15387.08), ("$5,625.00", 5625.0), ("€ 717,97", 717.97), ("1 234,50 EUR", 1234.5),
+                                          ("$5,625", 5625.0), ("-1.234,56", -1234.56), ("Total", None)])
+def test_amounts_are_read_whichever_decimal_mark_they_use(text, amount):
+    assert parse_money(text) == amount
+
+
+@pytest.mark.parametrize("text, expected", [("USt-IdNr.: DE 136 695 976", ("eu_vat", "DE136695976")), ("BTW NL810433941B01", ("eu_vat", "NL810433941B01")),
+                                            ("GSTIN 33PBDPD1634S2Z7", ("gstin", "33PBDPD1634S2Z7")), ("EIN 12-3456789", ("ein", "12-3456789")),
+                                            ("Tel 0711 123456", None)])
+def test_tax_ids_are_known_by_their_own_formats(text, expected):
+    assert tax_id(text) == expected
