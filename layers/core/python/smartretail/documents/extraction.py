@@ -203,10 +203,10 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         if not raw:
             continue
         if kind == "VENDOR_NAME" and label:  # a seller's block names the seller better than the letterhead guess
-            if "vendor_name_block" not in fields:
-                fields["vendor_name_block"] = _field(raw, value, page)
-        elif kind == "RECEIVER_NAME" and "buyer_name" not in fields and not re.fullmatch(r"[\d\W]+", raw):
-            fields["buyer_name"] = _field(raw, value, page)
+            if "vendor_name_block" not in fields and not _label_like(raw):
+                fields["vendor_name_block"] = _field(_party_name(raw), value, page)
+        elif kind == "RECEIVER_NAME" and "buyer_name" not in fields and not re.fullmatch(r"[\d\W]+", raw) and not _label_like(raw):
+            fields["buyer_name"] = _field(_party_name(raw), value, page)
         elif kind == "INVOICE_RECEIPT_ID":
             number = _id_in(raw)
             if number:
@@ -262,6 +262,16 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         if code:
             fields["currency"] = Field(code, 0.8, code, None, 1)
     return references
+
+
+def _party_name(text: str) -> str:
+    """'Amy for America (135176)' -> 'Amy for America': an account number after a name is not the name."""
+    return re.sub(r"\s*\(\d{3,}\)\s*$", "", text).strip(" ,;")
+
+
+def _label_like(text: str) -> bool:
+    return bool(re.search(r"\b(name|address|contact|phone|tel|fax|e-?mail)\s*:?\s*$", text, re.I)) or bool(
+        re.fullmatch(r"[\s()\d+\-./]+", text))
 
 
 def _id_in(text: str) -> str | None:

@@ -33,13 +33,14 @@ LEXICON: list[tuple[str, str]] = [
     (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
     (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
      rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
-     rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number))", "INVOICE_RECEIPT_ID"),
+     rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number)|inv{_SEP}(#|no))", "INVOICE_RECEIPT_ID"),
     (rf"(vat{_SEP}(reg(istration)?{_SEP})?(no|nr|number|id)|ust{_SEP}id{_SEP}(nr)?|ust{_SEP}identnr|umsatzsteuer{_SEP}id(entifikationsnummer)?|"
      rf"n[°o]\s+(de\s+)?tva(\s+intracommunautaire)?|tva\s+intracommunautaire|btw{_SEP}(nummer|nr|id)|gstin|gst{_SEP}(no|number|reg))",
      "VENDOR_VAT_NUMBER"),
     (rf"(steuer{_SEP}(nummer|nr)|tax{_SEP}id|ein|pan)", "TAX_PAYER_ID"),
-    (rf"(purchase{_SEP}order|p{_SEP}o{_SEP}(no|number|#)?|order{_SEP}(no|number|#|/\s*rev)|order|bestell{_SEP}(nummer|nr)|"
-     rf"auftrags{_SEP}(nummer|nr)|commande|contract{_SEP}(no|number|#)?|alt{_SEP}order{_SEP}#|estimate{_SEP}number|deal{_SEP}#)",
+    (rf"(contract\s*/\s*revision|order\s*/\s*rev(ision)?|purchase{_SEP}order|p{_SEP}o{_SEP}(no|number|#)?|order{_SEP}(no|number|#)|order|bestell{_SEP}(nummer|nr)|"
+     rf"auftrags{_SEP}(nummer|nr)|commande|contract{_SEP}(no|number|#)?|alt{_SEP}order{_SEP}#|estimate{_SEP}number|deal{_SEP}#|"
+     rf"proposal{_SEP}(no|number|#)?)",
      "PO_NUMBER"),
     (rf"(customer{_SEP}(no|number|id|#)|account{_SEP}(no|number)|kunden{_SEP}(nummer|nr)|num[ée]ro\s+client|klantnummer|"
      rf"client{_SEP}(no|number|id))", "CUSTOMER_NUMBER"),
@@ -136,7 +137,7 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     party = (kind, line)
                     continue
                 else:
-                    below = _below(table, r, line)
+                    below = _below(table, r, line, kind)
                     if below is not None:
                         rest, value_line = below.text.strip(), below
             rest = rest.strip(" :#")
@@ -145,22 +146,27 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 cut = _TRAILING_LABEL.search(rest)
                 if cut and cut.start() > 0:
                     rest = rest[: cut.start()].strip()
+                    trailing, right = _label(cut.group(0).strip()), row[i + 1] if i + 1 < len(row) else None
+                    if trailing and right is not None and not _label(right.text):  # that label's value is the next cell
+                        found.append(Found(trailing[0], cut.group(0).strip(" :"), right.text.strip(), right.confidence,
+                                           line.box, right.box, line.page))
                 found.append(Found(kind, match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
                                    line.box, value_line.box, line.page))
     return found
 
 
-def _below(table: list[list[Line]], r: int, label: Line) -> Line | None:
-    """The line under a label, within two rows and overlapping it; for a column header, the column's
-    cell on a 'Total' row further down when the table has one."""
+def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | None:
+    """The line under a label, within two rows, overlapping it and aligned with it best; for an
+    amount's column header, the column's cell on a 'Total' row further down when the table has one."""
     def under(row: list[Line]) -> Line | None:
+        candidates = []
         for line in row:
             overlap = min(label.box.left + label.box.width, line.box.left + line.box.width) - max(label.box.left, line.box.left)
             if line.page == label.page and overlap > 0 and not _label(line.text):
-                return line
-        return None
+                candidates.append(line)
+        return min(candidates, key=lambda line: abs(line.box.left - label.box.left)) if candidates else None
 
-    for row in table[r + 1: r + 30]:
+    for row in table[r + 1: r + 30] if kind in MONEY_KINDS else []:
         if row and row[0].page == label.page and _TOTAL_ROW.match(row[0].text):
             cell = under(row)
             if cell is not None:
