@@ -131,8 +131,6 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             if number:
                 key = "buyer_gstin" if _BUYER.search(label) or kind.startswith("RECEIVER") else "vendor_gstin"
                 fields.setdefault(key, _field(number, value, page))
-            elif kind == "RECEIVER_NAME":
-                fields.setdefault("buyer_name", _field(text.strip(), value, page))
     references = _generic_fields(expense.get("SummaryFields", []), lines, fields)
     _from_lines(lines, fields)
     items = []
@@ -204,9 +202,9 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             continue
         if kind == "VENDOR_NAME" and label:  # a seller's block names the seller better than the letterhead guess
             if "vendor_name_block" not in fields and not _label_like(raw):
-                fields["vendor_name_block"] = _field(_party_name(raw), value, page)
+                fields["vendor_name_block"] = _field(raw, value, page)
         elif kind == "RECEIVER_NAME" and "buyer_name" not in fields and not re.fullmatch(r"[\d\W]+", raw) and not _label_like(raw):
-            fields["buyer_name"] = _field(_party_name(raw), value, page)
+            fields["buyer_name"] = _field(raw, value, page)
         elif kind == "INVOICE_RECEIPT_ID":
             number = _id_in(raw)
             if number:
@@ -262,11 +260,6 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         if code:
             fields["currency"] = Field(code, 0.8, code, None, 1)
     return references
-
-
-def _party_name(text: str) -> str:
-    """'Amy for America (135176)' -> 'Amy for America': an account number after a name is not the name."""
-    return re.sub(r"\s*\(\d{3,}\)\s*$", "", text).strip(" ,;")
 
 
 def _label_like(text: str) -> bool:

@@ -64,6 +64,7 @@ _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
 # A cell that is itself a label even when it does not start like one ('Original Date / Revision').
 _LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$", re.I)
+_NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]+$|^\(\d{3}\)|\b(sales\s+t\s*&\s*c|www\.|https?:)", re.I)  # phones, links
 _TRAILING_LABEL = re.compile(r"\s(invoice\s*(#|no\.?|number|date)|order\s*#|date)\s*:?\s*$", re.I)
 _COMPANY = re.compile(r"\b(GmbH|AG|KG|Inc|LLC|Ltd|Limited|B\.?V\.?|N\.?V\.?|S\.?A\.?S?|SARL|S\.?r\.?l|Pvt|Co\b|Corp|PLC|e\.K\.|UG)\b")
 
@@ -131,15 +132,15 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 if kind in MONEY_KINDS:  # past a count ('Grand Total: | 41 | $9,110.00') to the amount, or below
                     amounts = [cell for cell in row[i + 1:] if _AMOUNT_CELL.search(cell.text) and not _label(cell.text)]
                     right = amounts[0] if amounts else None
+                below = None
                 if right is not None and not _label(right.text) and not _LABEL_WORD.search(right.text):
                     rest, value_line = right.text.strip(), right
+                elif (below := _below(table, r, line, kind)) is not None and not (
+                        kind in ("RECEIVER_NAME", "VENDOR_NAME") and _NOT_A_PARTY.search(below.text)):
+                    rest, value_line = below.text.strip(), below
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
-                    party = (kind, line)
+                    party = (kind, line)  # a block: its name is on a 'Name:' row or its first line below
                     continue
-                else:
-                    below = _below(table, r, line, kind)
-                    if below is not None:
-                        rest, value_line = below.text.strip(), below
             rest = rest.strip(" :#")
             if rest:
                 # A value that runs into the next cell's label ('POL/Jaime Harrison Invoice #') ends before it.
@@ -162,7 +163,7 @@ def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | No
         candidates = []
         for line in row:
             overlap = min(label.box.left + label.box.width, line.box.left + line.box.width) - max(label.box.left, line.box.left)
-            if line.page == label.page and overlap > 0 and not _label(line.text):
+            if line.page == label.page and overlap > 0 and not _is_label(line.text):
                 candidates.append(line)
         return min(candidates, key=lambda line: abs(line.box.left - label.box.left)) if candidates else None
 
