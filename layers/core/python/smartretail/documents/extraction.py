@@ -107,7 +107,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             if name:
                 fields["vendor_name"] = _field(name, value, page)
         elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields:
-            fields["invoice_number"] = _field(text.strip(), value, page)
+            fields["invoice_number"] = _field(_id_in(text) or text.strip(), value, page)
         elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
             day = invoice_date(text, month_first)
             if day:
@@ -208,10 +208,10 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         elif kind == "INVOICE_RECEIPT_ID":
             number = _id_in(raw)
             if number:
-                if "invoice_number" not in fields:
+                if "invoice_number" not in fields or label.startswith("title "):  # the title line names it best
                     fields["invoice_number"] = _field(number, value, page, 0.9)
                 references.append({"label": label or kind, "value": number})
-        elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
+        elif kind == "INVOICE_RECEIPT_DATE" and ("invoice_date" not in fields or label.startswith("title ")):
             day = invoice_date(raw, us_dates)
             if day:
                 fields["invoice_date"] = _field(day, value, page, 0.9)
@@ -220,8 +220,8 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             if day:
                 fields["due_date"] = _field(day, value, page, 0.9)
         elif kind in ("SUBTOTAL", "TOTAL", "AMOUNT_DUE", "TAX"):
-            amount = parse_cell_amount(raw)
-            amount = amount if amount is not None else parse_money(raw)
+            amount = parse_money(raw)
+            amount = amount if amount is not None else parse_cell_amount(raw)
             if amount is None:
                 continue
             if kind == "SUBTOTAL":

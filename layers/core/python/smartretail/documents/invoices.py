@@ -57,7 +57,7 @@ _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factu
                          r"print\s+date|tax\s+invoice|\d)", re.I)
 # A document's title line carrying its number and date.
 _TITLE = re.compile(r"(?P<word>rechnung\w*|\w*rechnung|gutschrift|invoice|facture|factuur|credit\s+note|bill)\b.*?"
-                    r"\b(?:nr|no|n°|#)\.?\s*(?P<id>[A-Z0-9][\w./\-‐]*\d[\w./\-‐]*)\s+(?:vom|von|du|dated|issued\s+at|of)\s+"
+                    r"(?:\bnr|\bno|n°|#)\.?\s*(?P<id>[A-Z0-9][\w./\-‐]*\d[\w./\-‐]*)\s+(?:vom|von|du|dated|issued\s+at|of)\s+"
                     r"(?P<date>\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})", re.I)
 MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
@@ -102,7 +102,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             titled = _TITLE.search(line.text)
             if titled:  # 'Baurechnung (204) Nr. 181301674 vom 25.04.2018', 'Invoice # RE-1/508 issued at 2020-11-21'
                 for kind, group in (("INVOICE_RECEIPT_ID", "id"), ("INVOICE_RECEIPT_DATE", "date")):
-                    found.append(Found(kind, titled.group("word"), titled.group(group), line.confidence, line.box, line.box, line.page))
+                    found.append(Found(kind, f"title {titled.group('word')}", titled.group(group), line.confidence, line.box, line.box,
+                                       line.page))
             if party and _NAME_LABEL.match(line.text):
                 value = row[i + 1] if i + 1 < len(row) else None
                 if value is not None:
@@ -132,6 +133,9 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 if kind in MONEY_KINDS:  # past a count ('Grand Total: | 41 | $9,110.00') to the amount, or below
                     amounts = [cell for cell in row[i + 1:] if _AMOUNT_CELL.search(cell.text) and not _label(cell.text)]
                     right = amounts[0] if amounts else None
+                    if kind == "SUBTOTAL" and len(amounts) == 2 and "%" in line.text:  # 'Steuerbasisbetrag USt. 19% | 198,00 | 37,62'
+                        found.append(Found("TAX", line.text.strip(), amounts[1].text.strip(), amounts[1].confidence, line.box,
+                                           amounts[1].box, line.page))
                 below = None
                 if right is not None and not _label(right.text) and not _LABEL_WORD.search(right.text):
                     rest, value_line = right.text.strip(), right
