@@ -137,7 +137,8 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
     for group in expense.get("LineItemGroups", []):
         for item in group.get("LineItems", []):
             cells = {c["Type"]["Text"]: c.get("ValueDetection", {}) for c in item.get("LineItemExpenseFields", [])}
-            amount = parse_cell_amount(cells.get("PRICE", {}).get("Text", ""))
+            price_text = cells.get("PRICE", {}).get("Text", "")
+            amount = parse_cell_amount(price_text) if not re.search(r"\d,\d{2}$", price_text.strip()) else parse_money(price_text)
             if amount is None:
                 continue
             quantity = _number(cells.get("QUANTITY", {}).get("Text"))

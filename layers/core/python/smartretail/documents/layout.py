@@ -9,17 +9,19 @@ from dataclasses import dataclass
 from .textract import Box, Line, rows
 
 _LABEL_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 .()/&,'-]{1,60}?)\s*[:\-]\s+(\S.*)$")
-_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+,\d{2}|[\d,]+(\.\d+)?)$")  # 1,234.50 or 1.234,50
 _LABEL_AMOUNT = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 .()/&@%,'-]{1,60}?)\s*:?\s+(-?\d[\d,]*\.\d{2})\s*$")
-HEADERS = {
-    "description": re.compile(r"^(DESCRIPTION|ITEM|ITEMS|PARTICULARS|PRODUCT|GOODS)\b", re.I),
-    "quantity": re.compile(r"^(QTY|QUANTITY)\b", re.I),
-    "unit_price": re.compile(r"^(RATE|PRICE|UNIT PRICE|UNIT RATE)\b", re.I),
-    "amount": re.compile(r"^(AMOUNT|AMT|TOTAL|VALUE)\b", re.I),
+HEADERS = {  # English, German and French item tables
+    "description": re.compile(r"^(DESCRIPTION|ITEM|ITEMS|PARTICULARS|PRODUCT|GOODS|BESCHREIBUNG|ARTIKELBESCHREIBUNG|BEZEICHNUNG|"
+                              r"ARTIKEL|LEISTUNG|D[ÉE]SIGNATION|LIBELL[ÉE])\b", re.I),
+    "quantity": re.compile(r"^(QTY|QUANTITY|MENGE|ANZAHL|QT[ÉE]|QUANTIT[ÉE])\b", re.I),
+    "unit_price": re.compile(r"^(RATE|PRICE|UNIT PRICE|UNIT RATE|NETTOPREIS|EINZELPREIS|PREIS|PRIX UNITAIRE|P\.U\.)", re.I),
+    "amount": re.compile(r"^(AMOUNT|AMT|TOTAL|VALUE|NETTOBETRAG|BETRAG|GESAMTPREIS|GESAMT|MONTANT|TOTAL HT)\b", re.I),
 }
 _MERGED_ROW = re.compile(r"^(?:\d{1,3}[.)]?\s+)?(?P<description>.+?)\s+(?P<quantity>\d+(?:\.\d+)?)\s+"
                          r"(?P<unit_price>\d[\d,]*\.\d{2})\s+(?P<amount>\d[\d,]*\.\d{2})$")
-_TABLE_END = re.compile(r"^(SUB\s*-?\s*TOTAL|TOTAL|TAXABLE|CGST|SGST|IGST)\b", re.I)
+_TABLE_END = re.compile(r"^(SUB\s*-?\s*TOTAL|TOTAL|TAXABLE|CGST|SGST|IGST|SUMME|ZWISCHENSUMME|RECHNUNGSSUMME|GESAMTBETRAG|"
+                        r"UMSATZSTEUER|BELEGSUMMEN|POSITIONSSUMME|NETTOBETRAG|TOTAL\s+HT)\b", re.I)
 
 
 @dataclass(frozen=True)
