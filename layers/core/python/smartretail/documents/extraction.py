@@ -246,6 +246,10 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
                 fields["currency"] = _field(code.group(0), value, page)
     if "vendor_name_block" in fields:
         fields["vendor_name"] = fields.pop("vendor_name_block")
+    for party in ("vendor_name", "buyer_name"):  # 'QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen': the name
+        found = fields.get(party)
+        if found is not None and (short := re.split(r"\s+[-|–]\s+(?=.*\d)", str(found.value), maxsplit=1)[0]) != found.value:
+            fields[party] = Field(short, found.confidence, found.text, found.box, found.page)
     if totals:
         fields["total"] = min(totals, key=lambda t: (t[0], -t[1]))[2]  # the strongest label, the last printed
     fields["_total_candidates"] = totals  # type: ignore[assignment]  (for _reconcile)

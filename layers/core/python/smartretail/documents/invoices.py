@@ -80,7 +80,13 @@ class Found:
     page: int
 
 
+def _unsplit(text: str) -> str:
+    """'F actuurnummer' -> 'Factuurnummer': a text layer that spaced a word's initial from the rest."""
+    return re.sub(r"^([A-Z]) ([a-zäöüé]{3,})", r"\1\2", text)
+
+
 def _label(text: str) -> tuple[str, re.Match] | None:
+    text = _unsplit(text)
     for pattern, kind in _LABELS:
         match = pattern.match(text)
         if match:
@@ -118,7 +124,7 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     party = None
                 continue
             kind, match = labelled
-            rest = line.text[match.end():].strip(" :#")
+            rest = _unsplit(line.text)[match.end():].strip(" :#")
             value_line = line
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME") and ":" not in match.group(0):
                 continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
