@@ -175,7 +175,7 @@ def tax_regime(fields: dict[str, Field | None], taxes: list[dict[str, Any]], lin
 
 # A TOTAL's label, strongest first: an invoice may print several totals (a table's, the gross, the net).
 _TOTAL_RANK = [re.compile(p, re.I) for p in (
-    r"gross\s+total|grand\s+total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant\s+ttc|gesamtbetrag|"
+    r"gross\s*totals?|grand\s*total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant\s+ttc|gesamtbetrag|"
     r"rechnungsbetrag|total\s+amount|total\s+incl", r"^totals?\b|totaal|gesamtsumme|endbetrag", r"gross\s+amount", r".")]
 _DUE = re.compile(r"due|payable|net\s+amount|zahlbetrag|[àa]\s+payer", re.I)  # after commissions or prepayments: not the total
 
@@ -252,6 +252,9 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             fields[party] = Field(short, found.confidence, found.text, found.box, found.page)
     if totals:
         fields["total"] = min(totals, key=lambda t: (t[0], -t[1]))[2]  # the strongest label, the last printed
+    elif "total" not in fields and fields.get("amount_due") is not None:  # what is owed, when no total is printed
+        due = fields["amount_due"]
+        fields["total"] = Field(due.value, due.confidence * 0.9, due.text, due.box, due.page)
     fields["_total_candidates"] = totals  # type: ignore[assignment]  (for _reconcile)
     if "vendor_tax_id" not in fields:
         for line in lines:

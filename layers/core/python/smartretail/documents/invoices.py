@@ -25,7 +25,7 @@ LEXICON: list[tuple[str, str]] = [
      r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal)", "SUBTOTAL"),
     (r"(total\s+(vat|tax)|vat\s+amount|tax\s+amount|steuerbetrag|mwst\.?|ust\.?\s*betrag|umsatzsteuer\s+gesamt|"
      r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
-    (r"(gross\s+total|grand\s+total|invoice\s+total|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
+    (r"(station\s+gross\s+totals?|gross\s*total|grand\s*total|invoice\s+total|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
      r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
@@ -128,8 +128,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             value_line = line
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME") and ":" not in match.group(0):
                 continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
-            if rest and kind in MONEY_KINDS and not _AMOUNT_CELL.search(rest) and not re.search(r"\d[.,]\d|\d{2,}", rest):
-                rest = ""  # 'Rechnungssumme Netto (excl. USt.) | 198,00': the words after the label are the label's
+            if rest and kind in MONEY_KINDS and not _AMOUNT_CELL.search(rest):
+                rest = ""  # 'Rechnungssumme Netto (excl. USt.) | 198,00', 'Total 59 Spots | $16,675': the amount is elsewhere
             elif rest and kind in MONEY_KINDS and "%" in rest and not _AMOUNT_CELL.search(rest):
                 rest = ""  # 'Steuerbasisbetrag USt. 19% | 198,00': a rate, the amount is in the next cell
             if not rest:
