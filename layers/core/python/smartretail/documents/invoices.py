@@ -22,10 +22,12 @@ LEXICON: list[tuple[str, str]] = [
      r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
     (r"(sub\s*-?\s*total|net\s+total|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
      r"rechnungssumme\s+netto|summe\s+netto|gesamt\s*summe\s+netto|nettobetrag|netto\s*summe|gesamt\s+netto|warenwert|"
-     r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal)", "SUBTOTAL"),
+     r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
+     r"rechnungssumme\s+ohne\s+ust\.?|summe\s+(exkl|ohne|netto)\.?(\s+ust\.?)?|positionssumme)", "SUBTOTAL"),
     (r"(total\s+(vat|tax)|vat\s+amount|tax\s+amount|steuerbetrag|mwst\.?|ust\.?\s*betrag|umsatzsteuer\s+gesamt|"
+     r"summe\s+umsatzsteuer|ust\.?\s+gesamt|zuz[üu]gl\.?\s+ust\.?|versicherungsteuer|umsatzsteuer|"
      r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
-    (r"(station\s+gross\s+totals?|gross\s*total|grand\s*total|invoice\s+total|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
+    (r"(station\s+gross\s+totals?|gross\s*total|grand\s*total|invoice\s+total|summe\s+inkl\.?\s+ust\.?|rechnungsbeitrag|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
      r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
@@ -128,6 +130,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             value_line = line
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME") and ":" not in match.group(0):
                 continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
+            if rest and kind in MONEY_KINDS and tax_id(rest):
+                continue  # 'TVA : FR11999999998 - SIRET …': an identifier, not an amount
             if rest and kind in MONEY_KINDS and not _AMOUNT_CELL.search(rest):
                 rest = ""  # 'Rechnungssumme Netto (excl. USt.) | 198,00', 'Total 59 Spots | $16,675': the amount is elsewhere
             elif rest and kind in MONEY_KINDS and "%" in rest and not _AMOUNT_CELL.search(rest):
@@ -197,7 +201,8 @@ _MONEY = re.compile(r"(?<![\w.,])-?\s?(?:[$€£₹]|EUR|USD|GBP|INR|CHF|Rs\.?)?
 def parse_money(text: str) -> float | None:
     """The first amount in a text, whichever decimal mark it uses ('15.387,08', '$5,625.00', '€ 717,97',
     '1 234,50'): a last separator followed by one or two digits is the decimal mark."""
-    for match in _MONEY.finditer(text or ""):
+    text = re.sub(r"[‐‑−–]", "-", text or "")  # typographic minus signs
+    for match in _MONEY.finditer(text):
         whole = re.sub(r"[.,'\u00a0 ]", "", match.group(1))
         cents = match.group(3) or ""
         value = float(f"{whole}.{cents}" if cents else whole)
