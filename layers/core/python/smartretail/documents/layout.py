@@ -17,6 +17,8 @@ HEADERS = {  # English, German and French item tables
     "quantity": re.compile(r"^(QTY|QUANTITY|MENGE|ANZAHL|QT[ÉE]|QUANTIT[ÉE])\b", re.I),
     "unit_price": re.compile(r"^(RATE|PRICE|UNIT PRICE|UNIT RATE|NETTOPREIS|EINZELPREIS|PREIS|PRIX UNITAIRE|P\.U\.)", re.I),
     "amount": re.compile(r"^(AMOUNT|AMT|TOTAL|VALUE|NETTOBETRAG|BETRAG|GESAMTPREIS|GESAMT|MONTANT|TOTAL HT)\b", re.I),
+    # A tax-rate column: its cells are not the line's amount ('19 %', '19').
+    "tax_rate": re.compile(r"^(UST\.?\s*%|MWST|STEUERSATZ|VAT\s*%|TVA\s*%|TAX\s*%)", re.I),
 }
 _MERGED_ROW = re.compile(r"^(?:\d{1,3}[.)]?\s+)?(?P<description>.+?)\s+(?P<quantity>\d+(?:\.\d+)?)\s+"
                          r"(?P<unit_price>\d[\d,]*\.\d{2})\s+(?P<amount>\d[\d,]*\.\d{2})$")
@@ -94,7 +96,8 @@ def item_table(lines: list[Line]) -> list[TableRow]:
             for name, pattern in HEADERS.items():
                 if pattern.match(line.text.strip()) and name not in columns:
                     columns[name] = line.box
-        found = []
+        found: list[TableRow] = []
+        described: dict[str, tuple[str, float, Box]] | None = None  # a description whose amounts are on the next row
         for body in grouped[start + 1:]:
             text = " ".join(line.text for line in body).strip(" .:;,'\"*_~-")
             if _TABLE_END.match(text):
@@ -111,7 +114,12 @@ def item_table(lines: list[Line]) -> list[TableRow]:
                 continue
             cells = _by_column(body, columns)
             if "amount" in cells and _NUMBER.match(cells["amount"][0].replace(" ", "")):
+                if "description" not in cells and described is not None:
+                    cells = {**described, **cells}
                 found.append(TableRow(cells, body[0].page))
+                described = None
+            else:
+                described = {k: v for k, v in cells.items() if k == "description"} or None
         return found
     return []
 
