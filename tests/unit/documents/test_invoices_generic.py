@@ -114,3 +114,32 @@ def test_amounts_are_read_whichever_decimal_mark_they_use(text, amount):
                                             ("Tel 0711 123456", None)])
 def test_tax_ids_are_known_by_their_own_formats(text, expected):
     assert tax_id(text) == expected
+
+
+def _german_invoice_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for x, y, text in [(20, 20, "Lieferant GmbH"), (120, 20, "Rechnungsnummer"), (170, 20, "471102"),
+                       (120, 26, "Rechnungsdatum"), (170, 26, "05.03.2013"), (20, 40, "Rechnungsempfänger"), (20, 46, "Kunden AG Mitte"),
+                       (20, 70, "Beschreibung"), (100, 70, "Menge"), (125, 70, "Einzelpreis"), (155, 70, "USt. %"), (175, 70, "Betrag"),
+                       (20, 78, "Trennblätter A4"), (100, 78, "20"), (125, 78, "9,90"), (155, 78, "19"), (175, 78, "198,00"),
+                       (20, 96, "Rechnungssumme Netto"), (175, 96, "198,00"), (20, 102, "Umsatzsteuer 19 %"), (175, 102, "37,62"),
+                       (20, 108, "Rechnungssumme Brutto"), (175, 108, "235,62"), (20, 130, "USt-IdNr.: DE123456789")]:
+        pdf.text(x, y, text)
+    return bytes(pdf.output())
+
+
+def test_a_german_invoice_pdf_is_read_and_passes_the_eu_vat_rules():
+    from smartretail.adapters.local_textract import LocalTextract
+    from smartretail.documents.__main__ import process
+
+    result = process(_german_invoice_pdf(), LocalTextract(), "invoice", TODAY)
+    fields = {k: v["value"] for k, v in result["fields"].items()}
+    assert (fields["invoice_number"], fields["invoice_date"]) == ("471102", "2013-03-05")
+    assert (fields["subtotal"], fields["tax_total"], fields["total"]) == (198.0, 37.62, 235.62)
+    assert fields["vendor_tax_id"] == "DE123456789" and fields["buyer_name"] == "Kunden AG Mitte"
+    assert [(i["description"], i["amount"]) for i in result["line_items"]] == [("Trennblätter A4", 198.0)]
+    assert (result["tax_regime"], result["status"]) == ("eu_vat", "pass"), result["reasons"]

@@ -279,7 +279,8 @@ class LocalTextract:
                                "ValueDetection": _detection(first.text, first.confidence, first.box)})
         items = [{"LineItemExpenseFields": [
             {"Type": {"Text": EXPENSE_COLUMNS[name], "Confidence": 90.0}, "ValueDetection": _detection(text, conf, box),
-             "PageNumber": row.page} for name, (text, conf, box) in row.cells.items()]} for row in item_table(lines)]
+             "PageNumber": row.page} for name, (text, conf, box) in row.cells.items() if name in EXPENSE_COLUMNS]}
+            for row in item_table(lines)]
         return {"DocumentMetadata": {"Pages": pages}, "ExpenseDocuments": [{
             "ExpenseIndex": 1, "SummaryFields": summary,
             "LineItemGroups": [{"LineItemGroupIndex": 1, "LineItems": items}] if items else [],
