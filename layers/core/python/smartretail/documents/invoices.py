@@ -66,7 +66,8 @@ _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
 # A cell that is itself a label even when it does not start like one ('Original Date / Revision').
 _LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$", re.I)
-_NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]+$|^\(\d{3}\)|\b(sales\s+t\s*&\s*c|www\.|https?:)", re.I)  # phones, links
+_NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]*$|^\(\d{3}\)", re.I)  # phones, nothing
+_LINK_PREFIX = re.compile(r"^.*?\b(?:www\.|https?://)\S+\s*", re.I)
 _TRAILING_LABEL = re.compile(r"\s(invoice\s*(#|no\.?|number|date)|order\s*#|date)\s*:?\s*$", re.I)
 _COMPANY = re.compile(r"\b(GmbH|AG|KG|Inc|LLC|Ltd|Limited|B\.?V\.?|N\.?V\.?|S\.?A\.?S?|SARL|S\.?r\.?l|Pvt|Co\b|Corp|PLC|e\.K\.|UG)\b")
 
@@ -147,15 +148,19 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                         found.append(Found("TAX", line.text.strip(), amounts[1].text.strip(), amounts[1].confidence, line.box,
                                            amounts[1].box, line.page))
                 below = None
-                if right is not None and not _label(right.text) and not _LABEL_WORD.search(right.text):
+                # A next cell that ends in another label ('POL/Alaska Wilderness League Invoice Date') holds a value before it.
+                ends_in_label = right is not None and (cut := _TRAILING_LABEL.search(right.text)) is not None and cut.start() > 0
+                if right is not None and not _label(right.text) and (ends_in_label or not _LABEL_WORD.search(right.text)):
                     rest, value_line = right.text.strip(), right
                 elif (below := _below(table, r, line, kind)) is not None and not (
-                        kind in ("RECEIVER_NAME", "VENDOR_NAME") and _NOT_A_PARTY.search(below.text)):
+                        kind in ("RECEIVER_NAME", "VENDOR_NAME") and _NOT_A_PARTY.search(_LINK_PREFIX.sub("", below.text))):
                     rest, value_line = below.text.strip(), below
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                     party = (kind, line)  # a block: its name is on a 'Name:' row or its first line below
                     continue
             rest = rest.strip(" :#")
+            if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME"):
+                rest = _LINK_PREFIX.sub("", rest).strip()  # 'Sales T & C: www.gray.tv/advertising Cody Johnson'
             if rest:
                 # A value that runs into the next cell's label ('POL/Jaime Harrison Invoice #') ends before it.
                 cut = _TRAILING_LABEL.search(rest)
