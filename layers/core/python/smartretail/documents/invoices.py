@@ -161,6 +161,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             rest = rest.strip(" :#")
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                 rest = _LINK_PREFIX.sub("", rest).strip()  # 'Sales T & C: www.gray.tv/advertising Cody Johnson'
+                if value_line is line:  # 'Advertiser: Tom Steyer for' / 'President 2020' wrapped under the value
+                    rest += _continued(table, r, line, match.end() / max(len(line.text), 1))
             if rest:
                 # A value that runs into the next cell's label ('POL/Jaime Harrison Invoice #') ends before it.
                 cut = _TRAILING_LABEL.search(rest)
@@ -173,6 +175,16 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 found.append(Found(kind, match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
                                    line.box, value_line.box, line.page))
     return found
+
+
+def _continued(table: list[list[Line]], r: int, line: Line, value_start: float) -> str:
+    """The rest of a value wrapped onto the next row, starting where the value starts."""
+    x = line.box.left + line.box.width * value_start
+    for below in table[r + 1] if r + 1 < len(table) else []:
+        if below.page == line.page and abs(below.box.left - x) < 0.012 and not _is_label(below.text) and \
+                below.box.top - (line.box.top + line.box.height) < line.box.height:
+            return " " + below.text.strip()
+    return ""
 
 
 def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | None:
