@@ -31,7 +31,7 @@ LEXICON: list[tuple[str, str]] = [
      r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
-     rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|datum|date)", "INVOICE_RECEIPT_DATE"),
+     rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|beleg{_SEP}datum|datum|date)", "INVOICE_RECEIPT_DATE"),
     (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
     (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
      rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
@@ -61,6 +61,7 @@ _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factu
 _TITLE = re.compile(r"(?P<word>rechnung\w*|\w*rechnung|gutschrift|invoice|facture|factuur|credit\s+note|bill)\b.*?"
                     r"(?:\bnr|\bno|n°|#)\.?\s*(?P<id>[A-Z0-9][\w./\-‐]*\d[\w./\-‐]*)\s+(?:vom|von|du|dated|issued\s+at|of)\s+"
                     r"(?P<date>\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})", re.I)
+_TITLE_WRAPPED = re.compile(_TITLE.pattern.split(r"\s+(?:vom")[0] + r"\s+(?:vom|von|du|dated|issued\s+at|of)\s*$", re.I)
 MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
@@ -92,6 +93,8 @@ def _label(text: str) -> tuple[str, re.Match] | None:
     text = _unsplit(text)
     for pattern, kind in _LABELS:
         match = pattern.match(text)
+        if match and kind in ("RECEIVER_NAME", "VENDOR_NAME") and text[match.end():].strip() and ":" not in match.group(0):
+            continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
         if match:
             return kind, match
     return None
@@ -109,6 +112,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
     for r, row in enumerate(table):
         for i, line in enumerate(row):
             titled = _TITLE.search(line.text)
+            if not titled and (open_title := _TITLE_WRAPPED.search(line.text)) and r + 1 < len(table):
+                titled = _TITLE.search(f"{open_title.group(0)} {table[r + 1][0].text}")  # the date on the next row
             if titled:  # 'Baurechnung (204) Nr. 181301674 vom 25.04.2018', 'Invoice # RE-1/508 issued at 2020-11-21'
                 for kind, group in (("INVOICE_RECEIPT_ID", "id"), ("INVOICE_RECEIPT_DATE", "date")):
                     found.append(Found(kind, f"title {titled.group('word')}", titled.group(group), line.confidence, line.box, line.box,
