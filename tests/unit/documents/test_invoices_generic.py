@@ -143,3 +143,22 @@ def test_a_german_invoice_pdf_is_read_and_passes_the_eu_vat_rules():
     assert fields["vendor_tax_id"] == "DE123456789" and fields["buyer_name"] == "Kunden AG Mitte"
     assert [(i["description"], i["amount"]) for i in result["line_items"]] == [("Trennblätter A4", 198.0)]
     assert (result["tax_regime"], result["status"]) == ("eu_vat", "pass"), result["reasons"]
+
+
+def test_indian_lakh_grouping_and_totals_without_a_label_are_read():
+    assert parse_money("₹ 1,23,456.00") == 123456.0
+    extracted = extract_invoice(_response([_summary("TOTAL", "1,23,456.00"), _summary("INVOICE_RECEIPT_DATE", "12-Mar-2024", "Date")],
+                                          ["Shop", "GST 18%"]))
+    assert extracted["fields"]["total"]["value"] == 123456.0 and extracted["fields"]["invoice_date"]["value"] == "2024-03-12"
+    assert extracted["tax_regime"] == "in_gst"  # 'GST' on the page: the GST rules apply
+
+
+def test_a_vat_invoice_whose_figures_do_not_add_up_goes_to_a_person_not_to_fail():
+    extracted = extract_invoice(_response([
+        _summary("VENDOR_NAME", "Muster GmbH", "Verkäufer"), _summary("INVOICE_RECEIPT_ID", "R-1", "Rechnungsnummer"),
+        _summary("INVOICE_RECEIPT_DATE", "01.02.2024", "Rechnungsdatum"), _summary("SUBTOTAL", "100,00", "Nettobetrag"),
+        _summary("TAX", "7,00", "MwSt 7 %"), _summary("TOTAL", "126,00", "Gesamtbetrag"), _summary("VENDOR_VAT_NUMBER", "DE123456789", "USt-IdNr"),
+    ], ["Muster GmbH", "MwSt 7 %", "MwSt 19 %", "EUR"]))
+    result = validate(extracted, TODAY)
+    assert result["status"] == "needs_review"  # a second VAT rate was not read: a person checks the sum
+    assert any("totals" not in r["rule"] or not r["passed"] for r in result["rules"])

@@ -69,8 +69,9 @@ def invoice_date(text: str, month_first: bool) -> str | None:
 
     match = re.search(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{8}|\d{1,2}\.?\s+[^\W\d_]{3,9}\.?\s+\d{4}|"
                       r"[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4}", text)
-    if not match:
-        return None
+    if not match:  # '12-Mar-2024', '12 Mar 24' and other forms the receipts' parser knows
+        day = parse_date(text, latest_year=2099)
+        return day.isoformat() if day else None
     written = match.group(0)
     if re.fullmatch(r"\d{8}", written):
         written = f"{written[:4]}-{written[4:6]}-{written[6:]}"
@@ -155,7 +156,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
                      tax_regime=regime)
 
 
-_GST_WORDS = re.compile(r"\bGSTIN\b|\bCGST\b|\bSGST\b|\bIGST\b|\bUTGST\b", re.I)
+_GST_WORDS = re.compile(r"\bGSTIN\b|\bCGST\b|\bSGST\b|\bIGST\b|\bUTGST\b|\bGST\b", re.I)
 _VAT_WORDS = re.compile(r"\b(VAT|USt|MwSt|Umsatzsteuer|TVA|BTW|IVA)\b", re.I)
 
 
@@ -163,7 +164,8 @@ def tax_regime(fields: dict[str, Field | None], taxes: list[dict[str, Any]], lin
     """Which tax law the invoice is under, so only its rules are applied: Indian GST (GST taxes or a
     GSTIN named as such), EU VAT (a seller's EU VAT id, or VAT charged in euros), or none."""
     text = "\n".join(line.text for line in lines)
-    if taxes or _GST_WORDS.search(text):
+    currency = fields.get("currency")
+    if taxes or _GST_WORDS.search(text) or (currency is not None and currency.value == "INR"):
         return "in_gst"
     scheme = fields.get("vendor_tax_scheme")
     currency = fields.get("currency")
@@ -183,7 +185,7 @@ _DUE = re.compile(r"due|payable|net\s+amount|zahlbetrag|[àa]\s+payer", re.I)  #
 def _rank(label: str) -> int:
     if _DUE.search(label):
         return len(_TOTAL_RANK)
-    return next(i for i, pattern in enumerate(_TOTAL_RANK) if pattern.search(label))
+    return next((i for i, pattern in enumerate(_TOTAL_RANK) if pattern.search(label)), len(_TOTAL_RANK) - 1)
 
 
 def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: dict[str, Field | None]) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ LEXICON: list[tuple[str, str]] = [
      rf"client{_SEP}(no|number|id))", "CUSTOMER_NUMBER"),
     (r"(bill(ed)?\s+to|sold\s+to|invoice\s+to|buyer|customer|client|advertiser|k[äa]ufer(/leistungsempf[äa]nger)?|kunde|"
      r"rechnungsempf[äa]nger|leistungsempf[äa]nger|acheteur|destinataire|factur[ée]\s+[àa])", "RECEIVER_NAME"),
-    (r"(seller|vendor|supplier|from|verk[äa]ufer|lieferant|rechnungssteller|rechnungsersteller|fournisseur|vendeur|remit\s+to)",
+    (r"(seller|vendor|supplier|verk[äa]ufer|lieferant|rechnungssteller|rechnungsersteller|fournisseur|vendeur|remit\s+to)",
      "VENDOR_NAME"),
     (r"(currency|w[äa]hrung|devise|betr[äa]ge\s+in)", "CURRENCY"),
 ]
@@ -217,7 +217,8 @@ def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | No
 
 # --- values ---------------------------------------------------------------------------------------
 
-_MONEY = re.compile(r"(?<![\w.,])-?\s?(?:[$€£₹]|EUR|USD|GBP|INR|CHF|Rs\.?)?\s?-?(\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)(?:([.,])(\d{1,2}))?(?![\d])")
+_MONEY = re.compile(r"(?<![\w.,])-?\s?(?:[$€£₹]|EUR|USD|GBP|INR|CHF|Rs\.?)?\s?-?"
+                    r"(\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)(?:([.,])(\d{1,2}))?(?![\d])")  # 1,23,456.00 too
 
 
 def parse_money(text: str) -> float | None:

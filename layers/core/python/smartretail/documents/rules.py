@@ -218,7 +218,10 @@ def validate(document: dict[str, Any], today: date, is_duplicate: Callable[[dict
     # but unread: a person checks before anyone calls the document incomplete.
     reading_unsure = float(document.get("reading_confidence", 1.0)) < threshold or document.get("illegible_lines", 0) > 0
     kinds = {rule["id"]: rule["kind"] for rule in policy["rules"]}
-    certain_failures = [r for r in failed if not (set(r.fields) & set(unsure))
+    # A rule whose inputs SmartRetail may read only in part (several VAT rates, shipping, a national tax
+    # number instead of a VAT id) sends its failure to a person rather than failing the document.
+    review_only = {rule["id"] for rule in policy["rules"] if rule.get("review_only")}
+    certain_failures = [r for r in failed if not (set(r.fields) & set(unsure)) and r.rule not in review_only
                         and not (kinds[r.rule] == "required" and reading_unsure)]
     if certain_failures:
         status = "fail"
