@@ -194,6 +194,8 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
     the parties from their blocks, and every other labelled id as a reference number."""
     references: list[dict[str, Any]] = []
     totals: list[tuple[int, int, Field]] = []
+    nets: list[Field] = []
+    tax_amounts: list[Field] = []
     text = "\n".join(line.text for line in lines)
     us_dates = _dollar_invoice(lines)
     for order, summary in enumerate(summaries):
@@ -229,12 +231,14 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
                 continue
             if kind == "SUBTOTAL":
                 fields.setdefault("subtotal", _field(amount, value, page))
+                nets.append(_field(amount, value, page))
             elif kind == "AMOUNT_DUE":
                 fields.setdefault("amount_due", _field(amount, value, page))
             elif kind == "TOTAL":
                 totals.append((_rank(label), order, _field(amount, value, page)))
             elif not _TAX_LABEL.search(label) and not re.search(r"%", raw):
                 fields.setdefault("tax_total", _field(amount, value, page))
+                tax_amounts.append(_field(amount, value, page))
         elif kind in ("VENDOR_VAT_NUMBER", "TAX_PAYER_ID"):
             found = invoice_tax_id(raw)
             if found and "vendor_tax_id" not in fields:
@@ -258,6 +262,7 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         due = fields["amount_due"]
         fields["total"] = Field(due.value, due.confidence * 0.9, due.text, due.box, due.page)
     fields["_total_candidates"] = totals  # type: ignore[assignment]  (for _reconcile)
+    fields["_net_tax_candidates"] = (nets, tax_amounts)  # type: ignore[assignment]
     if "vendor_tax_id" not in fields:
         for line in lines:
             found = invoice_tax_id(line.text)
@@ -290,6 +295,13 @@ def _reconcile(fields: dict[str, Any], items: list[dict[str, Any]]) -> None:
     """Among several printed totals, the one that net + tax makes; the confidence says when the
     arithmetic agrees."""
     totals = fields.pop("_total_candidates", [])
+    nets, tax_amounts = fields.pop("_net_tax_candidates", ([], []))
+    total = fields.get("total")
+    if total is not None and not _adds_up(fields.get("subtotal"), fields.get("tax_total"), total):
+        # The first net and tax printed do not make the total: the pair of candidates that does.
+        pair = next(((n, t) for n in nets for t in tax_amounts if _adds_up(n, t, total)), None)
+        if pair:
+            fields["subtotal"], fields["tax_total"] = pair
     net, tax = fields.get("subtotal"), fields.get("tax_total")
     if net is not None and tax is not None and totals:
         expected = round(net.value + tax.value, 2)
@@ -297,6 +309,10 @@ def _reconcile(fields: dict[str, Any], items: list[dict[str, Any]]) -> None:
         if agreeing:
             best = min(agreeing, key=lambda t: (t[0], -t[1]))[2]
             fields["total"] = Field(best.value, min(1.0, best.confidence + 0.05), best.text, best.box, best.page)
+
+
+def _adds_up(net: Field | None, tax: Field | None, total: Field) -> bool:
+    return net is not None and tax is not None and abs(net.value + tax.value - total.value) < 0.011
 
 
 def _number(text: str | None) -> float | None:
