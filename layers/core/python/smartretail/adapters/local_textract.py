@@ -266,19 +266,19 @@ class LocalTextract:
     def analyze_expense(self, document: bytes) -> dict[str, Any]:
         from ..documents.layout import item_table, label_values
 
-        from ..documents.invoices import expense_fields, summary_field, vendor_name_from_top
+        from ..documents.invoices import detection, expense_fields, summary_field, vendor_name_from_top
 
         lines, pages = read_lines(document, self.max_pages, self.ocr)
         summary = [_summary_field(pair) for pair in label_values(lines)]
         # Then what the invoice lexicon finds (labels in several languages, values right of or below
         # their label, the parties' blocks), typed as Textract types them.
-        summary += [summary_field(found) for found in expense_fields(lines)]
+        summary += [summary_field(found, found.kind, 80.0) for found in expense_fields(lines)]
         first = vendor_name_from_top(lines)  # where a letterhead starts, past page numbers and titles
         if first is not None:
             summary.insert(0, {"Type": {"Text": "VENDOR_NAME", "Confidence": 90.0}, "PageNumber": first.page,
-                               "ValueDetection": _detection(first.text, first.confidence, first.box)})
+                               "ValueDetection": detection(first.text, first.confidence, first.box)})
         items = [{"LineItemExpenseFields": [
-            {"Type": {"Text": EXPENSE_COLUMNS[name], "Confidence": 90.0}, "ValueDetection": _detection(text, conf, box),
+            {"Type": {"Text": EXPENSE_COLUMNS[name], "Confidence": 90.0}, "ValueDetection": detection(text, conf, box),
              "PageNumber": row.page} for name, (text, conf, box) in row.cells.items() if name in EXPENSE_COLUMNS]}
             for row in item_table(lines)]
         return {"DocumentMetadata": {"Pages": pages}, "ExpenseDocuments": [{
@@ -316,17 +316,13 @@ _EXPENSE_TYPES = [
 ]
 
 
-def _detection(text: str, confidence: float, box: Box) -> dict[str, Any]:
-    return {"Text": text, "Confidence": confidence, "Geometry": {"BoundingBox": box.to_json()}}
-
-
 def _summary_field(pair) -> dict[str, Any]:
     import re
 
+    from ..documents.invoices import summary_field
+
     kind = next((t for pattern, t in _EXPENSE_TYPES if re.search(pattern, pair.label, re.I)), "OTHER")
-    return {"Type": {"Text": kind, "Confidence": 90.0}, "PageNumber": pair.page,
-            "LabelDetection": _detection(pair.label, pair.confidence, pair.label_box),
-            "ValueDetection": _detection(pair.value, pair.confidence, pair.value_box)}
+    return summary_field(pair, kind, 90.0)
 
 
 class LocalDocumentReader:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .layout import Pair
 from .textract import Box, Line, rows
 
 # The label lexicon: how invoices in English, German, French, Dutch and Indian English usage name a
@@ -74,14 +75,10 @@ _COMPANY = re.compile(r"\b(GmbH|AG|KG|Inc|LLC|Ltd|Limited|B\.?V\.?|N\.?V\.?|S\.?
 
 
 @dataclass(frozen=True)
-class Found:
-    kind: str
-    label: str
-    value: str
-    confidence: float
-    label_box: Box
-    value_box: Box
-    page: int
+class Found(Pair):
+    """A labelled value and the AnalyzeExpense type its label names."""
+
+    kind: str = "OTHER"
 
 
 def _unsplit(text: str) -> str:
@@ -116,19 +113,19 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 titled = _TITLE.search(f"{open_title.group(0)} {table[r + 1][0].text}")  # the date on the next row
             if titled:  # 'Baurechnung (204) Nr. 181301674 vom 25.04.2018', 'Invoice # RE-1/508 issued at 2020-11-21'
                 for kind, group in (("INVOICE_RECEIPT_ID", "id"), ("INVOICE_RECEIPT_DATE", "date")):
-                    found.append(Found(kind, f"title {titled.group('word')}", titled.group(group), line.confidence, line.box, line.box,
-                                       line.page))
+                    found.append(Found(f"title {titled.group('word')}", titled.group(group), line.confidence, line.box, line.box,
+                                       line.page, kind=kind))
             if party and _NAME_LABEL.match(line.text):
                 value = row[i + 1] if i + 1 < len(row) else None
                 if value is not None:
-                    found.append(Found(party[0], party[1].text, value.text.strip(), value.confidence, party[1].box, value.box, value.page))
+                    found.append(Found(party[1].text, value.text.strip(), value.confidence, party[1].box, value.box, value.page, kind=party[0]))
                     party = None
                 continue
             labelled = _label(line.text)
             if not labelled:
                 if party and i == 0 and not _is_label(line.text) and not _NOT_A_NAME.match(line.text) and line.box.top > party[1].box.top:
                     # A block's first line below its heading is the party's name ('Rechnungsempfänger' / 'Kunden AG').
-                    found.append(Found(party[0], party[1].text, line.text.strip(), line.confidence, party[1].box, line.box, line.page))
+                    found.append(Found(party[1].text, line.text.strip(), line.confidence, party[1].box, line.box, line.page, kind=party[0]))
                     party = None
                 continue
             kind, match = labelled
@@ -150,8 +147,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     amounts = [cell for cell in row[i + 1:] if _AMOUNT_CELL.search(cell.text) and not _label(cell.text)]
                     right = amounts[0] if amounts else None
                     if kind == "SUBTOTAL" and len(amounts) == 2 and "%" in line.text:  # 'Steuerbasisbetrag USt. 19% | 198,00 | 37,62'
-                        found.append(Found("TAX", line.text.strip(), amounts[1].text.strip(), amounts[1].confidence, line.box,
-                                           amounts[1].box, line.page))
+                        found.append(Found(line.text.strip(), amounts[1].text.strip(), amounts[1].confidence, line.box,
+                                           amounts[1].box, line.page, kind="TAX"))
                 below = None
                 # A next cell that ends in another label ('POL/Alaska Wilderness League Invoice Date') holds a value before it.
                 ends_in_label = right is not None and (cut := _TRAILING_LABEL.search(right.text)) is not None and cut.start() > 0
@@ -175,10 +172,10 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     rest = rest[: cut.start()].strip()
                     trailing, right = _label(cut.group(0).strip()), row[i + 1] if i + 1 < len(row) else None
                     if trailing and right is not None and not _label(right.text):  # that label's value is the next cell
-                        found.append(Found(trailing[0], cut.group(0).strip(" :"), right.text.strip(), right.confidence,
-                                           line.box, right.box, line.page))
-                found.append(Found(kind, match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
-                                   line.box, value_line.box, line.page))
+                        found.append(Found(cut.group(0).strip(" :"), right.text.strip(), right.confidence,
+                                           line.box, right.box, line.page, kind=trailing[0]))
+                found.append(Found(match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
+                                   line.box, value_line.box, line.page, kind=kind))
     return found
 
 
@@ -271,9 +268,12 @@ def vendor_name_from_top(lines: list[Line]) -> Line | None:
     return next((line for line in first_page if not _NOT_A_NAME.match(line.text) and not _is_label(line.text)), None)
 
 
-def summary_field(found: Found) -> dict[str, Any]:
-    def detection(text: str, box: Box) -> dict[str, Any]:
-        return {"Text": text, "Confidence": found.confidence, "Geometry": {"BoundingBox": box.to_json()}}
+def detection(text: str, confidence: float, box: Box) -> dict[str, Any]:
+    return {"Text": text, "Confidence": confidence, "Geometry": {"BoundingBox": box.to_json()}}
 
-    return {"Type": {"Text": found.kind, "Confidence": 80.0}, "PageNumber": found.page,
-            "LabelDetection": detection(found.label, found.label_box), "ValueDetection": detection(found.value, found.value_box)}
+
+def summary_field(pair: Pair, kind: str, type_confidence: float) -> dict[str, Any]:
+    """A labelled value as an AnalyzeExpense SummaryField of `kind`."""
+    return {"Type": {"Text": kind, "Confidence": type_confidence}, "PageNumber": pair.page,
+            "LabelDetection": detection(pair.label, pair.confidence, pair.label_box),
+            "ValueDetection": detection(pair.value, pair.confidence, pair.value_box)}
