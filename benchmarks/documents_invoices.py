@@ -71,13 +71,14 @@ def _value(result: dict, name: str):
 
 def _items_f1(got: list[dict], expected: list[dict], amount_key: str, name_key: str) -> tuple[int, int, int]:
     from rapidfuzz import fuzz
+    from rapidfuzz.utils import default_process
 
     expected = [e for e in expected if e.get(amount_key) not in (None, "")]
     matched, used = 0, set()
     for item in got:
         for i, line in enumerate(expected):
             if i not in used and _same_amount(item.get("amount"), line.get(amount_key)) and \
-                    fuzz.token_set_ratio(_name(item.get("description")), _name(line.get(name_key))) >= 80:
+                    fuzz.token_set_ratio(item.get("description") or "", line.get(name_key) or "", processor=default_process) >= 80:
                 used.add(i)
                 matched += 1
                 break

@@ -193,7 +193,8 @@ def _pdf_lines(document: bytes, max_pages: int, ocr: PageReader) -> tuple[list[L
         pages = len(pdf.pages)
         check_page_count(pages, max_pages)
         for number, page in enumerate(pdf.pages, 1):
-            words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            # Upright words only: text printed sideways in a margin ('Copyright ...') is no row's part.
+            words = [w for w in page.extract_words(keep_blank_chars=False, use_text_flow=False) if w.get("upright", True)]
             if words:
                 lines.extend(_lines_from_words(words, float(page.width), float(page.height), number))
             else:
