@@ -56,9 +56,15 @@ def _gstin_in(text: str) -> str | None:
     return None
 
 
-def _dollar_invoice(lines: list[Line]) -> bool:
-    """Dollar invoices write dates month-first (02/03/20 is 3 February)."""
+def _month_first(lines: list[Line]) -> bool:
+    """Whether the document writes slashed dates month-first: as its own dates show where one of them
+    cannot be read the other way ('11/17/2017'), else as dollar invoices do (02/03/20 is 3 February)."""
     text = "\n".join(line.text for line in lines)
+    slashed = [(int(a), int(b)) for a, b in re.findall(r"\b(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})\b", text)]
+    if any(a > 12 >= b for a, b in slashed):
+        return False
+    if any(b > 12 >= a for a, b in slashed):
+        return True
     return bool(re.search(r"\$|\bUSD\b", text)) and not re.search(r"€|\bEUR\b|₹|\bINR\b|\bRs\b", text)
 
 
@@ -97,7 +103,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
     lines = lines_from_blocks({"Blocks": expense.get("Blocks", [])})
     fields: dict[str, Field | None] = {}
     taxes: list[dict[str, Any]] = []
-    month_first = _dollar_invoice(lines)
+    month_first = _month_first(lines)
     for summary in expense.get("SummaryFields", []):
         kind = summary.get("Type", {}).get("Text", "OTHER")
         label = summary.get("LabelDetection", {}).get("Text", "")
@@ -196,8 +202,9 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
     totals: list[tuple[int, int, Field]] = []
     nets: list[Field] = []
     tax_amounts: list[Field] = []
+    tax_labels: list[str] = []
     text = "\n".join(line.text for line in lines)
-    us_dates = _dollar_invoice(lines)
+    us_dates = _month_first(lines)
     for order, summary in enumerate(summaries):
         kind = summary.get("Type", {}).get("Text", "OTHER")
         label = summary.get("LabelDetection", {}).get("Text", "")
@@ -230,14 +237,17 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             if amount is None:
                 continue
             if kind == "SUBTOTAL":
-                fields.setdefault("subtotal", _field(amount, value, page))
+                if not label.startswith("tax base"):  # a rate's base is the net only when the arithmetic says so
+                    fields.setdefault("subtotal", _field(amount, value, page))
                 nets.append(_field(amount, value, page))
             elif kind == "AMOUNT_DUE":
                 fields.setdefault("amount_due", _field(amount, value, page))
             elif kind == "TOTAL":
                 totals.append((_rank(label), order, _field(amount, value, page)))
             elif not _TAX_LABEL.search(label) and not re.search(r"%", raw):
-                fields.setdefault("tax_total", _field(amount, value, page))
+                if "tax_total" not in fields or (_SUMMED.search(label) and not _SUMMED.search(tax_labels[0])):
+                    fields["tax_total"] = _field(amount, value, page)  # 'Tax Total' over a rate's row
+                tax_labels.insert(0, label) if _SUMMED.search(label) else tax_labels.append(label)
                 tax_amounts.append(_field(amount, value, page))
         elif kind in ("VENDOR_VAT_NUMBER", "TAX_PAYER_ID"):
             found = invoice_tax_id(raw)
@@ -250,6 +260,13 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             code = re.search(r"\b[A-Z]{3}\b", raw)
             if code:
                 fields["currency"] = _field(code.group(0), value, page)
+    if "invoice_date" not in fields:  # a letter's date, on its own at the top ('24. Januar 2014')
+        for line in lines:
+            if line.page == 1 and line.box.top < 0.5 and _LETTER_DATE.fullmatch(line.text.strip()):
+                day = invoice_date(line.text, us_dates)
+                if day:
+                    fields["invoice_date"] = _line_field(day, line, 0.7)
+                    break
     if "vendor_name_block" in fields:
         fields["vendor_name"] = fields.pop("vendor_name_block")
     for party in ("vendor_name", "buyer_name"):  # 'QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen': the name
@@ -275,6 +292,10 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
         if code:
             fields["currency"] = Field(code, 0.8, code, None, 1)
     return references
+
+
+_SUMMED = re.compile(r"total|gesamt|summe|\bsum\b", re.I)
+_LETTER_DATE = re.compile(r"(?:[A-Za-zÄÖÜäöüß.\- ]+,\s*)?(\d{1,2}\.\s*[^\W\d_]{3,9}\.?\s+\d{4}|\d{1,2}\.\d{1,2}\.\d{4})")
 
 
 def _label_like(text: str) -> bool:

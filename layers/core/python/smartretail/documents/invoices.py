@@ -19,9 +19,9 @@ from .textract import Box, Line, rows
 # field, and the AnalyzeExpense type it is. Order matters: the first that matches a label wins.
 _SEP = r"[\s.\-‐_/]*"
 LEXICON: list[tuple[str, str]] = [
-    (r"(net\s+amount\s+due|amount\s+due|balance\s+due|total\s+due|amount\s+payable|zahlbetrag|zu\s+zahlen(der\s+betrag)?|"
+    (r"(net\s+amount\s+due|amount\s+due|due\s+payable|balance\s+due|total\s+due|amount\s+payable|zahlbetrag|zu\s+zahlen(der\s+betrag)?|"
      r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
-    (r"(sub\s*-?\s*total|net\s+total|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
+    (r"(sub\s*-?\s*total|net\s*total|gesamtbeitrag|nettobeitrag|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
      r"rechnungssumme\s+netto|summe\s+netto|gesamt\s*summe\s+netto|nettobetrag|netto\s*summe|gesamt\s+netto|warenwert|"
      r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
      r"rechnungssumme\s+ohne\s+ust\.?|summe\s+(exkl|ohne|netto)\.?(\s+ust\.?)?|positionssumme)", "SUBTOTAL"),
@@ -29,7 +29,7 @@ LEXICON: list[tuple[str, str]] = [
      r"summe\s+umsatzsteuer|ust\.?\s+gesamt|zuz[üu]gl\.?\s+ust\.?|versicherungsteuer|umsatzsteuer|"
      r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
     (r"(station\s+gross\s+totals?|gross\s*total|grand\s*total|invoice\s+total|summe\s+inkl\.?\s+ust\.?|rechnungsbeitrag|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
-     r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|totaal|"
+     r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|factuur\s*totaal|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
      rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|beleg{_SEP}datum|datum|date)", "INVOICE_RECEIPT_DATE"),
@@ -68,6 +68,8 @@ _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
 # A cell that is itself a label even when it does not start like one ('Original Date / Revision').
 _LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$", re.I)
+# A party's identifiers printed above its name ('GLN 4333741000005 Lief-Nr: 549910').
+_IDENTIFIERS = re.compile(r"^(GLN|ILN|GTIN|EAN|DUNS)\b|\b(nr|no|id)\.?\s*:", re.I)
 _NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]*$|^\(\d{3}\)", re.I)  # phones, nothing
 _LINK_PREFIX = re.compile(r"^.*?\b(?:www\.|https?://)\S+\s*", re.I)
 _TRAILING_LABEL = re.compile(r"\s(invoice\s*(#|no\.?|number|date)|order\s*#|date)\s*:?\s*$", re.I)
@@ -123,7 +125,8 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 continue
             labelled = _label(line.text)
             if not labelled:
-                if party and i == 0 and not _is_label(line.text) and not _NOT_A_NAME.match(line.text) and line.box.top > party[1].box.top:
+                if party and i == 0 and not _is_label(line.text) and not _NOT_A_NAME.match(line.text) and \
+                        not _IDENTIFIERS.search(line.text) and line.box.top > party[1].box.top:
                     # A block's first line below its heading is the party's name ('Rechnungsempfänger' / 'Kunden AG').
                     found.append(Found(party[1].text, line.text.strip(), line.confidence, party[1].box, line.box, line.page, kind=party[0]))
                     party = None
@@ -149,13 +152,18 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     if kind == "SUBTOTAL" and len(amounts) == 2 and "%" in line.text:  # 'Steuerbasisbetrag USt. 19% | 198,00 | 37,62'
                         found.append(Found(line.text.strip(), amounts[1].text.strip(), amounts[1].confidence, line.box,
                                            amounts[1].box, line.page, kind="TAX"))
+                    if kind == "TAX" and len(amounts) == 2 and "%" in line.text:  # 'TVA 0% ... | 2,076.76 € | 0.00 €': base, tax
+                        found.append(Found(f"tax base {line.text.strip()}", amounts[0].text.strip(), amounts[0].confidence,
+                                           line.box, amounts[0].box, line.page, kind="SUBTOTAL"))
+                        right = amounts[1]
                 below = None
                 # A next cell that ends in another label ('POL/Alaska Wilderness League Invoice Date') holds a value before it.
                 ends_in_label = right is not None and (cut := _TRAILING_LABEL.search(right.text)) is not None and cut.start() > 0
                 if right is not None and not _label(right.text) and (ends_in_label or not _LABEL_WORD.search(right.text)):
                     rest, value_line = right.text.strip(), right
                 elif (below := _below(table, r, line, kind)) is not None and not (
-                        kind in ("RECEIVER_NAME", "VENDOR_NAME") and _NOT_A_PARTY.search(_LINK_PREFIX.sub("", below.text))):
+                        kind in ("RECEIVER_NAME", "VENDOR_NAME") and (
+                            _NOT_A_PARTY.search(_LINK_PREFIX.sub("", below.text)) or _IDENTIFIERS.search(below.text))):
                     rest, value_line = below.text.strip(), below
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                     party = (kind, line)  # a block: its name is on a 'Name:' row or its first line below
@@ -205,6 +213,20 @@ def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | No
             cell = under(row)
             if cell is not None:
                 return cell
+    if kind in MONEY_KINDS:  # a column of amounts under the label: its last is the total only if it is their sum
+        column: list[Line] = []
+        for row in table[r + 1: r + 15]:
+            cell = under(row)
+            if cell is None:
+                continue  # a description wrapped onto its own row
+            if not _AMOUNT_CELL.search(cell.text):
+                break
+            column.append(cell)
+        if len(column) >= 2:
+            values = [parse_money(cell.text) for cell in column]
+            if None not in values and abs(sum(values[:-1]) - values[-1]) < 0.011:  # type: ignore[arg-type]
+                return column[-1]  # rows and their total row (one row and its total repeat the amount)
+            return None  # an item table's column ('Total' over each line's amount), not one labelled value
     for row in table[r + 1: r + 3]:
         cell = under(row)
         if cell is not None:
