@@ -7,7 +7,9 @@ stand-in: pdfplumber's text layer, PaddleOCR for pages without one).
 Scoring follows the sets' labels: amounts equal to the cent, dates the same day, names fuzzy >= 90
 (rapidfuzz ratio, upper-cased, spaces collapsed), ids exact (spaces ignored); line items count when
 an extracted item has a labelled line's amount and a name fuzzy >= 80 (token set ratio), F1 over the
-document's lines. Seconds per page cover reading and extraction.
+document's lines (names compared without punctuation: 'Design (hours):' is 'Design (hours)'). Seconds per
+page cover reading and extraction. `<set>_invoice_number_not_printed` counts labelled numbers that do not
+occur in the document's text at all (the set's XML numbers some documents differently from their page).
 """
 
 import argparse
@@ -55,6 +57,10 @@ def _same_amount(got, expected) -> bool:
 def _same_id(got, expected) -> bool:
     norm = lambda v: re.sub(r"\s+", "", str(v or "")).upper()  # noqa: E731
     return bool(got) and norm(got) == norm(expected)
+
+
+def _compact(text) -> str:
+    return re.sub(r"[‐‑−–]", "-", re.sub(r"\s+", "", str(text))).upper()  # typographic hyphens as printed
 
 
 def _same_day(got: str | None, expected: str) -> bool:
@@ -139,6 +145,7 @@ def run(limit: int = 0, misses: Path | None = None) -> dict:
     for set_name, scorers in SCORERS.items():
         docs = _load(set_name)[: limit or None]
         hits = {field: [0, 0] for field in scorers}
+        unprinted = 0  # labelled invoice numbers that are not on the page at all (a ceiling for that field)
         lines_f1 = [0, 0, 0]
         for path, label in docs:
             started = time.perf_counter()
@@ -155,12 +162,16 @@ def run(limit: int = 0, misses: Path | None = None) -> dict:
                     missed.append({"set": set_name, "file": path.name, "field": field,
                                    "got": {k: v.get("value") for k, v in result.get("fields", {}).items()},
                                    "refs": result.get("reference_numbers", [])})
+            if "invoice_number" in scorers and label.get("invoice_number"):
+                unprinted += _compact(label["invoice_number"]) not in _compact(result.get("text", ""))
             if set_name == "zugferd":
                 for i, n in enumerate(_items_f1(result.get("line_items", []), label.get("line_items", []), "line_total", "name")):
                     lines_f1[i] += n
         for field, (hit, total) in hits.items():
             systems[f"{set_name}_{field}"] = round(hit / total, 4) if total else None
             systems[f"{set_name}_{field}_n"] = total
+        if "invoice_number" in scorers:
+            systems[f"{set_name}_invoice_number_not_printed"] = unprinted
         if set_name == "zugferd":
             matched, got, expected = lines_f1
             precision, recall = matched / got if got else 0.0, matched / expected if expected else 0.0

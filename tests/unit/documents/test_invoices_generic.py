@@ -162,3 +162,82 @@ def test_a_vat_invoice_whose_figures_do_not_add_up_goes_to_a_person_not_to_fail(
     result = validate(extracted, TODAY)
     assert result["status"] == "needs_review"  # a second VAT rate was not read: a person checks the sum
     assert any("totals" not in r["rule"] or not r["passed"] for r in result["rules"])
+
+
+def _pdf(cells: list[tuple[float, float, str]], sideways: str = "") -> bytes:
+    """A text-layer PDF with each text at (x, y) millimetres; optional text printed sideways in the margin."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=9)
+    for x, y, text in cells:
+        pdf.text(x, y, text)
+    if sideways:
+        with pdf.rotation(90, 8, 200):
+            pdf.text(8, 200, sideways)
+    return bytes(pdf.output())
+
+
+def _read(pdf: bytes) -> dict:
+    from smartretail.adapters.local_textract import LocalTextract
+    from smartretail.documents.__main__ import process
+
+    return process(pdf, LocalTextract(), "invoice", TODAY)
+
+
+def test_items_are_read_as_printed_over_several_rows_with_discounts_and_totals_as_a_column():
+    result = _read(_pdf([
+        (20, 20, "Lieferant"), (20, 25, "GLN 4333741000005 Lief-Nr: 549910"), (20, 30, "MUSTERLIEFERANT GMBH"),
+        (120, 20, "Rechnungsnummer"), (170, 20, "RK-2013-7"), (120, 25, "Rechnungsdatum"), (170, 25, "16.09.2013"),
+        # A header over two rows: 'Positions-' / 'betrag' is the amount column.
+        (20, 60, "Pos"), (30, 60, "Beschreibung"), (100, 60, "Menge"), (120, 60, "Nettopreis"), (170, 56, "Positions-"), (170, 60, "betrag"),
+        (20, 68, "1"), (30, 68, "Kunstrasen grün 3m breit"), (100, 68, "3"), (120, 68, "4,00"), (170, 68, "12,00"),
+        (30, 73, "300cm x 100 cm"),
+        (100, 78, "abzgl. Rabatt"), (170, 78, "-2,00"),  # a discount under its item
+        (20, 86, "2"), (30, 86, "Schweinesteak"), (100, 86, "5"), (120, 86, "5,50"),
+        (170, 91, "27,50"),  # the item's amount a row below its figures
+        (30, 96, "aus Deutschland"),
+        (20, 110, "Warenwert"), (60, 110, "Nettobetrag"), (100, 110, "MwSt-Betrag"), (140, 110, "Endbetrag"),
+        (20, 116, "10,00"), (60, 116, "10,00"), (100, 116, "1,90"), (140, 116, "11,90"),
+        (20, 122, "27,50"), (60, 122, "27,50"), (100, 122, "1,93"), (140, 122, "29,43"),
+        (20, 128, "37,50"), (60, 128, "37,50"), (100, 128, "3,83"), (140, 128, "41,33"),  # the columns' sums
+        (20, 140, "USt-IdNr.: DE123456789 Beträge in EUR"),
+    ], sideways="Copyright Beispielrechnung"))
+    items = [(i["description"], i["amount"]) for i in result["line_items"]]
+    assert items == [("Kunstrasen grün 3m breit 300cm x 100 cm", 10.0), ("Schweinesteak aus Deutschland", 27.5)]
+    fields = {k: v["value"] for k, v in result["fields"].items()}
+    assert (fields["subtotal"], fields["tax_total"], fields["total"]) == (37.5, 3.83, 41.33)
+    assert fields["vendor_name"] == "MUSTERLIEFERANT GMBH"  # not the identifiers above it
+    assert "Copyright" not in result["text"]
+
+
+def test_a_premium_notice_without_a_table_header_has_the_amounts_that_add_up_to_its_net_and_its_letter_date():
+    result = _read(_pdf([
+        (20, 20, "MVM Versicherungsverein a.G."), (20, 40, "Herrn Max Mustermann"),
+        (20, 60, "Beitragsrechnung"), (150, 60, "24. Januar 2014"),
+        (20, 80, "Folgende Risiken sind versichert:"),
+        (20, 86, "Privathaftpflicht"), (90, 86, "50,00 EUR"),
+        (20, 91, "Lebensgefährte/in zur Privathaftpflicht"), (90, 91, "0,00 EUR"),
+        (20, 96, "Gesamtbeitrag"), (90, 96, "50,00 EUR"),
+        (20, 101, "Versicherungsteuer 19 %"), (90, 101, "9,50 EUR"),
+        (20, 106, "Rechnungsbetrag"), (90, 106, "59,50 EUR"),
+    ]))
+    assert [(i["description"], i["amount"]) for i in result["line_items"]] == [
+        ("Privathaftpflicht", 50.0), ("Lebensgefährte/in zur Privathaftpflicht", 0.0)]
+    fields = {k: v["value"] for k, v in result["fields"].items()}
+    assert (fields["invoice_date"], fields["subtotal"], fields["tax_total"], fields["total"]) == ("2014-01-24", 50.0, 9.5, 59.5)
+
+
+def test_a_total_column_over_the_items_is_not_the_total_and_dates_follow_the_documents_own_order():
+    result = _read(_pdf([
+        (20, 20, "Au bon moulin SARL"), (20, 30, "Invoice Date"), (60, 30, "11/03/2017"),
+        (20, 36, "Paid on"), (60, 36, "11/17/2017"),  # cannot be day-first: this document writes month first
+        (20, 60, "Amount"), (40, 60, "Product"), (110, 60, "VAT"), (130, 60, "Price"), (170, 60, "Total"),
+        (20, 66, "1.00"), (40, 66, "Design (hours)"), (110, 66, "7%"), (130, 66, "160.00 EUR"), (170, 66, "160.00 EUR"),
+        (20, 72, "400.00"), (40, 72, "Ballons"), (110, 72, "19%"), (130, 72, "0.79 EUR"), (170, 72, "316.00 EUR"),
+        (20, 84, "Net total: 476.00 EUR"), (20, 90, "VAT total: 71.24 EUR"), (20, 96, "Due payable: 547.24 EUR"),
+    ]))
+    fields = {k: v["value"] for k, v in result["fields"].items()}
+    assert (fields["invoice_date"], fields["total"]) == ("2017-11-03", 547.24)
+    assert [i["amount"] for i in result["line_items"]] == [160.0, 316.0]

@@ -67,7 +67,7 @@ MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
 # A cell that is itself a label even when it does not start like one ('Original Date / Revision').
-_LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$", re.I)
+_LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$|^(product|brand|terms)\s*:?\s*$", re.I)
 # A party's identifiers printed above its name ('GLN 4333741000005 Lief-Nr: 549910').
 _IDENTIFIERS = re.compile(r"^(GLN|ILN|GTIN|EAN|DUNS)\b|\b(nr|no|id)\.?\s*:", re.I)
 _NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]*$|^\(\d{3}\)", re.I)  # phones, nothing
@@ -168,7 +168,7 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 elif kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                     party = (kind, line)  # a block: its name is on a 'Name:' row or its first line below
                     continue
-            rest = rest.strip(" :#")
+            rest = rest.lstrip(" :#").rstrip(" :")  # a trailing '#' may belong to the next label ('... Invoice #')
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME"):
                 rest = _LINK_PREFIX.sub("", rest).strip()  # 'Sales T & C: www.gray.tv/advertising Cody Johnson'
                 if value_line is line:  # 'Advertiser: Tom Steyer for' / 'President 2020' wrapped under the value
@@ -182,7 +182,7 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                     if trailing and right is not None and not _label(right.text):  # that label's value is the next cell
                         found.append(Found(cut.group(0).strip(" :"), right.text.strip(), right.confidence,
                                            line.box, right.box, line.page, kind=trailing[0]))
-                found.append(Found(match.group(0).strip(" :#."), rest, min(line.confidence, value_line.confidence),
+                found.append(Found(match.group(0).strip(" :#."), rest.rstrip(" #"), min(line.confidence, value_line.confidence),
                                    line.box, value_line.box, line.page, kind=kind))
     return found
 
