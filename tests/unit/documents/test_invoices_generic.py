@@ -111,7 +111,7 @@ def test_amounts_are_read_whichever_decimal_mark_they_use(text, amount):
 
 @pytest.mark.parametrize("text, expected", [("USt-IdNr.: DE 136 695 976", ("eu_vat", "DE136695976")), ("BTW NL810433941B01", ("eu_vat", "NL810433941B01")),
                                             ("GSTIN 33PBDPD1634S2Z7", ("gstin", "33PBDPD1634S2Z7")), ("EIN 12-3456789", ("ein", "12-3456789")),
-                                            ("Tel 0711 123456", None)])
+                                            ("PAN: AAPFU0939F", ("pan", "AAPFU0939F")), ("Tel 0711 123456", None)])
 def test_tax_ids_are_known_by_their_own_formats(text, expected):
     assert tax_id(text) == expected
 

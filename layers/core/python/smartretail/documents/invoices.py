@@ -257,10 +257,11 @@ _VAT_ID = re.compile(r"\b(ATU\d{8}|BE[01]\d{9}|DE\d{9}|FR[0-9A-HJ-NP-Z]{2}\d{9}|
                      r"LU\d{8}|DK\d{8}|SE\d{12}|PL\d{10}|CZ\d{8,10}|PT\d{9}|IE\d{7}[A-Z]{1,2}|GB\d{9}|CHE\d{9}(MWST|TVA)?)\b")
 _GSTIN = re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b")
 _EIN = re.compile(r"\b\d{2}-\d{7}\b")
+_PAN = re.compile(r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b")  # India's PAN: the fourth letter is the holder's kind
 
 
 def tax_id(text: str) -> tuple[str, str] | None:
-    """(scheme, id) of a tax identifier written in a text, by its own format: EU VAT, GSTIN, EIN."""
+    """(scheme, id) of a tax identifier written in a text, by its own format: EU VAT, GSTIN, EIN, PAN."""
     digits_joined = re.sub(r"(?<=\d)[\s.\-‐](?=\d)", "", text.upper())  # 'DE 136 695 976' -> 'DE 136695976'
     compact = re.sub(r"\b([A-Z]{2,3})\s(?=\d)", r"\1", digits_joined)  # -> 'DE136695976'; 'GSTIN 33…' stays apart
     if match := _VAT_ID.search(compact):
@@ -269,6 +270,8 @@ def tax_id(text: str) -> tuple[str, str] | None:
         return "gstin", match.group(0)
     if match := _EIN.search(text):
         return "ein", match.group(0)
+    if match := _PAN.search(compact):
+        return "pan", match.group(0)
     return None
 
 
