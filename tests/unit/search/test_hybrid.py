@@ -72,3 +72,18 @@ def test_reindexing_replaces_a_documents_chunks_and_deleting_removes_them(embedd
     assert index.delete("tenant-a", "inv-42") == 1
     assert index.search("tenant-a", "INV-0042", k=10, doc_types=["invoice"]) == []
     assert index.search("tenant-b", "INV-0042", k=10, doc_types=["invoice"])  # the other tenant's document is untouched
+
+
+def test_the_knowledge_base_is_every_policy_and_sop_visible_to_all_tenants(embedder):
+    from pathlib import Path
+
+    from smartretail.search.knowledge import knowledge_chunks
+
+    chunks = knowledge_chunks(Path(__file__).resolve().parents[3] / "knowledge")
+    assert {c.doc_type for c in chunks} == {"policy", "sop"} and {c.tenant_id for c in chunks} == {PLATFORM}
+    assert "policies/returns-and-damaged-goods.md" in {c.source for c in chunks}
+    index = HybridIndex(embedder)
+    index.upsert(chunks)
+    hit = index.search("any-tenant", "who pays return shipping when an item arrives broken?", k=1, doc_types=["policy"])[0]
+    assert (hit.metadata["source"], hit.metadata["section"]) == ("policies/returns-and-damaged-goods.md",
+                                                                 "Returns and damaged goods policy > Damaged goods")

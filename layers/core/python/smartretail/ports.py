@@ -143,3 +143,17 @@ def read_lines(store: ObjectStore, bucket: str, prefix: str, chunk_bytes: int = 
                 yield from (line.rstrip(b"\r").decode() for line in complete if line.strip())
             if pending.strip():
                 yield pending.rstrip(b"\r").decode()
+
+
+class SearchIndex(Protocol):
+    """The copilot's retrieval: chunks with their metadata (smartretail.search.chunks.Chunk), found by
+    hybrid BM25 + vector search, always within a tenant and the platform's policies."""
+
+    def upsert(self, chunks: list[Any]) -> None:
+        """Index documents' chunks, replacing what each document had before."""
+
+    def delete(self, tenant_id: str, doc_id: str) -> int:
+        """Remove a document's chunks; how many were removed."""
+
+    def search(self, tenant_id: str, query: str, k: int = 5, doc_types: list[str] | None = None) -> list[Any]:
+        """The k best hits (text, score, metadata) the tenant may see, best first."""
