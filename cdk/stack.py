@@ -7,6 +7,7 @@ from .config import StageConfig
 from .constructs.analytics import AnalyticsConstruct
 from .constructs.api import ApiConstruct
 from .constructs.data_lake import DataLakeConstruct
+from .constructs.copilot import CopilotSearchConstruct
 from .constructs.decisions import DecisionsConstruct
 from .constructs.documents import DocumentsConstruct
 from .constructs.forecasting import ForecastingConstruct
@@ -38,6 +39,8 @@ class SmartRetailStack(Stack):
         documents = DocumentsConstruct(self, "Documents", config=config, documents_bucket=lake.documents,
                                        alerts_table=decisions.alerts_table, audit_table=decisions.audit_table,
                                        alerts_topic=decisions.alerts_topic, layers=layers)
+        copilot_search = CopilotSearchConstruct(self, "CopilotSearch", config=config)
+        copilot_search.grant_index(documents.processor)
         api = ApiConstruct(self, "Api", config=config, user_pool=identity.user_pool, layers=layers)
         for capability in (identity, ingestion, analytics, forecasting, decisions, documents):
             capability.grant_api(api.function)

@@ -44,6 +44,8 @@ def up(args: argparse.Namespace) -> int:
         for result in load_documents(stack, seller_token, documents_dir):
             counts[result["status"]] = counts.get(result["status"], 0) + 1
         print("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+        chunks = stack.load_knowledge(ROOT / "knowledge")
+        print(f"The copilot's knowledge base (marketplace policies and SOPs): {chunks} passages indexed for every tenant", flush=True)
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -143,6 +143,18 @@ class LocalStack:
                 return fn.environment
         raise KeyError(logical_prefix)
 
+    def load_knowledge(self, folder: Path) -> int:
+        """The platform's policies and SOPs into the copilot's local search, where the document
+        processor puts each processed document (its DOCUMENTS_BUCKET); how many chunks."""
+        from smartretail.adapters.aws_s3 import S3ObjectStore
+        from smartretail.adapters.local_search import ObjectStoreSearchIndex
+        from smartretail.search.embedder import WordLlamaEmbedder
+        from smartretail.search.knowledge import knowledge_chunks
+
+        chunks = knowledge_chunks(folder)
+        ObjectStoreSearchIndex(S3ObjectStore(), self.function_env("DocumentsProcessor")["DOCUMENTS_BUCKET"], WordLlamaEmbedder).upsert(chunks)
+        return len(chunks)
+
     # --- users and tokens -------------------------------------------------------------------
     def create_user(self, username: str, tenant_id: str, group: str | None) -> DemoUser:
         import boto3

@@ -38,7 +38,7 @@ class DocumentsConstruct(Construct):
             self, "ProcessorFunction", "document_processor", config=config, logs_id="ProcessorLogs",
             description="The document pipeline's steps: Textract, extraction, validation, compliance alerts",
             layers=[*layers, deps_layer(self, "DocumentDepsLayer", DOCUMENT_DEPS_LAYER_DIR,
-                                        "SmartRetail document processor dependencies (pypdf)")],
+                                        "SmartRetail document processor dependencies (pypdf, opensearch-py, numpy)")],
             memory_size=1024, timeout=Duration.minutes(5),
             environment={
                 "DOCUMENTS_BUCKET": documents_bucket.bucket_name,

@@ -24,19 +24,29 @@ tracer = Tracer(service="smartretail-document-processor")
 metrics = Metrics(namespace="SmartRetail", service="smartretail-document-processor")
 
 settings = DocumentProcessorSettings.from_env()
+store = S3ObjectStore()
 if settings.SMARTRETAIL_LOCAL:
+    # Textract by the local OCR engine and pdfplumber; the copilot's search kept as JSON in the
+    # (emulated) documents bucket, where the copilot's process finds it.
+    from smartretail.adapters.local_search import ObjectStoreSearchIndex
     from smartretail.adapters.local_textract import LocalDocumentReader
+    from smartretail.search.embedder import WordLlamaEmbedder
 
     reader = LocalDocumentReader(settings.MAX_DOCUMENT_PAGES)
+    search = ObjectStoreSearchIndex(store, settings.DOCUMENTS_BUCKET, WordLlamaEmbedder)
 else:
+    from smartretail.adapters.aws_bedrock import TitanEmbedder
+    from smartretail.adapters.aws_opensearch import OpenSearchIndex, connect
     from smartretail.adapters.aws_textract import TextractReader
 
     reader = TextractReader(settings.MAX_DOCUMENT_PAGES)
-store = S3ObjectStore()
+    search = OpenSearchIndex(lambda: connect(settings.SEARCH_ENDPOINT, settings.AWS_REGION), settings.SEARCH_INDEX,
+                             TitanEmbedder(settings.EMBEDDING_MODEL_ID))
 audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
 documents = DocumentService(store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit)
 pipeline = DocumentPipeline(documents, store, reader, settings.DOCUMENTS_BUCKET,
-                            AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit, SnsNotifier(settings.ALERTS_TOPIC_ARN)))
+                            AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit, SnsNotifier(settings.ALERTS_TOPIC_ARN)),
+                            search)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -368,3 +368,32 @@ def test_cloudwatch_may_encrypt_alarm_messages_for_the_operations_topic(synthesi
     statements = body["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
     assert any(s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"]
                for s in statements)
+
+
+def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_role_may_use_its_index(synthesized):
+    _, body, _ = synthesized
+    (collection,) = resources(body, "AWS::OpenSearchServerless::Collection").values()
+    name = collection["Properties"]["Name"]
+    assert collection["Properties"]["Type"] == "VECTORSEARCH" and len(name) <= 32
+    policies = {p["Properties"]["Type"]: p for p in resources(body, "AWS::OpenSearchServerless::SecurityPolicy").values()}
+    encryption = json.loads(policies["encryption"]["Properties"]["Policy"])
+    assert encryption["AWSOwnedKey"] is True and encryption["Rules"][0]["Resource"] == [f"collection/{name}"]
+    (network,) = json.loads(policies["network"]["Properties"]["Policy"])
+    assert [r["ResourceType"] for r in network["Rules"]] == ["collection"]  # no dashboards
+    assert {d for d in collection["DependsOn"]} >= {k for k, v in body["Resources"].items()
+                                                    if v["Type"] == "AWS::OpenSearchServerless::SecurityPolicy"}
+    (access,) = resources(body, "AWS::OpenSearchServerless::AccessPolicy").values()
+    pieces = access["Properties"]["Policy"]["Fn::Join"][1]  # the JSON with the role's ARN spliced in
+    (rule_set,) = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in pieces))
+    assert rule_set["Principal"] == ["ROLE"] and "aoss:DeleteIndex" not in rule_set["Rules"][0]["Permission"]
+    (role,) = [p for p in pieces if not isinstance(p, str)]
+    assert role["Fn::GetAtt"][0].startswith("DocumentsProcessorFunctionServiceRole")
+    assert rule_set["Rules"][0]["Resource"] == [f"index/{name}/copilot"]
+    processor = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("DocumentsProcessorFunction"))
+    env = processor["Properties"]["Environment"]["Variables"]
+    assert env["SEARCH_INDEX"] == "copilot" and "Fn::GetAtt" in env["SEARCH_ENDPOINT"]
+    statements = [s for p in resources(body, "AWS::IAM::Policy").values() if any(
+        r["Ref"].startswith("DocumentsProcessorFunctionServiceRole") for r in p["Properties"]["Roles"])
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    (api_access,) = [s for s in statements if s["Action"] == "aoss:APIAccessAll"]
+    assert api_access["Resource"] == {"Fn::GetAtt": [next(iter(resources(body, "AWS::OpenSearchServerless::Collection"))), "Arn"]}

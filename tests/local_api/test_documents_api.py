@@ -9,6 +9,7 @@ import pytest
 from sfn_helpers import run_machine, s3_event
 
 from local_stack.stack import http_json, post_file
+from local_stack.template import ROOT
 from smartretail.documents.generator import documents, multi_page_pdf, render_pdf, scan, truth
 
 TENANT = "tenant-a"  # the conftest users' tenant
@@ -59,6 +60,25 @@ def test_every_generated_document_ends_with_the_right_status_and_reasons(local, 
         for name, found in body["fields"].items():
             assert 0 <= found["confidence"] <= 1
             assert "page" in found
+
+
+def test_a_processed_document_is_searchable_by_its_tenant_only_for_the_copilot(local, corpus):
+    from smartretail.adapters.aws_s3 import S3ObjectStore
+    from smartretail.adapters.local_search import ObjectStoreSearchIndex
+    from smartretail.search.embedder import WordLlamaEmbedder
+
+    doc, pdf, facts = next(c for c in corpus if c[0].broken == "totals_mismatch")
+    slot, _ = upload(local, "seller", "invoice", f"{doc.name}-search.pdf", pdf, "application/pdf")
+    body = wait(local, slot["doc_id"])
+    bucket = local.function_env("DocumentsProcessor")["DOCUMENTS_BUCKET"]
+    search = ObjectStoreSearchIndex(S3ObjectStore(), bucket, WordLlamaEmbedder)  # what the copilot's process reads
+    hits = search.search(TENANT, f"why did invoice {facts['fields']['invoice_number']} fail?", k=3, doc_types=["invoice"])
+    assert hits and hits[0].metadata["doc_id"] == slot["doc_id"] and hits[0].metadata["source"] == f"{doc.name}-search.pdf"
+    assert any(body["reasons"][0] in h.text for h in hits)
+    assert not [h for h in search.search("tenant-b", facts["fields"]["invoice_number"], k=10) if h.metadata["doc_id"] == slot["doc_id"]]
+    assert local.load_knowledge(ROOT / "knowledge") > 30  # as ./dev up does: the policies, for every tenant
+    (policy,) = search.search("tenant-b", "who pays return shipping for damaged goods?", k=1)
+    assert (policy.metadata["tenant_id"], policy.metadata["source"]) == ("*", "policies/returns-and-damaged-goods.md")
 
 
 def test_a_scanned_invoice_is_read(local, corpus):

@@ -102,5 +102,9 @@ class DocumentProcessorSettings(EnvSettings):
     AUDIT_TABLE: str
     ALERTS_TOPIC_ARN: str
     MAX_DOCUMENT_PAGES: int = 20
+    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
+    SEARCH_ENDPOINT: str
+    SEARCH_INDEX: str = "copilot"
+    EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
     # Set only by the local stack: Textract is served by tesseract and pdfplumber.
     SMARTRETAIL_LOCAL: bool = False

@@ -1,7 +1,7 @@
 """The document pipeline's steps, each a Task of statemachines/document_pipeline.asl.json run by the
 document processor Lambda: read (Textract, answer kept in S3), extract and validate (result in the
-documents table and in S3), alert on a failure, and mark a document that could not be read as
-needs_review with the reason. Standard library and pydantic only."""
+documents table and in S3), index it for the copilot, alert on a failure, and mark a document that
+could not be read as needs_review with the reason. Standard library and pydantic only."""
 
 import json
 from datetime import date
@@ -10,18 +10,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ..lake import check_id
-from ..ports import ComplianceAlerts, DocumentReader, ObjectStore
+from ..ports import ComplianceAlerts, DocumentReader, ObjectStore, SearchIndex
+from ..search.documents import document_chunks
 from .extraction import EXTRACTORS
 from .rules import validate
 from .service import DocumentService, result_key
+from .textract import lines_from_blocks
 
 
 class PipelineStep(BaseModel):
     """What a Task state of the definition sends: {"step": "read", "bucket", "key", "object"} (the S3
-    event's object: its `version-id` tells a retry from a duplicate) | {"step": "extract" | "alert",
-    "tenant_id", "doc_id"} | {"step": "unreadable", "key", "error", "cause"}."""
+    event's object: its `version-id` tells a retry from a duplicate) | {"step": "extract" | "index" |
+    "alert", "tenant_id", "doc_id"} | {"step": "unreadable", "key", "error", "cause"}."""
 
-    step: Literal["read", "extract", "alert", "unreadable"]
+    step: Literal["read", "extract", "index", "alert", "unreadable"]
     bucket: str | None = None
     key: str | None = None
     s3_object: dict[str, Any] = Field(default_factory=dict, alias="object")
@@ -38,8 +40,9 @@ class PipelineStep(BaseModel):
 
 class DocumentPipeline:
     def __init__(self, documents: DocumentService, store: ObjectStore, reader: DocumentReader, bucket: str,
-                 alerts: ComplianceAlerts | None = None):
+                 alerts: ComplianceAlerts | None = None, search: SearchIndex | None = None):
         self._documents = documents
+        self._search = search
         self._store = store
         self._reader = reader
         self._bucket = bucket
@@ -54,7 +57,7 @@ class DocumentPipeline:
             return self.unreadable(request.key, request.error, request.cause, request.s3_object.get("version-id"))
         if not (request.tenant_id and request.doc_id):
             raise ValueError(f"the {request.step} step needs tenant_id and doc_id")
-        step = self.extract if request.step == "extract" else self.alert
+        step = {"extract": self.extract, "index": self.index, "alert": self.alert}[request.step]
         return step(request.tenant_id, request.doc_id)
 
     def read(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
@@ -86,6 +89,22 @@ class DocumentPipeline:
         self._documents.mark(tenant_id, record, **outcome)
         return {"tenant_id": tenant_id, "doc_id": doc_id, "doc_type": record["doc_type"], "status": result["status"],
                 "reasons": result["reasons"]}
+
+    def index(self, tenant_id: str, doc_id: str) -> dict[str, Any]:
+        """The document's fields, checks and text into the copilot's search, replacing an earlier
+        indexing of it (a retried step indexes the same chunks again)."""
+        if self._search is None:
+            raise RuntimeError("the document processor has no search index configured")
+        record = self._record(tenant_id, doc_id)
+        with self._store.open_read(self._bucket, result_key(tenant_id, doc_id, "result.json")) as body:
+            result = json.loads(body.read())
+        with self._store.open_read(self._bucket, result_key(tenant_id, doc_id, "textract.json")) as body:
+            response = json.loads(body.read())
+        blocks = (response.get("ExpenseDocuments") or [{}])[0].get("Blocks") or response.get("Blocks", [])
+        text = "\n".join(line.text for line in lines_from_blocks({"Blocks": blocks}))
+        chunks = document_chunks(tenant_id, record, result, text)
+        self._search.upsert(chunks)
+        return {"tenant_id": tenant_id, "doc_id": doc_id, "chunks": len(chunks)}
 
     def alert(self, tenant_id: str, doc_id: str) -> dict[str, Any]:
         record = self._record(tenant_id, doc_id)

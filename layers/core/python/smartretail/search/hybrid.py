@@ -4,26 +4,14 @@ fusion was measured and lost to BM25 alone on SciFact (benchmarks/retrieval_scif
 the one tuned there on the train queries. Every search is filtered to the caller's tenant and the
 platform's policies, optionally to document types, before anything is ranked."""
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from .chunks import PLATFORM, Chunk
+from .fusion import DENSE_WEIGHT, Embedder, Hit, fuse, normalised
 
-DENSE_WEIGHT = 0.35  # tuned on SciFact's train queries (benchmarks/retrieval_scifact): 0.30-0.45 within 0.001
-
-
-class Embedder(Protocol):
-    def embed(self, texts: list[str]) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk_id: str
-    score: float
-    text: str
-    metadata: dict[str, Any]
+__all__ = ["DENSE_WEIGHT", "Embedder", "Hit", "HybridIndex", "normalised"]
 
 
 def _tokenize(texts: list[str]):
@@ -31,12 +19,6 @@ def _tokenize(texts: list[str]):
     import Stemmer
 
     return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False)
-
-
-def normalised(scores: np.ndarray) -> np.ndarray:
-    """Scores of one query mapped onto 0..1 (all equal: all 0)."""
-    low, high = scores.min(), scores.max()
-    return (scores - low) / (high - low) if high > low else np.zeros_like(scores)
 
 
 class HybridIndex:
@@ -84,7 +66,7 @@ class HybridIndex:
             return []
         lexical = np.asarray(model.get_scores(_query_tokens(query)), dtype=np.float64)
         dense = vectors @ self.embedder.embed([query])[0]
-        fused = (1 - self.dense_weight) * normalised(lexical[visible]) + self.dense_weight * normalised(dense[visible])
+        fused = fuse(lexical[visible], dense[visible], self.dense_weight)
         chosen = np.flatnonzero(visible)
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(ids[chosen[j]], float(fused[j]), self._chunks[ids[chosen[j]]].text, self._chunks[ids[chosen[j]]].metadata())
