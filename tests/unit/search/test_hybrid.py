@@ -87,3 +87,9 @@ def test_the_knowledge_base_is_every_policy_and_sop_visible_to_all_tenants(embed
     hit = index.search("any-tenant", "who pays return shipping when an item arrives broken?", k=1, doc_types=["policy"])[0]
     assert (hit.metadata["source"], hit.metadata["section"]) == ("policies/returns-and-damaged-goods.md",
                                                                  "Returns and damaged goods policy > Damaged goods")
+
+
+def test_a_query_of_stop_words_or_unknown_words_is_answered_not_an_error(embedder):
+    index = _index(embedder)
+    for query in ("the and of", "zzzz qqqq", "???"):
+        assert all(h.metadata["tenant_id"] in ("tenant-a", PLATFORM) for h in index.search("tenant-a", query, k=3))

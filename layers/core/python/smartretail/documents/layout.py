@@ -320,7 +320,7 @@ def _listed_items(grouped: list[list[Line]]) -> list[TableRow]:
                 break
             words = _tokens(above)
             amounts = [t for t in words if _money(t)]
-            if len(amounts) != 1 or amounts[0] is not words[-1] and not (amounts[0] is words[-2] and words[-1].text in _MARKS + "EUR"):
+            if len(amounts) != 1 or amounts[0] is not words[-1] and not (amounts[0] is words[-2] and words[-1].text in ("€", "$", "£", "₹", "EUR")):
                 if amounts or not listed and not words:
                     break
                 continuation = words + continuation

@@ -64,7 +64,8 @@ class HybridIndex:
                             (not doc_types or self._chunks[i].doc_type in doc_types) for i in ids], dtype=bool)
         if not visible.any() or not query.strip():
             return []
-        lexical = np.asarray(model.get_scores(_query_tokens(query)), dtype=np.float64)
+        words = _query_tokens(query)  # nothing left of a query of stop words: the vectors alone rank
+        lexical = np.asarray(model.get_scores(words), dtype=np.float64) if words else np.zeros(len(ids))
         dense = vectors @ self.embedder.embed([query])[0]
         fused = fuse(lexical[visible], dense[visible], self.dense_weight)
         chosen = np.flatnonzero(visible)
