@@ -241,3 +241,27 @@ def test_a_total_column_over_the_items_is_not_the_total_and_dates_follow_the_doc
     fields = {k: v["value"] for k, v in result["fields"].items()}
     assert (fields["invoice_date"], fields["total"]) == ("2017-11-03", 547.24)
     assert [i["amount"] for i in result["line_items"]] == [160.0, 316.0]
+
+
+@pytest.mark.parametrize("text, day", [("29 maart 2014", "2014-03-29"), ("August 3 , 2014", "2014-08-03"), ("7. Mai 2014", "2014-05-07"),
+                                       ("8-9-2022", "2022-09-08")])
+def test_dates_are_read_as_invoices_print_them(text, day):
+    from smartretail.documents.extraction import invoice_date
+
+    assert invoice_date(text, month_first=False) == day
+
+
+def test_a_row_of_dutch_labels_has_its_values_below_and_a_title_is_not_a_number():
+    found = expense_fields(_lines(
+        ("FACTUUR.", 0.1, 0.05), ("Dat betaal ik zelf wel.", 0.1, 0.07),
+        ("Klant", 0.05, 0.20), ("Order", 0.25, 0.20), ("Factuur datum", 0.45, 0.20), ("Factuur", 0.62, 0.20), ("Vervaldatum", 0.8, 0.20),
+        ("SCONL0303006280999", 0.05, 0.22), ("SCONL000000444", 0.25, 0.22), ("8-9-2022", 0.47, 0.22), ("VF1005193039", 0.62, 0.22),
+        ("22-9-2022", 0.8, 0.22),
+        ("Booking ID", 0.45, 0.30), ("Payment Mode", 0.62, 0.30), ("IBZY2087", 0.45, 0.32), ("Cash at Hotel", 0.62, 0.32),
+    ))
+    got = {(f.kind, f.value) for f in found}
+    assert {("INVOICE_RECEIPT_DATE", "8-9-2022"), ("INVOICE_RECEIPT_ID", "VF1005193039"), ("DUE_DATE", "22-9-2022"),
+            ("INVOICE_RECEIPT_ID", "IBZY2087")} <= got
+    extracted = extract_invoice(_response([{"Type": {"Text": f.kind}, "LabelDetection": {"Text": f.label}, "PageNumber": 1,
+                                            "ValueDetection": {"Text": f.value, "Confidence": 99.0}} for f in found]))
+    assert extracted["fields"]["invoice_number"]["value"] == "VF1005193039"  # not 'Dat betaal ik zelf wel.'

@@ -74,7 +74,7 @@ def invoice_date(text: str, month_first: bool) -> str | None:
     from ..ingestion.values import read_date
 
     match = re.search(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{8}|\d{1,2}\.?\s+[^\W\d_]{3,9}\.?\s+\d{4}|"
-                      r"[^\W\d_]{3,9}\.?\s+\d{1,2},?\s+\d{4}", text)
+                      r"[^\W\d_]{3,9}\.?\s+\d{1,2}\s*,?\s+\d{4}", text)
     if not match:  # '12-Mar-2024', '12 Mar 24' and other forms the receipts' parser knows
         day = parse_date(text, latest_year=2099)
         return day.isoformat() if day else None
@@ -113,8 +113,8 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             name = _DOC_TITLE.sub(" ", text).strip(" ,.-")
             if name:
                 fields["vendor_name"] = _field(name, value, page)
-        elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields:
-            fields["invoice_number"] = _field(_id_in(text) or text.strip(), value, page)
+        elif kind == "INVOICE_RECEIPT_ID" and "invoice_number" not in fields and _id_in(text):
+            fields["invoice_number"] = _field(_id_in(text), value, page)  # not a sentence under a title
         elif kind == "INVOICE_RECEIPT_DATE" and "invoice_date" not in fields:
             day = invoice_date(text, month_first)
             if day:

@@ -23,7 +23,7 @@ LEXICON: list[tuple[str, str]] = [
      r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
     (r"(sub\s*-?\s*total|net\s*total|gesamtbeitrag|nettobeitrag|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
      r"rechnungssumme\s+netto|summe\s+netto|gesamt\s*summe\s+netto|nettobetrag|netto\s*summe|gesamt\s+netto|warenwert|"
-     r"steuerbasisbetrag|basisbetrag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
+     r"steuerbasisbetrag|basisbetrag|grondslag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
      r"rechnungssumme\s+ohne\s+ust\.?|summe\s+(exkl|ohne|netto)\.?(\s+ust\.?)?|positionssumme)", "SUBTOTAL"),
     (r"(total\s+(vat|tax)|vat\s+amount|tax\s+amount|steuerbetrag|mwst\.?|ust\.?\s*betrag|umsatzsteuer\s+gesamt|"
      r"summe\s+umsatzsteuer|ust\.?\s+gesamt|zuz[üu]gl\.?\s+ust\.?|versicherungsteuer|umsatzsteuer|"
@@ -32,11 +32,12 @@ LEXICON: list[tuple[str, str]] = [
      r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|factuur\s*totaal|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
-     rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuurdatum|beleg{_SEP}datum|datum|date)", "INVOICE_RECEIPT_DATE"),
-    (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance)", "DUE_DATE"),
+     rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuur{_SEP}datum|beleg{_SEP}datum|datum|date)", "INVOICE_RECEIPT_DATE"),
+    (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance|vervaldatum)", "DUE_DATE"),
     (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
      rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
-     rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number)|inv{_SEP}(#|no))", "INVOICE_RECEIPT_ID"),
+     rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number)|inv{_SEP}(#|no)|booking{_SEP}(id|no|number)|"
+     rf"factuur(?!\s*(datum|totaal|adres)))", "INVOICE_RECEIPT_ID"),
     (rf"(vat{_SEP}(reg(istration)?{_SEP})?(no|nr|number|id)|ust{_SEP}id{_SEP}(nr)?|ust{_SEP}identnr|umsatzsteuer{_SEP}id(entifikationsnummer)?|"
      rf"n[°o]\s+(de\s+)?tva(\s+intracommunautaire)?|tva\s+intracommunautaire|btw{_SEP}(nummer|nr|id)|gstin|gst{_SEP}(no|number|reg))",
      "VENDOR_VAT_NUMBER"),
@@ -67,7 +68,7 @@ MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
 _TOTAL_ROW = re.compile(r"^\s*(totals?|gesamt|summe|total\s+g[ée]n[ée]ral)\s*:?\s*$", re.I)
 # A cell that is itself a label even when it does not start like one ('Original Date / Revision').
-_LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#)\s*:?\s*$|^(product|brand|terms)\s*:?\s*$", re.I)
+_LABEL_WORD = re.compile(r"\b(date|datum|invoice|order|code|ref|revision|number|no\.|#|mode|type)\s*:?\s*$|^(product|brand|terms)\s*:?\s*$", re.I)
 # A party's identifiers printed above its name ('GLN 4333741000005 Lief-Nr: 549910').
 _IDENTIFIERS = re.compile(r"^(GLN|ILN|GTIN|EAN|DUNS)\b|\b(nr|no|id)\.?\s*:", re.I)
 _NOT_A_PARTY = re.compile(r"^[\s()\d+\-./]*$|^\(\d{3}\)", re.I)  # phones, nothing

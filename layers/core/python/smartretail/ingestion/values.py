@@ -36,12 +36,14 @@ _MONTHS = {
     # German and French spellings sellers' exports use.
     "mär": 3, "mrz": 3, "mai": 5, "okt": 10, "dez": 12, "janv": 1, "févr": 2, "fevr": 2, "mars": 3, "avr": 4,
     "juin": 6, "juil": 7, "août": 8, "aout": 8, "déc": 12,
+    # Dutch ('29 maart 2014', '3 mei', '12 mrt').
+    "maa": 3, "mrt": 3, "mei": 5,
 }
 _TIME = re.compile(r"(?:[ T]+|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[aApP]\.?[mM]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?$")
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})")
 _DAY_NAMED = re.compile(r"(\d{1,2})\.?[ -]?([^\W\d_]{3,9})\.?[ -]?,?\s*(\d{4}|\d{2})")
-_NAMED_DAY = re.compile(r"([^\W\d_]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_NAMED_DAY = re.compile(r"([^\W\d_]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(\d{4})")  # 'August 3 , 2014' too
 
 _CURRENCY = re.compile(r"^(?:[$€£¥₹]|(?:USD|EUR|GBP|INR|CHF|CAD|AUD|JPY)\s?|Rs\.?\s?)|(?:\s?[$€£¥₹]|\s?(?:USD|EUR|GBP|INR|CHF|CAD|AUD|JPY))$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 200,50 / 1'200.50: grouping by spaces or apostrophes
