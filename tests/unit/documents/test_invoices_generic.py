@@ -265,3 +265,15 @@ def test_a_row_of_dutch_labels_has_its_values_below_and_a_title_is_not_a_number(
     extracted = extract_invoice(_response([{"Type": {"Text": f.kind}, "LabelDetection": {"Text": f.label}, "PageNumber": 1,
                                             "ValueDetection": {"Text": f.value, "Confidence": 99.0}} for f in found]))
     assert extracted["fields"]["invoice_number"]["value"] == "VF1005193039"  # not 'Dat betaal ik zelf wel.'
+
+
+def test_a_french_invoice_title_a_due_date_and_a_totals_row_of_net_tax_and_gross():
+    found = expense_fields(_lines(
+        ("Facture n°562044387 du 02 Juillet 2015", 0.05, 0.10),
+        ("Date limite de paiement le 05 Juillet 2015", 0.05, 0.12),
+        ("Total facture", 0.05, 0.30), ("24.99", 0.55, 0.30), ("5.00", 0.7, 0.30), ("29.99", 0.85, 0.30),
+    ))
+    got = {(f.kind, f.value) for f in found}
+    assert {("INVOICE_RECEIPT_ID", "562044387"), ("INVOICE_RECEIPT_DATE", "02 Juillet 2015"), ("SUBTOTAL", "24.99"),
+            ("TAX", "5.00"), ("TOTAL", "29.99")} <= got
+    assert not [f for f in found if f.kind == "INVOICE_RECEIPT_DATE" and "05" in f.value]  # the due date is not the invoice's

@@ -183,7 +183,7 @@ def tax_regime(fields: dict[str, Field | None], taxes: list[dict[str, Any]], lin
 
 # A TOTAL's label, strongest first: an invoice may print several totals (a table's, the gross, the net).
 _TOTAL_RANK = [re.compile(p, re.I) for p in (
-    r"gross\s*totals?|grand\s*total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant\s+ttc|gesamtbetrag|"
+    r"gross\s*totals?|grand\s*total|invoice\s+total|rechnungssumme\s+brutto|bruttosumme|total\s+ttc|montant(\s+eur)?\s+ttc|gesamtbetrag|"
     r"rechnungsbetrag|total\s+amount|total\s+incl", r"^totals?\b|totaal|gesamtsumme|endbetrag", r"gross\s+amount", r".")]
 _DUE = re.compile(r"due|payable|net\s+amount|zahlbetrag|[àa]\s+payer", re.I)  # after commissions or prepayments: not the total
 

@@ -20,20 +20,21 @@ from .textract import Box, Line, rows
 _SEP = r"[\s.\-‐_/]*"
 LEXICON: list[tuple[str, str]] = [
     (r"(net\s+amount\s+due|amount\s+due|due\s+payable|balance\s+due|total\s+due|amount\s+payable|zahlbetrag|zu\s+zahlen(der\s+betrag)?|"
-     r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
+     r"f[äa]lliger\s+betrag|net\s+[àa]\s+payer|(somme|montant)\s+[àa]\s+payer|montant\s+d[ûu]|te\s+betalen)", "AMOUNT_DUE"),
     (r"(sub\s*-?\s*total|net\s*total|gesamtbeitrag|nettobeitrag|total\s+net|total\s+excl\.?(\s+vat|\s+tax)?|amount\s+untaxed|taxable\s+(value|amount)|"
      r"rechnungssumme\s+netto|summe\s+netto|gesamt\s*summe\s+netto|nettobetrag|netto\s*summe|gesamt\s+netto|warenwert|"
-     r"steuerbasisbetrag|basisbetrag|grondslag|total\s+ht|montant\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
+     r"steuerbasisbetrag|basisbetrag|grondslag|total\s+ht|montant(\s+eur)?\s+ht|total\s+hors\s+taxes?|exclusief\s+btw|subtotaal|"
      r"rechnungssumme\s+ohne\s+ust\.?|summe\s+(exkl|ohne|netto)\.?(\s+ust\.?)?|positionssumme)", "SUBTOTAL"),
     (r"(total\s+(vat|tax)|vat\s+amount|tax\s+amount|steuerbetrag|mwst\.?|ust\.?\s*betrag|umsatzsteuer\s+gesamt|"
      r"summe\s+umsatzsteuer|ust\.?\s+gesamt|zuz[üu]gl\.?\s+ust\.?|versicherungsteuer|umsatzsteuer|"
      r"total\s+tva|montant\s+tva|tva|btw|cgst|sgst|igst|utgst|vat|sales\s+tax|tax)(?![\s.\-‐]*(id|nr|no|number|reg|identn))", "TAX"),
     (r"(station\s+gross\s+totals?|gross\s*total|grand\s*total|invoice\s+total|summe\s+inkl\.?\s+ust\.?|rechnungsbeitrag|total\s+amount|total\s+incl\.?(\s+vat|\s+tax)?|rechnungssumme\s+brutto|"
-     r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant\s+ttc|factuur\s*totaal|totaal|"
+     r"bruttosumme|brutto\s*betrag|gesamtbetrag|rechnungsbetrag|gesamtsumme|endbetrag|total\s+ttc|montant(\s+eur)?\s+ttc|factuur\s*totaal|totaal|"
      r"gross\s+amount|totals?)(?!\s*(spots|units|hours|of))", "TOTAL"),
+    (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance|vervaldatum|date\s+limite(\s+de\s+paiement)?)",
+     "DUE_DATE"),  # before the invoice date: 'Date limite de paiement' starts with 'date'
     (rf"(invoice{_SEP}date|date{_SEP}of{_SEP}invoice|bill{_SEP}date|issue{_SEP}date|rechnungs{_SEP}datum|belegdatum|"
      rf"date\s+de\s+(la\s+)?facture|date\s+d['’]?[ée]mission|factuur{_SEP}datum|beleg{_SEP}datum|datum|date)", "INVOICE_RECEIPT_DATE"),
-    (rf"(due{_SEP}date|payment{_SEP}due|f[äa]llig(keitsdatum)?|zahlbar\s+bis|[ée]ch[ée]ance|vervaldatum)", "DUE_DATE"),
     (rf"(invoice{_SEP}(no|nr|number|num|#|id)|invoice(?!\s*(date|month|period|to|address|total|amount|summary))|bill{_SEP}(no|number)|receipt{_SEP}(no|number)|rechnungs{_SEP}(nummer|nr)|"
      rf"rechnung{_SEP}nr|facture{_SEP}(n[°o]|num[ée]ro)|n[°o]\s+de\s+facture|num[ée]ro\s+de\s+facture|factuur{_SEP}(nummer|nr)|"
      rf"beleg{_SEP}(nummer|nr)|document{_SEP}(no|number)|inv{_SEP}(#|no)|booking{_SEP}(id|no|number)|"
@@ -62,7 +63,7 @@ _NOT_A_NAME = re.compile(r"^(page\s+\d|seite\s+\d|invoice|rechnung|facture|factu
 # A document's title line carrying its number and date.
 _TITLE = re.compile(r"(?P<word>rechnung\w*|\w*rechnung|gutschrift|invoice|facture|factuur|credit\s+note|bill)\b.*?"
                     r"(?:\bnr|\bno|n°|#)\.?\s*(?P<id>[A-Z0-9][\w./\-‐]*\d[\w./\-‐]*)\s+(?:vom|von|du|dated|issued\s+at|of)\s+"
-                    r"(?P<date>\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})", re.I)
+                    r"(?P<date>\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.?\s+[^\W\d_]{3,9}\.?\s+\d{4})", re.I)
 _TITLE_WRAPPED = re.compile(_TITLE.pattern.split(r"\s+(?:vom")[0] + r"\s+(?:vom|von|du|dated|issued\s+at|of)\s*$", re.I)
 MONEY_KINDS = {"TOTAL", "SUBTOTAL", "TAX", "AMOUNT_DUE"}
 _AMOUNT_CELL = re.compile(r"[$€£₹]|\d[.,]\d{2}\b")
@@ -137,6 +138,12 @@ def expense_fields(lines: list[Line]) -> list[Found]:
             value_line = line
             if rest and kind in ("RECEIVER_NAME", "VENDOR_NAME") and ":" not in match.group(0):
                 continue  # 'Lieferant GmbH' is a name, not the label 'Lieferant'
+            if kind in ("TOTAL", "SUBTOTAL") and (triple := _net_tax_gross(rest, row[i + 1:])):
+                # 'Total facture | 24.99 | 5.00 | 29.99': a totals row whose first two amounts make the third.
+                for value, value_kind in zip(triple, ("SUBTOTAL", "TAX", "TOTAL")):
+                    found.append(Found(f"{match.group(0).strip(' :#.')} ({value_kind.lower()})", value, line.confidence,
+                                       line.box, line.box, line.page, kind=value_kind))
+                continue
             if rest and kind in MONEY_KINDS and tax_id(rest):
                 continue  # 'TVA : FR11999999998 - SIRET …': an identifier, not an amount
             if rest and kind in MONEY_KINDS and not _AMOUNT_CELL.search(rest):
@@ -186,6 +193,16 @@ def expense_fields(lines: list[Line]) -> list[Found]:
                 found.append(Found(match.group(0).strip(" :#."), rest.rstrip(" #"), min(line.confidence, value_line.confidence),
                                    line.box, value_line.box, line.page, kind=kind))
     return found
+
+
+def _net_tax_gross(rest: str, right: list[Line]) -> list[str] | None:
+    """Three amounts after a totals label where the first two add up to the third, as printed."""
+    texts = [rest] if _AMOUNT_CELL.search(rest) else [cell.text for cell in right]  # 'Total facture | 24.99 | ...'
+    found = [m.group(0).strip() for t in texts for m in _MONEY.finditer(t) if m.group(3)]  # with cents: amounts, not counts
+    values = [parse_money(v) for v in found]
+    if len(values) == 3 and None not in values and values[2] and abs(values[0] + values[1] - values[2]) < 0.011:  # type: ignore[operator]
+        return found
+    return None
 
 
 def _continued(table: list[list[Line]], r: int, line: Line, value_start: float) -> str:
