@@ -298,9 +298,14 @@ _SUMMED = re.compile(r"total|gesamt|summe|\bsum\b", re.I)
 _LETTER_DATE = re.compile(r"(?:[A-Za-zÄÖÜäöüß.\- ]+,\s*)?(\d{1,2}\.\s*[^\W\d_]{3,9}\.?\s+\d{4}|\d{1,2}\.\d{1,2}\.\d{4})")
 
 
+# Column headings of order forms that sit where a party's name is expected ('Advertiser | Start/End').
+_HEADING = re.compile(r"(start\s*/\s*end|original|duplicate|copy|terms|product|brand|estimate|"
+                      r"(agency|advertiser|buyer|customer|client)\s+(ref|code|name|id|number|#))\s*:?", re.I)
+
+
 def _label_like(text: str) -> bool:
     return bool(re.search(r"\b(name|address|contact|phone|tel|fax|e-?mail)\s*:?\s*$", text, re.I)) or bool(
-        re.fullmatch(r"[\s()\d+\-./]+", text))
+        re.fullmatch(r"[\s()\d+\-./]+", text)) or bool(_HEADING.fullmatch(text.strip()))
 
 
 def _id_in(text: str) -> str | None:
