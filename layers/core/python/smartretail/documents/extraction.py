@@ -377,10 +377,11 @@ def _from_lines(lines: list[Line], fields: dict[str, Field | None]) -> None:
     if "buyer_name" not in fields and bill_to is not None:
         label = lines[bill_to]
         rest = re.split(r"(?i)bill(?:ed)?\s*to\s*:?", label.text, maxsplit=1)[-1].strip()
-        if rest and not _gstin_in(rest):
+        below = lines[bill_to + 1].text.strip() if bill_to + 1 < len(lines) else ""
+        if rest and not _gstin_in(rest) and not _label_like(rest):
             fields["buyer_name"] = _line_field(rest, label, 0.9)
-        elif bill_to + 1 < len(lines):
-            fields["buyer_name"] = _line_field(lines[bill_to + 1].text.strip(), lines[bill_to + 1], 0.9)
+        elif below and not _label_like(below):  # a label read as a value ('Buyer Name') is no buyer
+            fields["buyer_name"] = _line_field(below, lines[bill_to + 1], 0.9)
     if "currency" not in fields:
         marked = next((line for line in lines if _CURRENCY.search(line.text)), None)
         if marked:
