@@ -6,6 +6,7 @@ index, the fusion, and refused writes surfacing as errors."""
 
 import io
 import json
+import zlib
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ class FakeBedrock:
         request = json.loads(body)
         self.calls.append((modelId, request))
         words = request["inputText"].lower().split()
-        vector = np.array([sum(hash(w) % 7 == d for w in words) for d in range(request["dimensions"])], dtype=float) + 1e-3
+        vector = np.array([sum(zlib.crc32(w.encode()) % 7 == d for w in words) for d in range(request["dimensions"])], dtype=float) + 1e-3
         return {"body": io.BytesIO(json.dumps({"embedding": list(vector / np.linalg.norm(vector)), "inputTextTokenCount": len(words)}).encode())}
 
 
@@ -134,3 +135,11 @@ def test_a_hit_outside_the_tenant_never_passes_even_if_the_service_returned_it(i
     leaked = {"_id": "x", "_score": 9.0, "_source": {"chunk_id": "c", "doc_id": "d", "tenant_id": "t2", "doc_type": "invoice",
                                                       "source": "s", "section": "", "upload_date": "", "confidence": 1.0, "text": "t"}}
     assert index._fuse([leaked], [leaked], "t1", 5) == []
+
+
+def test_a_lone_lexical_match_keeps_its_weight_in_the_fusion(index):
+    only = {"_id": "a", "_score": 3.0, "_source": {"chunk_id": "a", "doc_id": "d1", "tenant_id": "t1", "text": "x"}}
+    other = {"_id": "b", "_score": 0.9, "_source": {"chunk_id": "b", "doc_id": "d2", "tenant_id": "t1", "text": "y"}}
+    near = {**only, "_score": 0.5}
+    hits = index._fuse([only], [other, near], "t1", 2)  # BM25 found only 'a'; k-NN ranks 'b' above it
+    assert [h.chunk_id for h in hits] == ["a", "b"]  # 0.65 x 1 beats 0.35 x 1

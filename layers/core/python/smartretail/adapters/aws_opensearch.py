@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..search.chunks import PLATFORM, Chunk
-from ..search.fusion import DENSE_WEIGHT, Embedder, Hit, normalised
+from ..search.fusion import DENSE_WEIGHT, Embedder, Hit
 
 CANDIDATES = 50  # from each of BM25 and k-NN, before fusion
 FIELDS = ("chunk_id", "doc_id", "tenant_id", "doc_type", "source", "section", "upload_date", "confidence")
@@ -109,8 +109,9 @@ class OpenSearchIndex:
         return self._fuse(lexical["hits"]["hits"], dense["hits"]["hits"], tenant_id, k)
 
     def _fuse(self, lexical: list[dict], dense: list[dict], tenant_id: str, k: int) -> list[Hit]:
-        """Each list's scores onto 0..1 (a candidate missing from a list scores 0 there), then the
-        convex combination; a hit outside the tenant's scope never passes, whatever the service sent."""
+        """Each list's scores onto 0..1 over its own hits (a candidate missing from a list scores 0
+        there, as OpenSearch's normalization processor does), then the convex combination; a hit
+        outside the tenant's scope never passes, whatever the service sent."""
         sources: dict[str, dict[str, Any]] = {}
         for hit in lexical + dense:
             source = hit["_source"]
@@ -121,8 +122,12 @@ class OpenSearchIndex:
             return []
 
         def scores(hits: list[dict]) -> np.ndarray:
-            by_id = {h["_source"]["chunk_id"]: float(h["_score"]) for h in hits}
-            return normalised(np.array([by_id.get(i, min(by_id.values(), default=0.0)) for i in ids]))
+            """Min-max over the list's own hits (a lone hit, or hits all equal, score 1); absent: 0."""
+            by_id = {h["_source"]["chunk_id"]: float(h["_score"]) for h in hits if h["_source"]["chunk_id"] in sources}
+            if not by_id:
+                return np.zeros(len(ids))
+            low, high = min(by_id.values()), max(by_id.values())
+            return np.array([(by_id[i] - low) / (high - low) if i in by_id and high > low else float(i in by_id) for i in ids])
 
         fused = (1 - self.dense_weight) * scores(lexical) + self.dense_weight * scores(dense)
         order = np.argsort(-fused, kind="stable")[:k]
