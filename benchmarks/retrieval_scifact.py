@@ -47,7 +47,8 @@ def _mean_ndcg(scores: np.ndarray, query_ids: list[str], qrels: dict, doc_ids: l
 def run() -> tuple[dict, dict]:
     from smartretail.search.chunks import Chunk
     from smartretail.search.embedder import WordLlamaEmbedder
-    from smartretail.search.hybrid import HybridIndex, _query_tokens, normalised
+    from smartretail.search.fusion import fuse
+    from smartretail.search.hybrid import HybridIndex
 
     corpus = [json.loads(line) for line in (DATA / "corpus.jsonl").read_text().splitlines()]
     queries = {q["_id"]: q["text"] for q in map(json.loads, (DATA / "queries.jsonl").read_text().splitlines())}
@@ -56,26 +57,20 @@ def run() -> tuple[dict, dict]:
     started = time.perf_counter()
     index = HybridIndex(WordLlamaEmbedder())
     index.upsert([Chunk(d["_id"], d["_id"], "bench", "paper", "scifact", "", f"{d['title']}\n{d['text']}") for d in corpus])
-    doc_ids, bm25, vectors = index._build()
+    doc_ids = index._build()[0]
     index_seconds = time.perf_counter() - started
 
     def matrices(split: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         ids = list(splits[split])
-        lexical = np.stack([np.asarray(bm25.get_scores(_query_tokens(queries[q])), dtype=np.float64) for q in ids])
-        dense = index.embedder.embed([queries[q] for q in ids]) @ vectors.T
-        return ids, lexical, dense
+        return (ids, *_scores(index, [queries[q] for q in ids]))
 
     def convex(lexical: np.ndarray, dense: np.ndarray, weight: float) -> np.ndarray:
-        return np.stack([(1 - weight) * normalised(a) + weight * normalised(b) for a, b in zip(lexical, dense)])
-
-    def rrf(lexical: np.ndarray, dense: np.ndarray, k: int) -> np.ndarray:
-        ranks = [np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1) for m in (lexical, dense)]
-        return 1 / (k + 1 + ranks[0]) + 1 / (k + 1 + ranks[1])
+        return np.stack([fuse(a, b, weight) for a, b in zip(lexical, dense)])
 
     train_ids, train_lex, train_dense = matrices("train")
     weight_curve = {w: _mean_ndcg(convex(train_lex, train_dense, w), train_ids, splits["train"], doc_ids) for w in WEIGHTS}
     weight = max(weight_curve, key=lambda w: (weight_curve[w], -w))
-    rrf_curve = {k: _mean_ndcg(rrf(train_lex, train_dense, k), train_ids, splits["train"], doc_ids) for k in RRF_K}
+    rrf_curve = {k: _mean_ndcg(_rrf(train_lex, train_dense, k), train_ids, splits["train"], doc_ids) for k in RRF_K}
     rrf_k = max(rrf_curve, key=rrf_curve.get)
 
     test_ids, test_lex, test_dense = matrices("test")
@@ -87,18 +82,32 @@ def run() -> tuple[dict, dict]:
     systems = {
         "bm25": {"ndcg_at_10": round(_mean_ndcg(test_lex, test_ids, test, doc_ids), 4)},
         "dense_wordllama": {"ndcg_at_10": round(_mean_ndcg(test_dense, test_ids, test, doc_ids), 4)},
-        "hybrid_rrf": {"ndcg_at_10": round(_mean_ndcg(rrf(test_lex, test_dense, rrf_k), test_ids, test, doc_ids), 4), "k": rrf_k},
+        "hybrid_rrf": {"ndcg_at_10": round(_mean_ndcg(_rrf(test_lex, test_dense, rrf_k), test_ids, test, doc_ids), 4), "k": rrf_k},
         "smartretail": {"ndcg_at_10": round(float(np.mean(ours)), 4), "dense_weight": weight,
                         "query_ms": round(per_query_ms, 1), "index_seconds": round(index_seconds, 1)},
     }
     tuning = {"train_ndcg_by_dense_weight": {str(w): round(v, 4) for w, v in weight_curve.items()},
               "train_ndcg_by_rrf_k": {str(k): round(v, 4) for k, v in rrf_curve.items()}}
-    for name, found in _knowledge(weight, rrf_k, _query_tokens, normalised).items():
+    for name, found in _knowledge(weight, rrf_k).items():
         systems[name].update(found)
     return systems, tuning
 
 
-def _knowledge(weight: float, rrf_k: int, query_tokens, normalised) -> dict[str, dict[str, float]]:
+def _scores(index, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 and cosine scores of each text against every chunk of the index, one row per text."""
+    from smartretail.search.hybrid import query_words
+
+    _, bm25, vectors = index._build()
+    lexical = np.stack([np.asarray(bm25.get_scores(query_words(t)), dtype=np.float64) for t in texts])
+    return lexical, index.embedder.embed(texts) @ vectors.T
+
+
+def _rrf(lexical: np.ndarray, dense: np.ndarray, k: int) -> np.ndarray:
+    ranks = [np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1) for m in (lexical, dense)]
+    return 1 / (k + 1 + ranks[0]) + 1 / (k + 1 + ranks[1])
+
+
+def _knowledge(weight: float, rrf_k: int) -> dict[str, dict[str, float]]:
     """The same systems on the project's own knowledge base (knowledge/) and 44 labelled questions
     (benchmarks/knowledge_questions.jsonl, paraphrases and typos): the share whose expected section is
     the first hit, and among the first three. Nothing is tuned here."""
@@ -109,12 +118,9 @@ def _knowledge(weight: float, rrf_k: int, query_tokens, normalised) -> dict[str,
     questions = [json.loads(line) for line in (ROOT / "benchmarks" / "knowledge_questions.jsonl").read_text().splitlines()]
     index = HybridIndex(WordLlamaEmbedder(), dense_weight=weight)
     index.upsert(knowledge_chunks(ROOT / "knowledge"))
-    ids, bm25, vectors = index._build()
-    sections = [index._chunks[i].section for i in ids]
-    lexical = np.stack([np.asarray(bm25.get_scores(query_tokens(q["question"])), dtype=np.float64) for q in questions])
-    dense = index.embedder.embed([q["question"] for q in questions]) @ vectors.T
-    ranks = [np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1) for m in (lexical, dense)]
-    scored = {"bm25": lexical, "dense_wordllama": dense, "hybrid_rrf": 1 / (rrf_k + 1 + ranks[0]) + 1 / (rrf_k + 1 + ranks[1])}
+    sections = [index._chunks[i].section for i in index._build()[0]]
+    lexical, dense = _scores(index, [q["question"] for q in questions])
+    scored = {"bm25": lexical, "dense_wordllama": dense, "hybrid_rrf": _rrf(lexical, dense, rrf_k)}
     out = {}
     for name, matrix in scored.items():
         top = np.argsort(-matrix, axis=1, kind="stable")[:, :3]

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from service_fakes import Recorder
 
 from smartretail.adapters.memory import MemoryItemStore, MemoryObjectStore
 from smartretail.auth import Principal
@@ -21,17 +22,6 @@ SELLER = Principal("u-a", "tenant-a", frozenset({"sellers"}))
 TODAY = date(2026, 12, 2)
 
 
-class Service:
-    def __init__(self, **answers):
-        self.calls, self.answers = [], answers
-
-    def __getattr__(self, method):
-        def call(tenant_id, request, *rest):
-            self.calls.append((method, tenant_id, request))
-            return self.answers[method]
-        return call
-
-
 @pytest.fixture(scope="module")
 def embedder():
     return WordLlamaEmbedder()
@@ -40,7 +30,7 @@ def embedder():
 @pytest.fixture
 def copilot(embedder):
     plan = {"stockout_risk": {"7d": 0.42, "14d": 0.7}, "days_of_cover": 3.5}
-    pricing = Service(recommendations={"as_of_date": "2026-09-30", "actions": [
+    pricing = Recorder(recommendations={"as_of_date": "2026-09-30", "actions": [
         {"type": "reorder", "store_id": "S01", "sku_id": "BEV-001", "order_quantity": 120.0, "plan": plan},
         {"type": "price", "store_id": "S01", "sku_id": "SNK-002"}]},
         suggest={"sku_id": "BEV-001", "store_id": "S01", "current_price": 2.79, "recommended_price": 2.59,
@@ -54,7 +44,7 @@ def copilot(embedder):
     index.upsert(knowledge_chunks(Path(__file__).resolve().parents[3] / "knowledge"))
     index.upsert(document_chunks("tenant-a", documents.record("tenant-a", slot["doc_id"]),
                                  {"status": "fail", "reasons": reasons, "fields": {"invoice_number": {"value": "INV-0042"}}}, "Tax Invoice INV-0042"))
-    tools = CopilotTools(Service(), pricing, documents, Service(), now=lambda: datetime(2026, 12, 2, tzinfo=timezone.utc))
+    tools = CopilotTools(Recorder(), pricing, documents, Recorder(), now=lambda: datetime(2026, 12, 2, tzinfo=timezone.utc))
     return Copilot(tools, index), pricing, slot["doc_id"]
 
 

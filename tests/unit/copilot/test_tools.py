@@ -4,6 +4,7 @@ the caller's, errors returned as results, and each tool mapped onto its domain s
 from datetime import datetime, timezone
 
 import pytest
+from service_fakes import Recorder
 
 from smartretail.adapters.memory import MemoryItemStore, MemoryObjectStore
 from smartretail.auth import Principal
@@ -14,19 +15,6 @@ from smartretail.errors import Forbidden
 SELLER_A = Principal("u-a", "tenant-a", frozenset({"sellers"}))
 SELLER_B = Principal("u-b", "tenant-b", frozenset({"sellers"}))
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
-
-
-class Recorder:
-    """A service that records how it was called and answers as the real one is shaped."""
-
-    def __init__(self, **answers):
-        self.calls, self.answers = [], answers
-
-    def __getattr__(self, method):
-        def call(tenant_id, request, *rest):
-            self.calls.append((method, tenant_id, request))
-            return self.answers[method]
-        return call
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from typing import Any
 
 import numpy as np
 
-from .aws_clients import LazyClient, unavailable
+from .aws_clients import LazyClient, translates_errors
 
 TITAN_MAX_CHARACTERS = 50_000  # the model's input limit (8,192 tokens)
 
 
+@translates_errors("Bedrock")
 class TitanEmbedder:
     """Unit-length vectors from amazon.titan-embed-text-v2:0 (one text per call, as the model takes)."""
 
@@ -24,10 +25,7 @@ class TitanEmbedder:
         vectors = []
         for text in texts:
             body = json.dumps({"inputText": text[:TITAN_MAX_CHARACTERS], "dimensions": self.dimensions, "normalize": True})
-            try:
-                answer = self._bedrock.invoke_model(modelId=self.model_id, body=body, contentType="application/json",
-                                                    accept="application/json")
-            except Exception as error:  # throttling and 5xx become ServiceUnavailable, for the callers' retries
-                raise unavailable("bedrock", error) or error
+            answer = self._bedrock.invoke_model(modelId=self.model_id, body=body, contentType="application/json",
+                                                accept="application/json")
             vectors.append(json.loads(answer["body"].read())["embedding"])
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimensions)

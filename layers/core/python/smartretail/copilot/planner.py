@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ..ingestion.values import month_number
+
 _SKU = re.compile(r"\b([A-Za-z]{2,5}-\d{2,5})\b")
 _STORE = re.compile(r"\b(?:store\s+)?(S\d{1,3})\b", re.I)
 _DOC = re.compile(r"\b(doc-[A-Za-z0-9]{4,40})\b")
@@ -15,7 +17,6 @@ _INVOICE = re.compile(r"\binvoice\s+(?:no\.?\s*|number\s*|#\s*)?([A-Z0-9][A-Z0-9
 _HORIZON = re.compile(r"\bnext\s+(\d{1,2})\s+(day|week)s?\b|\bnext\s+(week|month)\b|\btomorrow\b", re.I)
 _ISO_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:to|until|-|–|and)\s*(\d{4}-\d{2}-\d{2})")
 _MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b", re.I)
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("stockout", re.compile(r"stock[\s-]?outs?|run(ning)?\s+out|out\s+of\s+stock|reorder|replenish|restock", re.I)),
@@ -65,8 +66,8 @@ def _slots(text: str, today: date) -> dict[str, Any]:
             found["horizon_days"] = {"week": 7, "month": 28, "tomorrow": 1}[word]
     if (span := _ISO_RANGE.search(text)):
         found["start"], found["end"] = span.group(1), span.group(2)
-    elif (month := _MONTH.search(text)):
-        first = date(int(month.group(2)), _MONTHS.index(month.group(1).lower()) + 1, 1)
+    elif (month := _MONTH.search(text)) and (number := month_number(month.group(1))):
+        first = date(int(month.group(2)), number, 1)
         found["start"], found["end"] = first.isoformat(), ((first + timedelta(days=32)).replace(day=1) - timedelta(days=1)).isoformat()
     elif re.search(r"\blast\s+month\b", text, re.I):
         end = today.replace(day=1) - timedelta(days=1)

@@ -6,10 +6,10 @@ still say "the supplier's e-mail" without seeing it."""
 import re
 from dataclasses import dataclass, field
 
+from ..documents.invoices import GSTIN_ID, PAN_ID
+
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
-_GSTIN = re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b")
-_PAN = re.compile(r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b")
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 # A phone number: an international prefix or a leading zero or area code in brackets, then at least
 # eight more digits in groups; never a decimal amount, a date or an id with letters.
@@ -51,8 +51,8 @@ def redact(text: str, keep: frozenset[str] = frozenset()) -> Redacted:
 
     text = sub("EMAIL", _EMAIL, text)
     text = sub("IBAN", _IBAN, text, lambda v: sum(c.isdigit() for c in v) >= 10)
-    text = sub("GSTIN", _GSTIN, text)
-    text = sub("PAN", _PAN, text)
+    text = sub("GSTIN", GSTIN_ID, text)
+    text = sub("PAN", PAN_ID, text)
     text = sub("CARD", _CARD, text, lambda v: _luhn(re.sub(r"\D", "", v)))
     text = sub("PHONE", _PHONE, text, lambda v: sum(c.isdigit() for c in v) >= 9)
     text = sub("NAME", _NAMED, text, group=2)

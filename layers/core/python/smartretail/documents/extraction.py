@@ -15,7 +15,7 @@ from statistics import mean
 from typing import Any
 
 from . import gstin
-from .invoices import currency_of, parse_money
+from .invoices import currency_of, parse_money, sums_to
 from .invoices import tax_id as invoice_tax_id
 from .layout import INLINE_LABEL
 from .receipts import Field, extract_receipt, parse_cell_amount, parse_date
@@ -138,7 +138,7 @@ def extract_invoice(response: dict[str, Any]) -> dict[str, Any]:
             if number:
                 key = "buyer_gstin" if _BUYER.search(label) or kind.startswith("RECEIVER") else "vendor_gstin"
                 fields.setdefault(key, _field(number, value, page))
-    references = _generic_fields(expense.get("SummaryFields", []), lines, fields)
+    references = _generic_fields(expense.get("SummaryFields", []), lines, fields, month_first)
     _from_lines(lines, fields)
     items = []
     for group in expense.get("LineItemGroups", []):
@@ -194,7 +194,8 @@ def _rank(label: str) -> int:
     return next((i for i, pattern in enumerate(_TOTAL_RANK) if pattern.search(label)), len(_TOTAL_RANK) - 1)
 
 
-def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: dict[str, Field | None]) -> list[dict[str, Any]]:
+def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: dict[str, Field | None],
+                    us_dates: bool) -> list[dict[str, Any]]:
     """What any invoice names, from SummaryFields in Textract's vocabulary (real Textract's, or the local
     stand-in's lexicon): fields the GST reading above left empty, the tax total, the amount due, tax ids,
     the parties from their blocks, and every other labelled id as a reference number."""
@@ -202,9 +203,8 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
     totals: list[tuple[int, int, Field]] = []
     nets: list[Field] = []
     tax_amounts: list[Field] = []
-    tax_labels: list[str] = []
+    tax_is_summed = False  # the tax total came from a 'Tax Total' label, not a rate's row
     text = "\n".join(line.text for line in lines)
-    us_dates = _month_first(lines)
     for order, summary in enumerate(summaries):
         kind = summary.get("Type", {}).get("Text", "OTHER")
         label = summary.get("LabelDetection", {}).get("Text", "")
@@ -245,9 +245,9 @@ def _generic_fields(summaries: list[dict[str, Any]], lines: list[Line], fields: 
             elif kind == "TOTAL":
                 totals.append((_rank(label), order, _field(amount, value, page)))
             elif not _TAX_LABEL.search(label) and not re.search(r"%", raw):
-                if "tax_total" not in fields or (_SUMMED.search(label) and not _SUMMED.search(tax_labels[0])):
+                if "tax_total" not in fields or (_SUMMED.search(label) and not tax_is_summed):
                     fields["tax_total"] = _field(amount, value, page)  # 'Tax Total' over a rate's row
-                tax_labels.insert(0, label) if _SUMMED.search(label) else tax_labels.append(label)
+                    tax_is_summed = bool(_SUMMED.search(label))
                 tax_amounts.append(_field(amount, value, page))
         elif kind in ("VENDOR_VAT_NUMBER", "TAX_PAYER_ID"):
             found = invoice_tax_id(raw)
@@ -330,15 +330,14 @@ def _reconcile(fields: dict[str, Any], items: list[dict[str, Any]]) -> None:
             fields["subtotal"], fields["tax_total"] = pair
     net, tax = fields.get("subtotal"), fields.get("tax_total")
     if net is not None and tax is not None and totals:
-        expected = round(net.value + tax.value, 2)
-        agreeing = [t for t in totals if abs(t[2].value - expected) < 0.011]
+        agreeing = [t for t in totals if sums_to([net.value, tax.value], t[2].value)]
         if agreeing:
             best = min(agreeing, key=lambda t: (t[0], -t[1]))[2]
             fields["total"] = Field(best.value, min(1.0, best.confidence + 0.05), best.text, best.box, best.page)
 
 
 def _adds_up(net: Field | None, tax: Field | None, total: Field) -> bool:
-    return net is not None and tax is not None and abs(net.value + tax.value - total.value) < 0.011
+    return net is not None and tax is not None and sums_to([net.value, tax.value], total.value)
 
 
 def _number(text: str | None) -> float | None:

@@ -200,7 +200,7 @@ def _net_tax_gross(rest: str, right: list[Line]) -> list[str] | None:
     texts = [rest] if _AMOUNT_CELL.search(rest) else [cell.text for cell in right]  # 'Total facture | 24.99 | ...'
     found = [m.group(0).strip() for t in texts for m in _MONEY.finditer(t) if m.group(3)]  # with cents: amounts, not counts
     values = [parse_money(v) for v in found]
-    if len(values) == 3 and None not in values and values[2] and abs(values[0] + values[1] - values[2]) < 0.011:  # type: ignore[operator]
+    if len(values) == 3 and None not in values and values[2] and sums_to(values[:2], values[2]):  # type: ignore[arg-type]
         return found
     return None
 
@@ -242,7 +242,7 @@ def _below(table: list[list[Line]], r: int, label: Line, kind: str) -> Line | No
             column.append(cell)
         if len(column) >= 2:
             values = [parse_money(cell.text) for cell in column]
-            if None not in values and abs(sum(values[:-1]) - values[-1]) < 0.011:  # type: ignore[arg-type]
+            if None not in values and sums_to(values[:-1], values[-1]):  # type: ignore[arg-type]
                 return column[-1]  # rows and their total row (one row and its total repeat the amount)
             return None  # an item table's column ('Total' over each line's amount), not one labelled value
     for row in table[r + 1: r + 3]:
@@ -273,9 +273,14 @@ def parse_money(text: str) -> float | None:
 
 _VAT_ID = re.compile(r"\b(ATU\d{8}|BE[01]\d{9}|DE\d{9}|FR[0-9A-HJ-NP-Z]{2}\d{9}|NL\d{9}B\d{2}|IT\d{11}|ES[0-9A-Z]\d{7}[0-9A-Z]|"
                      r"LU\d{8}|DK\d{8}|SE\d{12}|PL\d{10}|CZ\d{8,10}|PT\d{9}|IE\d{7}[A-Z]{1,2}|GB\d{9}|CHE\d{9}(MWST|TVA)?)\b")
-_GSTIN = re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b")
+GSTIN_ID = re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b")
 _EIN = re.compile(r"\b\d{2}-\d{7}\b")
-_PAN = re.compile(r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b")  # India's PAN: the fourth letter is the holder's kind
+PAN_ID = re.compile(r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b")  # India's PAN: the fourth letter is the holder's kind
+
+
+def sums_to(parts: list[float], total: float) -> bool:
+    """Whether printed amounts add up to a printed total, to the cent."""
+    return abs(sum(parts) - total) < 0.011
 
 
 def tax_id(text: str) -> tuple[str, str] | None:
@@ -284,11 +289,11 @@ def tax_id(text: str) -> tuple[str, str] | None:
     compact = re.sub(r"\b([A-Z]{2,3})\s(?=\d)", r"\1", digits_joined)  # -> 'DE136695976'; 'GSTIN 33…' stays apart
     if match := _VAT_ID.search(compact):
         return "eu_vat", match.group(1)
-    if match := _GSTIN.search(compact):
+    if match := GSTIN_ID.search(compact):
         return "gstin", match.group(0)
     if match := _EIN.search(text):
         return "ein", match.group(0)
-    if match := _PAN.search(compact):
+    if match := PAN_ID.search(compact):
         return "pan", match.group(0)
     return None
 

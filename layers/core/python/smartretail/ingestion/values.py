@@ -101,12 +101,13 @@ def read_date(text: str, order: DateOrder | None) -> tuple[str, tuple[str, ...]]
             raise ValueError(f"is not a {DATE_ORDER_WORDS[order]} date")
         return _checked(year, month, day).isoformat(), notes + ((DAY_FIRST if order == "day_first" else MONTH_FIRST),)
     for pattern, day_group, month_group, year_group in ((_DAY_NAMED, 1, 2, 3), (_NAMED_DAY, 2, 1, 3)):
-        if (match := pattern.fullmatch(text)) and (month := _month(match[month_group])):
+        if (match := pattern.fullmatch(text)) and (month := month_number(match[month_group])):
             return _checked(_year(match[year_group]), month, int(match[day_group])).isoformat(), notes + (MONTH_NAME,)
     raise ValueError("must be a date such as 2024-03-31, 31/03/2024 or 31 Mar 2024")
 
 
-def _month(name: str) -> int | None:
+def month_number(name: str) -> int | None:
+    """1-12 for a month's name or abbreviation in English, German, French or Dutch."""
     name = name.lower().rstrip(".")
     for prefix in (name, name[:4], name[:3]):
         if prefix in _MONTHS:

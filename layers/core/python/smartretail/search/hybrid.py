@@ -4,21 +4,34 @@ fusion was measured and lost to BM25 alone on SciFact (benchmarks/retrieval_scif
 the one tuned there on the train queries. Every search is filtered to the caller's tenant and the
 platform's policies, optionally to document types, before anything is ranked."""
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from .chunks import PLATFORM, Chunk
-from .fusion import DENSE_WEIGHT, Embedder, Hit, fuse, normalised
+from .fusion import DENSE_WEIGHT, Embedder, Hit, fuse
 
-__all__ = ["DENSE_WEIGHT", "Embedder", "Hit", "HybridIndex", "normalised"]
+__all__ = ["DENSE_WEIGHT", "Embedder", "Hit", "HybridIndex"]
 
 
-def _tokenize(texts: list[str]):
-    import bm25s
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
     import Stemmer
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False)
+    return Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: list[str], return_ids: bool = True) -> Any:
+    """Texts as BM25 reads them: English stop words out, the rest stemmed."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=False)
+
+
+def query_words(query: str) -> list[str]:
+    """A query as the words BM25 scores."""
+    return _tokenize([query], return_ids=False)[0]
 
 
 class HybridIndex:
@@ -64,7 +77,7 @@ class HybridIndex:
                             (not doc_types or self._chunks[i].doc_type in doc_types) for i in ids], dtype=bool)
         if not visible.any() or not query.strip():
             return []
-        words = _query_tokens(query)  # nothing left of a query of stop words: the vectors alone rank
+        words = query_words(query)  # nothing left of a query of stop words: the vectors alone rank
         lexical = np.asarray(model.get_scores(words), dtype=np.float64) if words else np.zeros(len(ids))
         dense = vectors @ self.embedder.embed([query])[0]
         fused = fuse(lexical[visible], dense[visible], self.dense_weight)
@@ -73,10 +86,3 @@ class HybridIndex:
         return [Hit(ids[chosen[j]], float(fused[j]), self._chunks[ids[chosen[j]]].text, self._chunks[ids[chosen[j]]].metadata())
                 for j in order]
 
-
-def _query_tokens(query: str) -> list[str]:
-    """A query as the words BM25 scores (stemmed, stop words out)."""
-    import bm25s
-    import Stemmer
-
-    return bm25s.tokenize(query, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False)[0]
