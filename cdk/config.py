@@ -8,6 +8,7 @@ LAMBDAS_DIR = ROOT / "lambdas"
 CORE_LAYER_DIR = ROOT / "layers" / "core"
 DEPS_LAYER_DIR = ROOT / "layers" / "deps"
 DOCUMENT_DEPS_LAYER_DIR = ROOT / "layers" / "document_deps"
+SEARCH_DEPS_LAYER_DIR = ROOT / "layers" / "search_deps"
 GLUE_JOBS_DIR = ROOT / "glue_jobs"
 SAGEMAKER_JOBS_DIR = ROOT / "sagemaker_jobs"
 STATEMACHINES_DIR = ROOT / "statemachines"
@@ -50,6 +51,17 @@ class StageConfig:
     scheduled_tenants: tuple[str, ...] = ()
     # Daily alert evaluation (stockout risk, demand spikes, price anomalies) of the scheduled tenants.
     alerts_schedule: str = "cron(0 6 * * ? *)"
+    # The copilot: "planner" (deterministic, no model), "bedrock" (Converse with copilot_model_id, a model
+    # or inference profile enabled in the account) or "openai" (an OpenAI-compatible server at
+    # copilot_model_base_url, its key in the Secrets Manager secret copilot_model_api_key_secret).
+    copilot_model: str = "planner"
+    copilot_model_id: str = ""
+    copilot_model_base_url: str = ""
+    copilot_model_api_key_secret: str = ""
+    bedrock_guardrail_id: str = ""
+    bedrock_guardrail_version: str = "DRAFT"
+    conversation_retention_days: int = 30
+    copilot_user_requests_per_minute: int = 20
     tags: dict[str, str] = field(default_factory=lambda: {"project": "smartretail"})
 
 

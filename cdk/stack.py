@@ -3,11 +3,11 @@
 from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
-from .config import StageConfig
+from .config import SEARCH_DEPS_LAYER_DIR, StageConfig
 from .constructs.analytics import AnalyticsConstruct
-from .constructs.api import ApiConstruct
+from .constructs.api import ApiConstruct, api_routes
 from .constructs.data_lake import DataLakeConstruct
-from .constructs.copilot import CopilotSearchConstruct
+from .constructs.copilot import CopilotConstruct, CopilotSearchConstruct
 from .constructs.decisions import DecisionsConstruct
 from .constructs.documents import DocumentsConstruct
 from .constructs.forecasting import ForecastingConstruct
@@ -26,6 +26,8 @@ class SmartRetailStack(Stack):
         Tags.of(self).add("stage", config.stage)
 
         layers = [deps_layer(self, "DepsLayer"), core_layer(self, "CoreLayer")]
+        # The copilot's search client, for the functions that index (document processor) or search (copilot).
+        search_layer = deps_layer(self, "SearchDepsLayer", SEARCH_DEPS_LAYER_DIR, "SmartRetail search dependencies (opensearch-py, numpy)")
         lake = DataLakeConstruct(self, "DataLake", config=config)
         identity = IdentityConstruct(self, "Identity", config=config)
         analytics = AnalyticsConstruct(
@@ -38,12 +40,19 @@ class SmartRetailStack(Stack):
                                        models_table=forecasting.models_table, layers=layers)
         documents = DocumentsConstruct(self, "Documents", config=config, documents_bucket=lake.documents,
                                        alerts_table=decisions.alerts_table, audit_table=decisions.audit_table,
-                                       alerts_topic=decisions.alerts_topic, layers=layers)
+                                       alerts_topic=decisions.alerts_topic, layers=[*layers, search_layer])
         copilot_search = CopilotSearchConstruct(self, "CopilotSearch", config=config)
         copilot_search.grant_index(documents.processor)
         api = ApiConstruct(self, "Api", config=config, user_pool=identity.user_pool, layers=layers)
         for capability in (identity, ingestion, analytics, forecasting, decisions, documents):
             capability.grant_api(api.function)
+        copilot = CopilotConstruct(self, "Copilot", config=config, layers=[*layers, search_layer], search=copilot_search,
+                                   request_counts=api.request_counts)
+        for capability in (identity, analytics, forecasting):  # what they grant the API is read-only already
+            capability.grant_api(copilot.function)
+        decisions.grant_read(copilot.function)
+        documents.grant_read(copilot.function)
+        api.add_routes(copilot.function, api_routes("copilot"))
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
             artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
@@ -52,7 +61,7 @@ class SmartRetailStack(Stack):
         )
         monitoring = MonitoringConstruct(
             self, "Monitoring", config=config, api=api.api,
-            functions={"Api": api.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
+            functions={"Api": api.function, "Copilot": copilot.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
                        "DocumentProcessor": documents.processor, "ForecastLoader": pipeline.loader},
             queues={name: queue for name, queue in (
                 ("Validation", ingestion.dead_letters), ("AlertsEvaluation", decisions.dead_letters),

@@ -7,6 +7,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "lambdas" / "api"))
+sys.path.insert(0, str(ROOT / "lambdas" / "copilot"))
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

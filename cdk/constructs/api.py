@@ -15,14 +15,14 @@ from .packaging import python_function
 from .tables import tenant_table
 
 
-@functools.lru_cache(maxsize=1)
-def api_routes() -> tuple[tuple[str, str], ...]:
-    """(method, path) of every route, read from the FastAPI app's routers (lambdas/api/api_app.py):
-    the one list of routes. The local stack reads them back from the synthesized template."""
-    api_dir = str(LAMBDAS_DIR / "api")
-    if api_dir not in sys.path:
-        sys.path.insert(0, api_dir)
-    return tuple(importlib.import_module("api_app").route_table())
+@functools.lru_cache(maxsize=None)
+def api_routes(function: str = "api") -> tuple[tuple[str, str], ...]:
+    """(method, path) of every route of a function, read from its FastAPI app (lambdas/<function>/
+    <function>_app.py): the one list of routes. The local stack reads them back from the template."""
+    folder = str(LAMBDAS_DIR / function)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return tuple(importlib.import_module(f"{function}_app").route_table())
 
 
 class ApiConstruct(Construct):
@@ -74,7 +74,7 @@ class ApiConstruct(Construct):
             endpoint_types=[apigw.EndpointType.REGIONAL],
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=list(config.dashboard_origins),
-                allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
                 allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
                 max_age=Duration.hours(1),
             ),
@@ -93,17 +93,23 @@ class ApiConstruct(Construct):
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]":
                 "API Gateway's account-level logging role; AWS maintains this policy for exactly that purpose.",
         })
-        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
-        validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True, validate_request_body=True)
+        self._authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
+        self._validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True,
+                                                         validate_request_body=True)
+        self.add_routes(fn, api_routes())
+
+    def add_routes(self, fn: lambda_.IFunction, routes: tuple[tuple[str, str], ...]) -> None:
+        """Serve (method, path) routes with `fn` behind the Cognito authorizer (the copilot's function
+        adds its own)."""
         integration = apigw.LambdaIntegration(fn, proxy=True)
-        for method, path in api_routes():
+        for method, path in routes:
             resource = self.api.root.resource_for_path(path)
             resource.add_method(
                 method,
                 integration,
-                authorizer=authorizer,
+                authorizer=self._authorizer,
                 authorization_type=apigw.AuthorizationType.COGNITO,
-                request_validator=validator,
+                request_validator=self._validator,
             )
 
 

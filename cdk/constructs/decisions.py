@@ -62,6 +62,13 @@ class DecisionsConstruct(Construct):
                                                 retry_attempts=2, dead_letter_queue=self.dead_letters)],
             )
 
+    def grant_read(self, fn: lambda_.Function) -> None:
+        """The copilot reads positions, elasticities and the tenant's policy to answer; it writes nothing.
+        AUDIT_TABLE is named because the services that read decisions are built with the audit trail."""
+        fn.add_environment("DECISIONS_TABLE", self.decisions_table.table_name)
+        fn.add_environment("AUDIT_TABLE", self.audit_table.table_name)
+        self.decisions_table.grant(fn, "dynamodb:GetItem", "dynamodb:Query")
+
     def grant_api(self, fn: lambda_.Function) -> None:
         """Positions and elasticities are the pipeline's; the API writes only the tenant's policy item
         there, proposals and alert changes in their tables, and appends to the audit log."""

@@ -38,7 +38,7 @@ class DocumentsConstruct(Construct):
             self, "ProcessorFunction", "document_processor", config=config, logs_id="ProcessorLogs",
             description="The document pipeline's steps: Textract, extraction, validation, compliance alerts",
             layers=[*layers, deps_layer(self, "DocumentDepsLayer", DOCUMENT_DEPS_LAYER_DIR,
-                                        "SmartRetail document processor dependencies (pypdf, opensearch-py, numpy)")],
+                                        "SmartRetail document processor dependencies (pypdf)")],
             memory_size=1024, timeout=Duration.minutes(5),
             environment={
                 "DOCUMENTS_BUCKET": documents_bucket.bucket_name,
@@ -100,6 +100,12 @@ class DocumentsConstruct(Construct):
             targets=[targets.SfnStateMachine(self.state_machine, dead_letter_queue=self.dead_letters, retry_attempts=4,
                                              max_event_age=Duration.hours(6))],
         )
+
+    def grant_read(self, fn: lambda_.Function) -> None:
+        """The copilot reads document records (status, reasons, fields); no file, no write."""
+        fn.add_environment("DOCUMENTS_BUCKET", self._bucket.bucket_name)
+        fn.add_environment("DOCUMENTS_TABLE", self.table.table_name)
+        self.table.grant(fn, "dynamodb:GetItem", "dynamodb:Query")
 
     def grant_api(self, fn: lambda_.Function) -> None:
         """Document uploads are presigned by the API's role: it may put only under docs/ and read results/."""

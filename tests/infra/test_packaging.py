@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cdk.config import CORE_LAYER_DIR, DEPS_LAYER_DIR, DOCUMENT_DEPS_LAYER_DIR, LAMBDAS_DIR, ROOT, SAGEMAKER_JOBS_DIR
+from cdk.config import (CORE_LAYER_DIR, DEPS_LAYER_DIR, DOCUMENT_DEPS_LAYER_DIR, LAMBDAS_DIR, ROOT, SAGEMAKER_JOBS_DIR,
+                        SEARCH_DEPS_LAYER_DIR)
 from cdk.constructs.imports import import_closure
 from cdk.constructs.packaging import RUNTIME_PROVIDED, core_bundling
 from smartretail import settings as settings_models
@@ -20,7 +21,7 @@ from smartretail import settings as settings_models
 FUNCTIONS = sorted(p.name for p in LAMBDAS_DIR.iterdir() if p.is_dir())
 SETTINGS = {"api": settings_models.ApiSettings, "ingest_validation": settings_models.ValidationSettings,
             "forecast_loader": settings_models.ForecastLoaderSettings, "alerts_evaluator": settings_models.AlertsEvaluatorSettings,
-            "document_processor": settings_models.DocumentProcessorSettings}
+            "document_processor": settings_models.DocumentProcessorSettings, "copilot": settings_models.CopilotSettings}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,8 @@ def test_the_domain_layer_ships_each_module_a_function_imports(core_layer):
 def _dummy_environment(settings) -> dict[str, str]:
     values = {}
     for name, info in settings.model_fields.items():
-        values[name] = {int: "1", bool: "false"}.get(info.annotation, "x")
+        if info.is_required():  # the others keep their defaults
+            values[name] = {int: "1", bool: "false"}.get(info.annotation, "x")
     return {**values, "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
@@ -97,29 +99,32 @@ def _needed(function: str) -> set[str]:
     return {_canonical(d) for top in _closure(function).third_party for d in distributions.get(top, [top])} - runtime
 
 
-# A function's layers beyond the shared ones: packages only it imports.
-OWN_LAYERS = {"document_processor": DOCUMENT_DEPS_LAYER_DIR / "requirements.txt"}
+# A function's layers beyond the shared ones: packages only they import.
+DOCUMENT_DEPS, SEARCH_DEPS = DOCUMENT_DEPS_LAYER_DIR / "requirements.txt", SEARCH_DEPS_LAYER_DIR / "requirements.txt"
+OWN_LAYERS = {"document_processor": [DOCUMENT_DEPS, SEARCH_DEPS], "copilot": [SEARCH_DEPS]}
 
 
 def test_each_function_gets_every_package_it_imports_from_its_layers():
     shared = set(_requirements())
     for function in FUNCTIONS:
-        own = set(_requirements(OWN_LAYERS[function])) if function in OWN_LAYERS else set()
+        own = set().union(*(_requirements(path) for path in OWN_LAYERS.get(function, [])))
         assert _needed(function) <= shared | own, (function, _needed(function) - shared - own)
 
 
 def test_no_layer_carries_a_package_its_functions_do_not_import():
-    assert set(_requirements()) == set().union(*(_needed(f) for f in FUNCTIONS)) - set().union(
-        *(_requirements(path) for path in OWN_LAYERS.values()))
-    for function, path in OWN_LAYERS.items():
-        others = set().union(*(_needed(f) for f in FUNCTIONS if f != function))
-        assert set(_requirements(path)) == _needed(function) - set(_requirements()), function
+    extra = {path for paths in OWN_LAYERS.values() for path in paths}
+    assert set(_requirements()) == set().union(*(_needed(f) for f in FUNCTIONS)) - set().union(*(_requirements(p) for p in extra))
+    for path in extra:
+        users = [f for f in FUNCTIONS if path in OWN_LAYERS.get(f, [])]
+        others = set().union(*(_needed(f) for f in FUNCTIONS if f not in users))
+        for function in users:
+            assert set(_requirements(path)) <= _needed(function), (path, function)
         assert not set(_requirements(path)) & others, f"{path} holds what other functions import: move it to the shared layer"
 
 
-@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", DOCUMENT_DEPS_LAYER_DIR / "requirements.txt",
+@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", DOCUMENT_DEPS, SEARCH_DEPS,
                                           SAGEMAKER_JOBS_DIR / "forecasting" / "requirements.txt"],
-                         ids=["lambda-layer", "document-processor-layer", "sagemaker-job"])
+                         ids=["lambda-layer", "document-processor-layer", "search-layer", "sagemaker-job"])
 def test_what_is_deployed_pins_the_versions_the_tests_ran_with(requirements):
     from packaging.markers import Marker
 

@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,7 @@ def test_every_api_method_requires_a_cognito_token(synthesized):
     _, body, template = synthesized
     methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values()]
     routes = [m for m in methods if m["HttpMethod"] != "OPTIONS"]
-    assert len(routes) == len(api_routes())
+    assert len(routes) == len(api_routes()) + len(api_routes("copilot"))
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS" for m in routes)
     # CORS preflights are answered by API Gateway itself and never reach a function.
     assert all(m["Integration"]["Type"] == "MOCK" for m in methods if m["HttpMethod"] == "OPTIONS")
@@ -370,7 +371,7 @@ def test_cloudwatch_may_encrypt_alarm_messages_for_the_operations_topic(synthesi
                for s in statements)
 
 
-def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_role_may_use_its_index(synthesized):
+def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_writes_and_the_copilot_reads_its_index(synthesized):
     _, body, _ = synthesized
     (collection,) = resources(body, "AWS::OpenSearchServerless::Collection").values()
     name = collection["Properties"]["Name"]
@@ -382,13 +383,16 @@ def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_role_
     assert [r["ResourceType"] for r in network["Rules"]] == ["collection"]  # no dashboards
     assert {d for d in collection["DependsOn"]} >= {k for k, v in body["Resources"].items()
                                                     if v["Type"] == "AWS::OpenSearchServerless::SecurityPolicy"}
-    (access,) = resources(body, "AWS::OpenSearchServerless::AccessPolicy").values()
-    pieces = access["Properties"]["Policy"]["Fn::Join"][1]  # the JSON with the role's ARN spliced in
-    (rule_set,) = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in pieces))
-    assert rule_set["Principal"] == ["ROLE"] and "aoss:DeleteIndex" not in rule_set["Rules"][0]["Permission"]
-    (role,) = [p for p in pieces if not isinstance(p, str)]
-    assert role["Fn::GetAtt"][0].startswith("DocumentsProcessorFunctionServiceRole")
-    assert rule_set["Rules"][0]["Resource"] == [f"index/{name}/copilot"]
+    permissions = {}
+    for access in resources(body, "AWS::OpenSearchServerless::AccessPolicy").values():
+        pieces = access["Properties"]["Policy"]["Fn::Join"][1]  # the JSON with the role's ARN spliced in
+        (rule_set,) = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in pieces))
+        (role,) = [p for p in pieces if not isinstance(p, str)]
+        assert rule_set["Principal"] == ["ROLE"] and rule_set["Rules"][0]["Resource"] == [f"index/{name}/copilot"]
+        permissions[role["Fn::GetAtt"][0].split("Function")[0].removeprefix("Copilot")] = set(rule_set["Rules"][0]["Permission"])
+    assert permissions.keys() == {"DocumentsProcessor", "Copilot"}
+    assert "aoss:WriteDocument" in permissions["DocumentsProcessor"] and "aoss:DeleteIndex" not in permissions["DocumentsProcessor"]
+    assert permissions["Copilot"] == {"aoss:DescribeIndex", "aoss:ReadDocument"}
     processor = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("DocumentsProcessorFunction"))
     env = processor["Properties"]["Environment"]["Variables"]
     assert env["SEARCH_INDEX"] == "copilot" and "Fn::GetAtt" in env["SEARCH_ENDPOINT"]
@@ -397,3 +401,26 @@ def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_role_
                   for s in p["Properties"]["PolicyDocument"]["Statement"]]
     (api_access,) = [s for s in statements if s["Action"] == "aoss:APIAccessAll"]
     assert api_access["Resource"] == {"Fn::GetAtt": [next(iter(resources(body, "AWS::OpenSearchServerless::Collection"))), "Arn"]}
+
+
+def test_the_copilot_has_its_own_function_and_reads_but_never_writes_the_platforms_data(synthesized):
+    _, body, _ = synthesized
+    copilot = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("CopilotCopilotFunction"))
+    env = copilot["Properties"]["Environment"]["Variables"]
+    assert {"CONVERSATIONS_TABLE", "FORECASTS_TABLE", "DECISIONS_TABLE", "DOCUMENTS_TABLE", "SEARCH_ENDPOINT"} <= env.keys()
+    assert "COPILOT_MODEL_ID" not in env and env["COPILOT_MODEL"] == "planner"
+    statements = [s for p in resources(body, "AWS::IAM::Policy").values()
+                  if any(r["Ref"].startswith("CopilotCopilotFunctionServiceRole") for r in p["Properties"]["Roles"])
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    written = set()
+    for statement in statements:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        if any(a.startswith(("dynamodb:", "s3:")) and any(w in a for w in ("Put", "Delete", "Write", "Update")) for a in actions):
+            written |= {m for m in re.findall(r"'(?:Fn::GetAtt|Ref)': \['?([A-Za-z0-9]+)", str(statement["Resource"]))}
+    # its conversations, each user's request count, and Athena's query results: nothing of the platform's data
+    assert {w.rstrip("0123456789ABCDEF") for w in written} <= {"CopilotConversationsTable", "ApiRequestCountsTable", "DataLakeQueryResults"}
+    conversations = next(v for k, v in resources(body, "AWS::DynamoDB::Table").items() if k.startswith("CopilotConversationsTable"))
+    assert conversations["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]
+    chat = [m for m in methods if "Copilot" in json.dumps(m["Integration"]["Uri"])]
+    assert len(chat) == 5 and all(m["AuthorizationType"] == "COGNITO_USER_POOLS" for m in chat)

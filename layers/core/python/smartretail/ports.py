@@ -77,8 +77,9 @@ class ItemStore(Protocol):
     def get(self, tenant_id: str, key: str) -> dict[str, Any] | None: ...
 
     def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
-            if_version: int | None = None) -> dict[str, Any]:
-        """Store the next version; raise Conflict when the condition does not hold."""
+            if_version: int | None = None, expires_at: int | None = None) -> dict[str, Any]:
+        """Store the next version; raise Conflict when the condition does not hold. `expires_at`
+        (epoch seconds) lets a table with a TTL drop the item then."""
 
     def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None: ...
 

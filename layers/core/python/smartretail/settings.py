@@ -5,9 +5,9 @@ missing or malformed variable fails the init with a message that names it.
 """
 
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 T = TypeVar("T", bound="EnvSettings")
 
@@ -27,38 +27,74 @@ class EnvSettings(BaseModel):
             raise RuntimeError(f"invalid configuration for {cls.__name__}: {problems}") from None
 
 
-class ApiSettings(EnvSettings):
-    """Environment of the API Lambda (set by ApiConstruct)."""
+class ServingSettings(EnvSettings):
+    """What a function that answers users' questions reads: identity, the curated data through Athena,
+    forecasts, decisions and documents (set by the capability constructs' grants)."""
 
     AWS_REGION: str
     COGNITO_USER_POOL_ID: str
     COGNITO_CLIENT_ID: str
-    RAW_BUCKET: str
     CURATED_BUCKET: str
-    UPLOADS_TABLE: str
     FORECASTS_TABLE: str
     MODELS_TABLE: str
     DECISIONS_TABLE: str
-    PROPOSALS_TABLE: str
-    ALERTS_TABLE: str
     AUDIT_TABLE: str
     GLUE_DATABASE: str
     ATHENA_WORKGROUP: str
     DOCUMENTS_BUCKET: str
     DOCUMENTS_TABLE: str
     MAX_DOCUMENT_BYTES: int = 10 * 1024 * 1024
-    MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
     UPLOAD_URL_TTL_SECONDS: int = 900
     CORS_ALLOWED_ORIGINS: str = ""  # comma-separated origins of the dashboard
-    ALERTS_TOPIC_ARN: str = ""  # email subscriptions to the tenant's alerts (filtered by tenant)
     RESULTS_CACHE_TABLE: str = ""  # KPI answers and ranked recommendations by the data they came from; unset: no cache
-    REQUEST_COUNTS_TABLE: str = ""  # each tenant's requests per minute (smartretail.throttle); unset: no tenant throttle
-    TENANT_REQUESTS_PER_MINUTE: int = 3000
-    SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
+    REQUEST_COUNTS_TABLE: str = ""  # requests per minute (smartretail.throttle); unset: no throttle
     # Each tenant's live model on a SageMaker endpoint named <prefix><tenant> (horizons beyond the stored days).
     FORECAST_ENDPOINT_PREFIX: str = ""
     # Set only by the local stack: Athena is served by DuckDB over the same Parquet files.
     SMARTRETAIL_LOCAL: bool = False
+
+
+class ApiSettings(ServingSettings):
+    """Environment of the API Lambda (set by ApiConstruct)."""
+
+    RAW_BUCKET: str
+    UPLOADS_TABLE: str
+    PROPOSALS_TABLE: str
+    ALERTS_TABLE: str
+    MAX_UPLOAD_BYTES: int = 100 * 1024 * 1024
+    ALERTS_TOPIC_ARN: str = ""  # email subscriptions to the tenant's alerts (filtered by tenant)
+    TENANT_REQUESTS_PER_MINUTE: int = 3000
+    SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
+
+
+class CopilotSettings(ServingSettings):
+    """Environment of the copilot Lambda (set by CopilotConstruct)."""
+
+    CONVERSATIONS_TABLE: str
+    CONVERSATION_RETENTION_DAYS: int = Field(default=30, ge=1, le=365)
+    USER_REQUESTS_PER_MINUTE: int = 20  # each user's questions a minute, far under the API's per-tenant share
+    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
+    SEARCH_ENDPOINT: str
+    SEARCH_INDEX: str = "copilot"
+    EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
+    # The model: "planner" (deterministic, no model), "bedrock" (Converse with COPILOT_MODEL_ID) or
+    # "openai" (any OpenAI-compatible chat-completions server at COPILOT_MODEL_BASE_URL).
+    COPILOT_MODEL: Literal["planner", "bedrock", "openai"] = "planner"
+    COPILOT_MODEL_ID: str = ""
+    COPILOT_MODEL_BASE_URL: str = ""
+    COPILOT_MODEL_API_KEY_SECRET: str = ""  # a Secrets Manager secret holding the model server's key, if it wants one
+    BEDROCK_GUARDRAIL_ID: str = ""
+    BEDROCK_GUARDRAIL_VERSION: str = "DRAFT"
+    COPILOT_MAX_TURNS: int = Field(default=6, ge=1, le=20)
+    COPILOT_TIME_BUDGET_SECONDS: float = Field(default=20.0, gt=0, le=28)
+
+    @model_validator(mode="after")
+    def _model_is_configured(self) -> "CopilotSettings":
+        if self.COPILOT_MODEL == "bedrock" and not self.COPILOT_MODEL_ID:
+            raise ValueError("COPILOT_MODEL=bedrock needs COPILOT_MODEL_ID (a Bedrock model or inference profile id)")
+        if self.COPILOT_MODEL == "openai" and not (self.COPILOT_MODEL_BASE_URL and self.COPILOT_MODEL_ID):
+            raise ValueError("COPILOT_MODEL=openai needs COPILOT_MODEL_BASE_URL and COPILOT_MODEL_ID")
+        return self
 
 
 class ValidationSettings(EnvSettings):

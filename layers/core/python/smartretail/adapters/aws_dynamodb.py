@@ -160,11 +160,14 @@ class DynamoItemStore:
         return self._body(item) if item else None
 
     def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
-            if_version: int | None = None) -> dict[str, Any]:
-        """Write `body` as the next version; `if_absent`/`if_version` make it conditional (Conflict)."""
+            if_version: int | None = None, expires_at: int | None = None) -> dict[str, Any]:
+        """Write `body` as the next version; `if_absent`/`if_version` make it conditional (Conflict);
+        `expires_at` is the table's TTL attribute."""
         version = (if_version or 0) + 1
         request: dict[str, Any] = {"TableName": self._table, "Item": {
             **self._key(tenant_id, key), "version": {"N": str(version)}, "body": {"S": json.dumps(body)}}}
+        if expires_at is not None:
+            request["Item"]["expires_at"] = {"N": str(int(expires_at))}
         if if_absent:
             request["ConditionExpression"] = "attribute_not_exists(item_key)"
         elif if_version is not None:

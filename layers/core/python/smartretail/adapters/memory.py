@@ -143,7 +143,7 @@ class MemoryItemStore(Faults):
         return copy.deepcopy(found) if found else None
 
     def put(self, tenant_id: str, key: str, body: dict[str, Any], *, if_absent: bool = False,
-            if_version: int | None = None) -> dict[str, Any]:
+            if_version: int | None = None, expires_at: int | None = None) -> dict[str, Any]:
         current = self.items.get((tenant_id, key))
         if (if_absent and current is not None) or (if_version is not None and (current or {}).get("version") != if_version):
             raise Conflict("this item was changed by someone else in the meantime: reload it and try again")

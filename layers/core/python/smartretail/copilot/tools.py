@@ -97,6 +97,14 @@ class CopilotTools:
                 return pricing.suggest(tenant, PricingSuggestRequest(sku_id=a.sku_id, store_id=a.store_id, objective=a.objective))
             return pricing.simulate(tenant, SimulateRequest(sku_id=a.sku_id, store_id=a.store_id, price=a.price, discount_pct=a.discount_pct))
 
+        def forecast(tenant: str, a: ForecastArgs) -> dict[str, Any]:
+            """The forecast with each SKU's totals over the horizon, so an answer's totals are the tool's own."""
+            found = forecasts.forecast(tenant, a)
+            return {**found, "totals": [{"sku_id": item["sku_id"], "units": round(sum(p["yhat"] for p in item["series"]), 2),
+                                         "p10": round(sum(p["yhat_lower"] for p in item["series"]), 2),
+                                         "p90": round(sum(p["yhat_upper"] for p in item["series"]), 2)}
+                                        for item in found.get("forecasts", [])]}
+
         def reorders(tenant: str, a: InventoryArgs) -> dict[str, Any]:
             found = pricing.recommendations(tenant, a)
             return {**found, "actions": [x for x in found.get("actions", []) if x.get("type") == "reorder"]}
@@ -107,7 +115,7 @@ class CopilotTools:
             return {"documents": documents.list(tenant, a.status, a.doc_type, a.limit)}
 
         self.tools = {tool.name: tool for tool in (
-            Tool("ForecastTool", ForecastArgs, forecasts.forecast, _forecast_as_of),
+            Tool("ForecastTool", ForecastArgs, forecast, _forecast_as_of),
             Tool("PricingTool", PricingArgs, price, lambda r: None),
             Tool("InventoryTool", InventoryArgs, reorders, lambda r: r.get("as_of_date")),
             Tool("DocComplianceTool", DocumentArgs, document,
