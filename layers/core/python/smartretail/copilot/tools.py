@@ -116,8 +116,8 @@ class CopilotTools:
 
         self.tools = {tool.name: tool for tool in (
             Tool("ForecastTool", ForecastArgs, forecast, _forecast_as_of),
-            Tool("PricingTool", PricingArgs, price, lambda r: None),
-            Tool("InventoryTool", InventoryArgs, reorders, lambda r: r.get("as_of_date")),
+            Tool("PricingTool", PricingArgs, price, lambda r: r.get("data_as_of")),
+            Tool("InventoryTool", InventoryArgs, reorders, lambda r: r.get("as_of_date") or r.get("data_as_of")),
             Tool("DocComplianceTool", DocumentArgs, document,
                  lambda r: r.get("updated_at") or max((d.get("updated_at") or "" for d in r.get("documents", [])), default=None) or None),
             Tool("KPIQueryTool", KpiArgs, kpis.kpis, lambda r: max((d["date"] for d in r.get("daily", [])), default=None)),

@@ -81,8 +81,8 @@ class PricingService:
         policy = self._policies.get(tenant_id)
 
         def answer() -> dict[str, Any]:
-            ctx, notes = self._context_of(tenant_id, request, policy)
-            return {**suggest(ctx, request.objective, policy.pricing), "notes": notes}
+            ctx, notes, as_of = self._context_of(tenant_id, request, policy)
+            return {**suggest(ctx, request.objective, policy.pricing), "notes": notes, "data_as_of": as_of}
 
         return self._kept(tenant_id, "suggest", [request.model_dump(mode="json")], policy, answer)
 
@@ -90,9 +90,9 @@ class PricingService:
         policy = self._policies.get(tenant_id)
 
         def answer() -> dict[str, Any]:
-            ctx, notes = self._context_of(tenant_id, request, policy)
+            ctx, notes, as_of = self._context_of(tenant_id, request, policy)
             price = request.price if request.price is not None else ctx.current_price * (1 - request.discount_pct / 100)
-            return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes}
+            return {**simulate(ctx, round(price, 2), policy.pricing), "notes": notes, "data_as_of": as_of}
 
         return self._kept(tenant_id, "simulate", [request.model_dump(mode="json")], policy, answer)
 
@@ -122,6 +122,7 @@ class PricingService:
         return {
             "store_id": request.store_id, "category": request.category,
             "as_of_date": request.as_of_date.isoformat() if request.as_of_date else None,
+            "data_as_of": ranked.get("data_as_of"),  # the last day of sales the plans start from
             "actions": [a for a in ranked["actions"] if in_category(a)][: request.limit],
             "excluded": {
                 "stores_with_unknown_on_hand": sorted(s for s in unknown if s not in known_stores),
@@ -181,6 +182,7 @@ class PricingService:
         notes += [n for a in actions for n in a.get("notes", []) if "unavailable" in n]  # a fallback inside an action
         return {"actions": actions, "unknown_on_hand": unknown, "notes": sorted(set(notes)),
                 "categories": sorted({p.get("category") or "" for p in positions}),
+                "data_as_of": max((p["last_sales_date"] for p in positions), default=None),
                 "stores_with_known_on_hand": sorted({p["store_id"] for p in positions if p.get("on_hand") is not None})}
 
     def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
@@ -226,12 +228,13 @@ class PricingService:
         value = (live or {}).get("error_correlation")
         return InventoryPolicy().error_correlation if value is None else float(value)
 
-    def _context_of(self, tenant_id: str, request: SkuStore, policy: TenantPolicy) -> tuple[PricingContext, list[str]]:
+    def _context_of(self, tenant_id: str, request: SkuStore, policy: TenantPolicy) -> tuple[PricingContext, list[str], str]:
+        """The pricing context, its notes, and the last day of sales it is from."""
         position = self._position(tenant_id, request.store_id, request.sku_id)
         notes: list[str] = []
         days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS, notes)
         ctx, more = self._pricing_context(tenant_id, position, days, request.current_price, policy, self._error_correlation(tenant_id))
-        return ctx, notes + more
+        return ctx, notes + more, position["last_sales_date"]
 
     def _pricing_context(self, tenant_id: str, position: dict[str, Any], days: list[ForecastDay], current_price: float | None,
                          policy: TenantPolicy, correlation: float, safety_stock: float | None = None,
@@ -358,7 +361,7 @@ def _reorder_action(position: dict[str, Any], reorder: ReorderPlan, days: list[F
     holding = reorder.order_quantity * (cost or price) * HOLDING_COST_PER_YEAR * horizon / 365
     return {
         "type": "reorder", "store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category"),
-        "order_quantity": reorder.order_quantity, "order_value": round(reorder.order_quantity * (cost or price), 2),
+        "data_as_of": position["last_sales_date"], "order_quantity": reorder.order_quantity, "order_value": round(reorder.order_quantity * (cost or price), 2),
         "score": round(service - holding, 2), "margin_impact": 0.0, "service_impact": round(service, 2), "risk": round(holding, 2),
         "explanation": f"{reorder.explanation['order_quantity']}; {reorder.explanation['stockout_risk']} without it",
         "plan": reorder.to_dict(),
