@@ -3,6 +3,7 @@ fails. It reads the intent and the slots (SKU, store, category, horizon, documen
 question and the conversation so far, and says which tools to call with which arguments, which
 filter is missing (to ask for it), or that the question is outside what the platform knows."""
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,10 +20,11 @@ _ISO_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:to|until|-|–|and)\s*(\d{4}-
 _MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b", re.I)
 
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("stockout", re.compile(r"stock[\s-]?outs?|run(ning)?\s+out|out\s+of\s+stock|reorder|replenish|restock", re.I)),
+    ("stockout", re.compile(r"stock[\s-]?outs?|run(ning)?\s+(out|low)|low\s+on\b|out\s+of\s+stock|reorder|replenish|restock", re.I)),
     ("document", re.compile(r"\binvoices?\b|\bdoc-|certificate|\bdocuments?\b", re.I)),
-    ("price", re.compile(r"\bprice|pricing|discount|cheaper|expensive|markdown", re.I)),
-    ("forecast", re.compile(r"forecast|demand|expect(ed)?\s+to\s+sell|how\s+many\s+.*\bsell", re.I)),
+    ("kpi", re.compile(r"average\s+selling\s+price", re.I)),
+    ("price", re.compile(r"\bprice|pricing|discount|cheaper|expensive|markdown|\d\s*%\s*off\b", re.I)),
+    ("forecast", re.compile(r"forecast|demand|predict|outlook|expect(ed)?\s+to\s+sell|how\s+many\s+.*\bsell|\bwill\b.*\bsell", re.I)),
     ("kpi", re.compile(r"revenue|\bsales\b|units\s+sold|\bkpis?\b|average\s+selling\s+price|promo(tion)?\s+share", re.I)),
     ("policy", re.compile(r"polic(y|ies)|return|damaged|refund|prohibited|allowed|rules?|sop|procedure|approv|"
                           r"how\s+(do|should|can)\s+i|what\s+(should|must)|gst|vat|listing|shelf\s+life", re.I)),
@@ -34,7 +36,14 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
 _PROCEDURAL = re.compile(r"^\s*(how\b|what\s+(should|must|do|does|happens|is\s+the|are\s+the)\b|when\s+(should|may|must|can|do|does)\b|"
                          r"who\b|why\s+(do|does|must|did\s+my)\b|is\s+there\b|are\s+there\b|(can|do|may|must)\s+i\b|does\b|do\b|my\b)|"
                          r"\b(how|what|when|who)\b.*\b(should|must|may|can|mean|happens|expire|allowed|need)\b", re.I)
-_DATA_SLOTS = ("sku_ids", "store_id", "doc_id", "invoice_number", "start")
+_DATA_SLOTS = ("sku_ids", "store_id", "doc_id", "invoice_number", "start", "horizon_days")
+# A question about documents that is about the tenant's own ones (not 'which rates may an invoice show').
+_OWN_DOCUMENTS = re.compile(r"fail|reject|latest|recent|\bmy\b|\blist\b|\bshow\b|status|upload|\bpass", re.I)
+# The words intents are recognised by, for mending typos ('forcast', 'stok', 'pirce') before matching.
+_VOCABULARY = ("stock", "stockout", "reorder", "replenish", "restock", "invoice", "invoices", "document", "documents", "certificate",
+               "price", "pricing", "discount", "cheaper", "expensive", "markdown", "forecast", "demand", "predict", "outlook",
+               "revenue", "sales", "units", "policy", "return", "returns", "damaged", "refund", "prohibited", "allowed",
+               "procedure", "approve", "approval", "listing", "rejected", "failed", "running", "expect", "expected")
 
 
 @dataclass
@@ -77,6 +86,18 @@ def _slots(text: str, today: date) -> dict[str, Any]:
     return found
 
 
+def _mended(message: str) -> str:
+    """The message with misspelt intent words mended by their closest vocabulary word (difflib's
+    ratio at least 0.8: 'stok' -> 'stock', 'forcast' -> 'forecast'); ids and short words untouched."""
+    def mend(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 4 or word.lower() in _VOCABULARY:
+            return word
+        close = difflib.get_close_matches(word.lower(), _VOCABULARY, n=1, cutoff=0.8)
+        return close[0] if close else word
+    return re.sub(r"(?<![\w-])[A-Za-z]+(?![\w-])", mend, message)
+
+
 def plan(message: str, history: list[dict[str, Any]] | None = None, context: dict[str, Any] | None = None,
          today: date | None = None) -> Plan:
     """What to do for `message`, with slots carried over from the conversation's earlier turns and
@@ -92,12 +113,19 @@ def plan(message: str, history: list[dict[str, Any]] | None = None, context: dic
         earlier["sku_ids"] = [context["sku_id"]]  # type: ignore[index]
     now = _slots(message, today)
     slots = {**earlier, **now}
-    if _PROCEDURAL.search(message) and not now.keys() & set(_DATA_SLOTS):
+    words = _mended(message)
+    if _PROCEDURAL.search(words) and not now.keys() & set(_DATA_SLOTS):
         intent: str | None = "policy"  # how things are done: the policies and SOPs answer, not the data
     else:
-        intent = next((name for name, pattern in INTENTS if pattern.search(message)), None)
-    if intent is None and now.keys() & {"sku_ids", "store_id", "horizon_days"} and history:
+        intent = next((name for name, pattern in INTENTS if pattern.search(words)), None)
+    if intent == "forecast" and "start" in now and "horizon_days" not in now:
+        intent = "kpi"  # 'how many units did S02 sell in August 2026': a past period is the sales, not a forecast
+    if intent == "document" and not now.keys() & {"doc_id", "invoice_number"} and not _OWN_DOCUMENTS.search(words):
+        intent = "policy"  # 'which GST rates may an invoice show': the rules, not the tenant's documents
+    if intent is None and now.keys() & {"sku_ids", "store_id", "horizon_days", "start"} and history:
         intent = history[-1].get("intent")  # 'and for S02?' follows the last question
+    if intent is None and "start" in now:
+        intent = "kpi"  # 'how did S01 do in December 2025'
     # Anything else is looked up in the knowledge base; with no passage that answers it, the agent says so.
     result = Plan(intent or "policy", slots=slots)
     if intent == "stockout":
