@@ -41,19 +41,21 @@ TENANT = "demo"
 # The generated documents (smartretail.documents.generator.write) by what is wrong with them.
 DOCUMENTS = {"valid": "invoice-1", "wrong_check_digit": "invoice-wrong-check-digit", "totals_mismatch": "invoice-totals-off",
              "bad_rate": "invoice-bad-rate", "future_date": "invoice-future-date", "expired": "certificate-expired"}
+SELLERS = 6
 PLATFORM_TOOLS = {"ForecastTool", "PricingTool", "InventoryTool", "DocComplianceTool", "KPIQueryTool"}
 
 
 class Platform:
-    """The demo tenant's API as the seller sees it."""
+    """The demo tenant's API as its sellers see it (several, as each user may ask the copilot 20
+    questions a minute)."""
 
-    def __init__(self, api_url: str, token: str, documents: dict[str, list[dict[str, Any]]]):
+    def __init__(self, api_url: str, tokens: list[str], documents: dict[str, list[dict[str, Any]]]):
         from local_stack.stack import http_json
 
-        self._http, self.api_url, self.token, self.documents = http_json, api_url, token, documents
+        self._http, self.api_url, self.tokens, self.documents = http_json, api_url, tokens, documents
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
-        status, answer = self._http(method, self.api_url + path, self.token, body)
+        status, answer = self._http(method, self.api_url + path, self.tokens[0], body)
         if status != 200:
             raise RuntimeError(f"{method} {path} answered {status}: {answer}")
         return answer
@@ -216,16 +218,25 @@ def score(platform: Platform, items: list[dict[str, Any]], replies: dict[str, di
 
 
 def ask_all(platform: Platform, items: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
-    replies, latencies = {}, {}
-    for item in items:
+    """Each question's reply and round trip; a follow-up is asked by the user of its conversation,
+    the others in turn by each seller. A 429 is waited out and not timed."""
+    replies, latencies, users = {}, {}, {}
+    for i, item in enumerate(items):
         body: dict[str, Any] = {"message": platform.resolve(item["question"])}
+        users[item["id"]] = users[item["after"]] if item.get("after") else i % len(platform.tokens)
         if item.get("after"):
             body["conversation_id"] = replies[item["after"]]["conversation_id"]
         if item.get("context"):
             body["context"] = item["context"]
-        started = time.perf_counter()
-        replies[item["id"]] = platform.call("POST", "/copilot/chat", body)
-        latencies[item["id"]] = (time.perf_counter() - started) * 1000
+        for attempt in range(2):
+            started = time.perf_counter()
+            status, reply = platform._http("POST", platform.api_url + "/copilot/chat", platform.tokens[users[item["id"]]], body)
+            if status != 429:
+                break
+            time.sleep(61 - time.time() % 60)  # the limit counts whole minutes
+        if status != 200:  # counted as a wrong answer, with what the API said
+            reply = {"answer": f"HTTP {status}: {reply}", "citations": [], "tool_calls": [], "refused": False, "conversation_id": None}
+        replies[item["id"]], latencies[item["id"]] = reply, (time.perf_counter() - started) * 1000
     return replies, latencies
 
 
@@ -240,8 +251,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="copilot-eval-"))
     stack = LocalStack(workdir=workdir).start()
     try:
-        user = stack.create_user("eval-seller", TENANT, "sellers")
-        token = stack.id_token(user.username, user.password)
+        sellers = [stack.create_user(f"eval-seller-{i}", TENANT, "sellers") for i in range(SELLERS)]
+        token = stack.id_token(sellers[0].username, sellers[0].password)
         load_demo_tenant(stack, token, TENANT, workdir / "demo-data")
         write_documents(workdir / "documents")
         loaded = {r["file_name"]: r for r in load_documents(stack, token, workdir / "documents")}
@@ -252,7 +263,7 @@ def main() -> None:
             found = [loaded[name] for name in (f"{stem}.pdf", f"{stem}-scan.jpg") if name in loaded]
             documents[key] = [{"doc_id": d["doc_id"], "file_name": d["file_name"],
                                "invoice_number": truth["fields"].get("invoice_number")} for d in found]
-        platform = Platform(stack.api_url, stack.id_token(user.username, user.password), documents)
+        platform = Platform(stack.api_url, [stack.id_token(u.username, u.password) for u in sellers], documents)
         replies, latencies = ask_all(platform, items)
         result = score(platform, items, replies, latencies)
     finally:

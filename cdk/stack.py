@@ -74,6 +74,7 @@ class SmartRetailStack(Stack):
         CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
         CfnOutput(self, "DocumentPipelineArn", value=documents.state_machine.state_machine_arn)
         CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "CopilotSearchEndpoint", value=copilot_search.endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
         CfnOutput(self, "RawBucketName", value=lake.raw.bucket_name)

@@ -66,6 +66,8 @@ def up(args: argparse.Namespace) -> int:
             f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/pricing-suggest \\\n"
             "       -d '{\"store_id\": \"S01\", \"sku_id\": \"BEV-001\", \"objective\": \"maximize_margin\"}'\n"
             f"  curl -s -H \"Authorization: $TOKEN\" '{stack.api_url}/alerts?status=open'\n"
+            f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/copilot/chat \\\n"
+            "       -d '{\"message\": \"Which SKUs will stock out next week in S01?\"}'\n"
             "\nCtrl-C stops everything.", flush=True,
         )
         while not stop.is_set():

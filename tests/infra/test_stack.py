@@ -84,6 +84,7 @@ def test_user_pool_has_the_three_groups_and_an_immutable_tenant_claim(synthesize
     ("TrainingPipelineLoaderFunction", settings_models.ForecastLoaderSettings),
     ("DecisionsAlertsEvaluatorFunction", settings_models.AlertsEvaluatorSettings),
     ("DocumentsProcessorFunction", settings_models.DocumentProcessorSettings),
+    ("CopilotCopilotFunction", settings_models.CopilotSettings),
 ])
 def test_every_function_gets_each_setting_it_reads_from_the_stack(synthesized, function, settings):
     _, body, _ = synthesized
@@ -424,3 +425,31 @@ def test_the_copilot_has_its_own_function_and_reads_but_never_writes_the_platfor
     methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]
     chat = [m for m in methods if "Copilot" in json.dumps(m["Integration"]["Uri"])]
     assert len(chat) == 5 and all(m["AuthorizationType"] == "COGNITO_USER_POOLS" for m in chat)
+
+
+def test_a_stage_with_a_bedrock_model_may_invoke_that_model_and_guardrail_only(monkeypatch, tmp_path):
+    import dataclasses
+
+    import app as app_module
+    from aws_cdk.assertions import Template
+
+    from cdk.config import load_stage
+
+    def with_bedrock(stage):
+        return dataclasses.replace(load_stage(stage), copilot_model="bedrock", bedrock_guardrail_id="gr-abc123",
+                                   copilot_model_id="eu.anthropic.claude-3-5-haiku-20241022-v1:0")
+
+    monkeypatch.setattr(app_module, "load_stage", with_bedrock)
+    app = app_module.build_app(context={"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path))  # cdk-nag fails the synth on a finding
+    body = Template.from_stack(next(c for c in app.node.children if hasattr(c, "template_options"))).to_json()
+    copilot = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("CopilotCopilotFunction"))
+    env = copilot["Properties"]["Environment"]["Variables"]
+    assert env["COPILOT_MODEL"] == "bedrock" and env["COPILOT_MODEL_ID"].startswith("eu.anthropic") and env["BEDROCK_GUARDRAIL_ID"] == "gr-abc123"
+    statements = [s for p in resources(body, "AWS::IAM::Policy").values()
+                  if any(r["Ref"].startswith("CopilotCopilotFunctionServiceRole") for r in p["Properties"]["Roles"])
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    (invoke,) = [s for s in statements if s["Action"] == "bedrock:InvokeModel" and "foundation-model/anthropic" in json.dumps(s["Resource"])]
+    assert "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0" in invoke["Resource"]
+    assert "inference-profile/eu.anthropic.claude-3-5-haiku-20241022-v1:0" in json.dumps(invoke["Resource"])
+    (guardrail,) = [s for s in statements if s["Action"] == "bedrock:ApplyGuardrail"]
+    assert "guardrail/gr-abc123" in json.dumps(guardrail["Resource"])

@@ -89,3 +89,11 @@ def test_a_question_about_how_things_are_done_goes_to_the_procedures_not_to_the_
     reply = bot.chat(SELLER, "What should I do when I get a stockout alert?", today=TODAY)
     assert not pricing.calls and not reply["tool_calls"]
     assert reply["citations"][0]["source"] == "sops/replenishment.md" and "same day" in reply["answer"]
+
+
+def test_kpis_with_a_figure_missing_say_what_is_known(embedder):
+    kpis = Recorder(kpis={"period": {"start": "2026-09-01", "end": "2026-09-15"}, "currency": "EUR", "daily": [],
+                          "kpis": {"revenue": 120.5, "units": 40, "average_selling_price": None, "promo_share": None, "stockout_days": 0}})
+    tools = CopilotTools(Recorder(), Recorder(), Recorder(), kpis, now=lambda: datetime(2026, 12, 2, tzinfo=timezone.utc))
+    reply = Copilot(tools, HybridIndex(embedder)).chat(SELLER, "units sold of SNK-003 from 2026-09-01 until 2026-09-15", today=TODAY)
+    assert reply["answer"] == "From 2026-09-01 to 2026-09-15: revenue 120.50 EUR, 40 units, 0 stock-out days."

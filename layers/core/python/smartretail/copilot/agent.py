@@ -254,7 +254,11 @@ def _render(intent: str, results: list[dict[str, Any]], slots: dict[str, Any]) -
         return f"Document {result['doc_id']} ({result.get('file_name', '')}) is {result['status']}" + (f": {reasons}" if reasons else ".")
     if intent == "kpi":
         k = result["kpis"]
-        return (f"From {result['period']['start']} to {result['period']['end']}: revenue {_money(k['revenue'])} {result.get('currency', '')}, "
-                f"{k['units']:,.0f} units, average selling price {_money(k['average_selling_price'])}, "
-                f"promotion share {k['promo_share']:.0%}, {k['stockout_days']} stock-out days.")
+        figures = [f"revenue {_money(k['revenue'])} {result.get('currency', '')}".rstrip() if k.get("revenue") is not None else None,
+                   f"{k['units']:,.0f} units" if k.get("units") is not None else None,
+                   f"average selling price {_money(k['average_selling_price'])}" if k.get("average_selling_price") is not None else None,
+                   f"promotion share {k['promo_share']:.0%}" if k.get("promo_share") is not None else None,
+                   f"{k['stockout_days']} stock-out days" if k.get("stockout_days") is not None else None]
+        said = ", ".join(f for f in figures if f)
+        return f"From {result['period']['start']} to {result['period']['end']}: " + (said + "." if said else "no sales recorded.")
     return "Done."
