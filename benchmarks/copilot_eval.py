@@ -16,7 +16,8 @@ answer is right when its numbers are the endpoints' numbers. Scores (shares 0-1)
   expected sources that were cited;
 - facts_correct: every fact stated, nothing it must not say;
 - refusals_correct: unanswerable questions refused; answerable_refused: answerable questions refused;
-- p50_ms / p95_ms: the question's round trip through the API Gateway emulator, with a real token.
+- p50_ms / p95_ms: the question's round trip through the API Gateway emulator, with a real token,
+  after one untimed first question (the function's cold start and index load: first_call_ms).
 
 Ours is `smartretail_planner` (the deterministic planner, the default with no model). A model
 (Bedrock or an OpenAI-compatible server) is evaluated the same way when the stack is configured with
@@ -45,6 +46,10 @@ SELLERS = 6
 PLATFORM_TOOLS = {"ForecastTool", "PricingTool", "InventoryTool", "DocComplianceTool", "KPIQueryTool"}
 
 
+class EndpointError(Exception):
+    """The endpoint refused: the copilot's answer must then say what the endpoint said."""
+
+
 class Platform:
     """The demo tenant's API as its sellers see it (several, as each user may ask the copilot 20
     questions a minute)."""
@@ -57,7 +62,7 @@ class Platform:
     def call(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = self._http(method, self.api_url + path, self.tokens[0], body)
         if status != 200:
-            raise RuntimeError(f"{method} {path} answered {status}: {answer}")
+            raise EndpointError(answer.get("error", str(answer)))
         return answer
 
     def resolve(self, value: Any) -> Any:
@@ -96,51 +101,61 @@ def check_facts(platform: Platform, item: dict[str, Any], reply: dict[str, Any])
     """What the answer misses or says wrongly (empty: every fact right)."""
     answer, missing = reply["answer"], []
     for fact in item["facts"]:
-        kind = fact.get("check")
-        if "text" in fact:
-            if not _has(answer, fact["text"]):
-                missing.append(fact["text"])
-        elif kind == "reorders":
-            body = {"limit": 50, **({"store_id": fact["store_id"]} if "store_id" in fact else {})}
-            reorders = [a for a in platform.call("POST", "/recommendations", body)["actions"] if a["type"] == "reorder"]
-            reorders.sort(key=lambda a: -a["plan"]["stockout_risk"]["7d"])
-            if not reorders and not _has(answer, "No SKU needs reordering"):
-                missing.append("no reorders")
-            missing += [f"{a['sku_id']} {a['order_quantity']:g}" for a in reorders[:5]
-                        if not (a["sku_id"] in answer and f"{a['order_quantity']:g}" in answer)]
-        elif kind == "forecast":
-            found = platform.call("POST", "/forecast", {k: fact[k] for k in ("store_id", "sku_ids", "horizon_days")})
-            for series in found["forecasts"]:
-                total = sum(p["yhat"] for p in series["series"])
-                if not (series["sku_id"] in answer and _has(answer, f"{total:,.0f}")):
-                    missing.append(f"{series['sku_id']} {total:,.0f}")
-        elif kind == "suggest":
-            found = platform.call("POST", "/pricing-suggest", {"sku_id": fact["sku_id"], "store_id": fact["store_id"]})
-            if not _has(answer, f"{found['recommended_price']:,.2f}"):
-                missing.append(f"recommended {found['recommended_price']:,.2f}")
-        elif kind == "simulate":
-            found = platform.call("POST", "/pricing/simulate", {k: v for k, v in fact.items() if k != "check"})
-            expected = found["impact"]["units"]["expected"]
-            if not _has(answer, f"{expected:,.2f}", f"{expected:,.0f}"):
-                missing.append(f"units {expected:,.2f}")
-        elif kind == "kpis":
-            found = platform.call("GET", "/kpis?" + urlencode({k: v for k, v in fact.items() if k != "check"}))
-            if not _has(answer, f"{found['kpis']['revenue']:,.2f}"):
-                missing.append(f"revenue {found['kpis']['revenue']:,.2f}")
-        elif kind == "document":
-            named = [d for d in platform.documents[fact["broken"]] if d["doc_id"] in answer]
-            if not named:
-                missing.append(f"document {fact['broken']}")
-                continue
-            found = platform.call("GET", f"/documents/{named[0]['doc_id']}")
-            if not _has(answer, found["status"]) or (found.get("reasons") and not _has(answer, found["reasons"][0])):
-                missing.append(f"{found['status']}: {found.get('reasons')}")
-        elif kind in ("failed_documents", "latest_documents"):
-            query = "?status=fail&limit=10" if kind == "failed_documents" else "?limit=10"
-            missing += [d["doc_id"] for d in platform.call("GET", "/documents" + query)["documents"] if d["doc_id"] not in answer]
+        try:
+            missing += _check(platform, fact, answer)
+        except EndpointError as refused:
+            if str(refused) not in answer:
+                missing.append(f"the endpoint's answer: {refused}")
     if item.get("ask") and "?" not in answer:
         missing.append("a clarifying question")
     missing += [f"must not say {word!r}" for word in item.get("absent", []) if _has(answer, word)]
+    return missing
+
+
+def _check(platform: Platform, fact: dict[str, Any], answer: str) -> list[str]:
+    """What one fact check finds missing from the answer."""
+    missing = []
+    kind = fact.get("check")
+    if "text" in fact:
+        if not _has(answer, fact["text"]):
+            missing.append(fact["text"])
+    elif kind == "reorders":
+        body = {"limit": 50, **({"store_id": fact["store_id"]} if "store_id" in fact else {})}
+        reorders = [a for a in platform.call("POST", "/recommendations", body)["actions"] if a["type"] == "reorder"]
+        reorders.sort(key=lambda a: -a["plan"]["stockout_risk"]["7d"])
+        if not reorders and not _has(answer, "No SKU needs reordering"):
+            missing.append("no reorders")
+        missing += [f"{a['sku_id']} {a['order_quantity']:g}" for a in reorders[:5]
+                    if not (a["sku_id"] in answer and f"{a['order_quantity']:g}" in answer)]
+    elif kind == "forecast":
+        found = platform.call("POST", "/forecast", {k: fact[k] for k in ("store_id", "sku_ids", "horizon_days")})
+        for series in found["forecasts"]:
+            total = sum(p["yhat"] for p in series["series"])
+            if not (series["sku_id"] in answer and _has(answer, f"{total:,.0f}")):
+                missing.append(f"{series['sku_id']} {total:,.0f}")
+    elif kind == "suggest":
+        found = platform.call("POST", "/pricing-suggest", {"sku_id": fact["sku_id"], "store_id": fact["store_id"]})
+        if not _has(answer, f"{found['recommended_price']:,.2f}"):
+            missing.append(f"recommended {found['recommended_price']:,.2f}")
+    elif kind == "simulate":
+        found = platform.call("POST", "/pricing/simulate", {k: v for k, v in fact.items() if k != "check"})
+        expected = found["impact"]["units"]["expected"]
+        if not _has(answer, f"{expected:,.2f}", f"{expected:,.0f}"):
+            missing.append(f"units {expected:,.2f}")
+    elif kind == "kpis":
+        found = platform.call("GET", "/kpis?" + urlencode({k: v for k, v in fact.items() if k != "check"}))
+        if not _has(answer, f"{found['kpis']['revenue']:,.2f}"):
+            missing.append(f"revenue {found['kpis']['revenue']:,.2f}")
+    elif kind == "document":
+        named = [d for d in platform.documents[fact["broken"]] if d["doc_id"] in answer]
+        if not named:
+            return [f"document {fact['broken']}"]
+        found = platform.call("GET", f"/documents/{named[0]['doc_id']}")
+        if not _has(answer, found["status"]) or (found.get("reasons") and not _has(answer, found["reasons"][0])):
+            missing.append(f"{found['status']}: {found.get('reasons')}")
+    elif kind in ("failed_documents", "latest_documents"):
+        query = "?status=fail&limit=10" if kind == "failed_documents" else "?limit=10"
+        missing += [d["doc_id"] for d in platform.call("GET", "/documents" + query)["documents"] if d["doc_id"] not in answer]
     return missing
 
 
@@ -213,6 +228,7 @@ def score(platform: Platform, items: list[dict[str, Any]], replies: dict[str, di
         "uncited_policy_answers": uncited_policy,
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1),
+        "slowest_ms": {k: round(v, 1) for k, v in sorted(latencies.items(), key=lambda kv: -kv[1])[:8]},
         "failures": failures,
     }
 
@@ -264,6 +280,11 @@ def main() -> None:
             documents[key] = [{"doc_id": d["doc_id"], "file_name": d["file_name"],
                                "invoice_number": truth["fields"].get("invoice_number")} for d in found]
         platform = Platform(stack.api_url, [stack.id_token(u.username, u.password) for u in sellers], documents)
+        # The function's first question pays its cold start and loads the search index: timed apart,
+        # as a Lambda's first invocation is.
+        started = time.perf_counter()
+        platform.call("POST", "/copilot/chat", {"message": "What is the listing policy for photos?"})
+        first_call_ms = round((time.perf_counter() - started) * 1000, 1)
         replies, latencies = ask_all(platform, items)
         result = score(platform, items, replies, latencies)
     finally:
@@ -277,7 +298,7 @@ def main() -> None:
         f"{len(items)} questions written for the project over the demo tenant as ./dev up loads it (stock-outs, forecasts, "
         "pricing, KPIs, invoices, policies and SOPs, follow-ups, missing filters, unanswerable questions, injection "
         "attempts, paraphrases and typos), asked as a seller through the local API Gateway",
-        {"smartretail_planner": result},
+        {"smartretail_planner": {**result, "first_call_ms": first_call_ms}},
         ours="smartretail_planner",
         categories={c: len(ids) for c, ids in by_category.items()},
         failures=failures,

@@ -22,6 +22,9 @@ from .tools import CopilotTools
 NO_SOURCE = "I found no policy, procedure or document of yours that answers this, so I will not guess."
 NOT_GROUNDED = "I could not find figures or sources that support an answer to this, so I will not guess."
 SEARCH_TOOL = "SearchKnowledge"
+# A passage answers a question when it holds two thirds of the question's content words: half lets
+# 'drone deliveries to Mars' through on 'marketplace' and 'deliveries'.
+QUESTION_COVERED = 2 / 3
 
 
 class SearchArgs(BaseModel):
@@ -59,13 +62,25 @@ def _redacted(node: Any, keep: frozenset[str]) -> Any:
     return node
 
 
-def _quote(question: str, passage: str, sentences: int = 2) -> str:
-    """The passage's sentences that share the most words with the question, in their order."""
+def _sentences(passage: str) -> list[str]:
     body = passage.split("\n", 1)[1] if "\n" in passage else passage  # past the section's heading line
-    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", body) if len(p.strip()) > 20]
+    return [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n+", body) if len(p.strip()) > 20]
+
+
+def _quote(question: str, passage: str) -> str:
+    """The two consecutive sentences of the passage that together hold the most of the question's
+    words (the first of equals): a rule and what follows from it stay together."""
+    parts, asked = _sentences(passage), content_words(question)
+    if not parts:
+        return ""
+    best = max(range(len(parts)), key=lambda i: (len(asked & content_words(" ".join(parts[i:i + 2]))), -i))
+    return " ".join(parts[best:best + 2])
+
+
+def _fit(question: str, passage: str) -> int:
+    """How well the passage's best sentence answers the question: the question's words it holds."""
     asked = content_words(question)
-    best = sorted(parts, key=lambda p: -len(asked & content_words(p)))[:sentences]
-    return " ".join(p for p in parts if p in best)
+    return max((len(asked & content_words(p)) for p in _sentences(passage)), default=0)
 
 
 def _document_citation(hit: Any) -> dict[str, Any]:
@@ -102,21 +117,32 @@ class Copilot:
         evidence = Evidence()
         evidence.add_text(message)
         results = [self._call(principal, name, args, answer, evidence) for name, args in planned.tool_calls]
+        if planned.search is not None and planned.intent == "document":
+            # An invoice named by its number: every document of the tenant printed with it (an invoice
+            # uploaded twice is two documents), its status and reasons from the document service.
+            number = planned.slots["invoice_number"].lower()
+            hits = [h for h in self.search.search(principal.tenant_id, planned.search, k=5, doc_types=planned.doc_types)
+                    if number in h.text.lower()]
+            if not hits:
+                return {**answer, "answer": f"I found no document of yours with invoice number {planned.slots['invoice_number']}.",
+                        "refused": True}
+            for doc_id in list(dict.fromkeys(h.metadata["doc_id"] for h in hits))[:3]:
+                hit = next(h for h in hits if h.metadata["doc_id"] == doc_id)
+                answer["citations"].append(_document_citation(hit))
+                results.append(self._call(principal, "DocComplianceTool", {"doc_id": doc_id}, answer, evidence))
+            return self._checked(answer, "\n".join(_render("document", [r], planned.slots) for r in results), evidence)
         if planned.search is not None:
             hits = self.search.search(principal.tenant_id, planned.search, k=3, doc_types=planned.doc_types)
-            grounded = [h for h in hits if backs(planned.search, h.text)]
+            grounded = [h for h in hits if backs(planned.search, h.text, share=QUESTION_COVERED)]
             if not grounded:
                 return {**answer, "answer": NO_SOURCE, "refused": True}
-            top = grounded[0]
+            top = max(grounded, key=lambda h: _fit(message, h.text))  # the first of equals: retrieval's order
             answer["citations"].append(_document_citation(top))
-            if planned.intent == "document":  # an invoice found by its number: its status and reasons
-                results.append(self._call(principal, "DocComplianceTool", {"doc_id": top.metadata["doc_id"]}, answer, evidence))
-            else:
-                evidence.passages.append(top)
-                checked = ground(_quote(message, top.text), evidence)
-                if not checked.text:
-                    return {**answer, "citations": [], "answer": NO_SOURCE, "refused": True}
-                return {**answer, "answer": f"{checked.text} [{top.metadata['source']}, {top.metadata['section']}]", "refused": False}
+            evidence.passages.append(top)
+            checked = ground(_quote(message, top.text), evidence)
+            if not checked.text:
+                return {**answer, "citations": [], "answer": NO_SOURCE, "refused": True}
+            return {**answer, "answer": f"{checked.text} [{top.metadata['source']}, {top.metadata['section']}]", "refused": False}
         return self._checked(answer, _render(planned.intent, results, planned.slots), evidence)
 
     # --- a model choosing the tools -----------------------------------------------------------

@@ -17,19 +17,41 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])|\n+")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]{4,}")
 _STOP = {"what", "when", "which", "where", "should", "would", "could", "there", "their", "about", "with", "from", "this",
          "that", "have", "does", "many", "much", "will", "your", "they", "them", "into", "than", "then", "some", "policy",
-         "here", "found", "according", "also", "only", "must", "need", "were", "been", "these", "those"}
+         "here", "found", "according", "also", "only", "must", "need", "were", "been", "these", "those", "after", "before",
+         "during", "each", "every", "other", "more", "most", "very", "just", "like", "make", "done", "ever", "even", "over",
+         "under", "still", "such", "upon", "within", "without", "tell", "give", "show", "know", "want", "please"}
+
+
+def stem(word: str) -> str:
+    """A light English stem, enough to match a question's words with a passage's: 'deliveries' and
+    'delivery', 'shipping' and 'ship', 'damaged' and 'damage' are one; 'market' and 'marketplace' are not."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ly", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # shipp -> ship
+            break
+    return word
+
+
+_STOP_STEMS = {stem(w) for w in _STOP}
+_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 
 
 def content_words(text: str) -> set[str]:
-    """Content words, by their first four letters ('shipping' and 'ship' are one)."""
-    return {w.lower()[:4] for w in _WORD.findall(text)} - {s[:4] for s in _STOP}
+    """The text's content words (four letters or more, not stop words), stemmed; a hyphenated word
+    is one ('stock-out' is 'stockout')."""
+    return {stem(w) for w in _WORD.findall(_HYPHEN.sub("", text))} - _STOP_STEMS
 
 
-def backs(statement: str, passage: str) -> bool:
-    """The passage holds at least half of the statement's content words ('drone deliveries to Mars'
+def backs(statement: str, passage: str, share: float = 0.5) -> bool:
+    """The passage holds at least `share` of the statement's content words ('drone deliveries to Mars'
     shares only 'deliveries' with the returns policy: not backed)."""
     said = content_words(statement)
-    return bool(said) and 2 * len(said & content_words(passage)) >= len(said)
+    return bool(said) and len(said & content_words(passage)) >= share * len(said)
 
 
 @dataclass
