@@ -39,9 +39,11 @@ from ._results import ROOT, write_result
 
 QUESTIONS = ROOT / "benchmarks" / "copilot_questions.jsonl"
 TENANT = "demo"
-# The generated documents (smartretail.documents.generator.write) by what is wrong with them.
-DOCUMENTS = {"valid": "invoice-1", "wrong_check_digit": "invoice-wrong-check-digit", "totals_mismatch": "invoice-totals-off",
-             "bad_rate": "invoice-bad-rate", "future_date": "invoice-future-date", "expired": "certificate-expired"}
+# The generated documents (smartretail.documents.generator.write) by what is wrong with them; each PDF
+# has a scan, and the duplicate is invoice-1 uploaded again (the same invoice number: both are its documents).
+DOCUMENTS = {"valid": ["invoice-1", "invoice-duplicate"], "wrong_check_digit": ["invoice-wrong-check-digit"],
+             "totals_mismatch": ["invoice-totals-off"], "bad_rate": ["invoice-bad-rate"], "future_date": ["invoice-future-date"],
+             "expired": ["certificate-expired"]}
 SELLERS = 6
 PLATFORM_TOOLS = {"ForecastTool", "PricingTool", "InventoryTool", "DocComplianceTool", "KPIQueryTool"}
 
@@ -274,9 +276,9 @@ def main() -> None:
         loaded = {r["file_name"]: r for r in load_documents(stack, token, workdir / "documents")}
         stack.load_knowledge(ROOT / "knowledge")
         documents = {}
-        for key, stem in DOCUMENTS.items():
-            truth = json.loads((workdir / "documents" / f"{stem}.truth.json").read_text())
-            found = [loaded[name] for name in (f"{stem}.pdf", f"{stem}-scan.jpg") if name in loaded]
+        for key, stems in DOCUMENTS.items():
+            truth = json.loads((workdir / "documents" / f"{stems[0]}.truth.json").read_text())
+            found = [loaded[name] for stem in stems for name in (f"{stem}.pdf", f"{stem}-scan.jpg") if name in loaded]
             documents[key] = [{"doc_id": d["doc_id"], "file_name": d["file_name"],
                                "invoice_number": truth["fields"].get("invoice_number")} for d in found]
         platform = Platform(stack.api_url, [stack.id_token(u.username, u.password) for u in sellers], documents)

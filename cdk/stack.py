@@ -47,7 +47,7 @@ class SmartRetailStack(Stack):
         for capability in (identity, ingestion, analytics, forecasting, decisions, documents):
             capability.grant_api(api.function)
         copilot = CopilotConstruct(self, "Copilot", config=config, layers=[*layers, search_layer], search=copilot_search,
-                                   request_counts=api.request_counts)
+                                   request_counts=api.request_counts, results_cache=api.results_cache)
         for capability in (identity, analytics, forecasting):  # what they grant the API is read-only already
             capability.grant_api(copilot.function)
         decisions.grant_read(copilot.function)

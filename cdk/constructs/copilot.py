@@ -66,7 +66,7 @@ class CopilotConstruct(Construct):
     table (dropped by TTL after the stage's retention) and, when the stage names one, its model."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, layers: list[lambda_.ILayerVersion],
-                 search: CopilotSearchConstruct, request_counts: dynamodb.ITable):
+                 search: CopilotSearchConstruct, request_counts: dynamodb.ITable, results_cache: dynamodb.ITable):
         super().__init__(scope, construct_id)
         self.conversations = tenant_table(self, "ConversationsTable", time_to_live="expires_at")
         model = {"COPILOT_MODEL": config.copilot_model, "COPILOT_MODEL_ID": config.copilot_model_id,
@@ -81,16 +81,23 @@ class CopilotConstruct(Construct):
                 "CONVERSATIONS_TABLE": self.conversations.table_name,
                 "CONVERSATION_RETENTION_DAYS": str(config.conversation_retention_days),
                 "REQUEST_COUNTS_TABLE": request_counts.table_name,
+                # The API's ranked recommendations and KPI answers (the training pipeline ranks them ahead):
+                # without them a store's reorder question is ranked again, seconds each time.
+                "RESULTS_CACHE_TABLE": results_cache.table_name,
                 "USER_REQUESTS_PER_MINUTE": str(config.copilot_user_requests_per_minute),
                 "CORS_ALLOWED_ORIGINS": ",".join(config.dashboard_origins),
                 "POWERTOOLS_SERVICE_NAME": "smartretail-copilot",
                 "POWERTOOLS_METRICS_NAMESPACE": "SmartRetail",
-                **{k: v for k, v in model.items() if v},
+                "COPILOT_MAX_TURNS": "6", "COPILOT_TIME_BUDGET_SECONDS": "20",  # within API Gateway's 29 s
+                # The document service is built alike in both functions; the copilot creates no upload.
+                "MAX_DOCUMENT_BYTES": str(config.max_document_bytes), "UPLOAD_URL_TTL_SECONDS": str(config.upload_url_ttl_seconds),
+                **model,
             },
         )
         fn = self.function
         self.conversations.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem")
         request_counts.grant(fn, "dynamodb:UpdateItem")
+        results_cache.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem")
         search.grant_index(fn, read_only=True)
         stack = Stack.of(self)
         if config.copilot_model == "bedrock":

@@ -409,7 +409,7 @@ def test_the_copilot_has_its_own_function_and_reads_but_never_writes_the_platfor
     copilot = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("CopilotCopilotFunction"))
     env = copilot["Properties"]["Environment"]["Variables"]
     assert {"CONVERSATIONS_TABLE", "FORECASTS_TABLE", "DECISIONS_TABLE", "DOCUMENTS_TABLE", "SEARCH_ENDPOINT"} <= env.keys()
-    assert "COPILOT_MODEL_ID" not in env and env["COPILOT_MODEL"] == "planner"
+    assert env["COPILOT_MODEL_ID"] == "" and env["COPILOT_MODEL"] == "planner"
     statements = [s for p in resources(body, "AWS::IAM::Policy").values()
                   if any(r["Ref"].startswith("CopilotCopilotFunctionServiceRole") for r in p["Properties"]["Roles"])
                   for s in p["Properties"]["PolicyDocument"]["Statement"]]
@@ -418,8 +418,9 @@ def test_the_copilot_has_its_own_function_and_reads_but_never_writes_the_platfor
         actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
         if any(a.startswith(("dynamodb:", "s3:")) and any(w in a for w in ("Put", "Delete", "Write", "Update")) for a in actions):
             written |= {m for m in re.findall(r"'(?:Fn::GetAtt|Ref)': \['?([A-Za-z0-9]+)", str(statement["Resource"]))}
-    # its conversations, each user's request count, and Athena's query results: nothing of the platform's data
-    assert {w.rstrip("0123456789ABCDEF") for w in written} <= {"CopilotConversationsTable", "ApiRequestCountsTable", "DataLakeQueryResults"}
+    # its conversations, each user's request count, cached answers and Athena's query results: nothing of the platform's data
+    assert {w.rstrip("0123456789ABCDEF") for w in written} <= {"CopilotConversationsTable", "ApiRequestCountsTable", "ApiResultsCacheTable",
+                                                               "DataLakeQueryResults"}
     conversations = next(v for k, v in resources(body, "AWS::DynamoDB::Table").items() if k.startswith("CopilotConversationsTable"))
     assert conversations["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]
