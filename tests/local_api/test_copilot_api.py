@@ -119,6 +119,8 @@ def test_bad_questions_get_clear_answers(api):
 def test_each_user_has_a_rate_limit_of_their_own(local, api):
     user = local.create_user("f-chatty", "tenant-f", "sellers")
     token = local.id_token(user.username, user.password)
+    if time.time() % 60 > 30:  # the limit counts whole minutes: start the 21 requests early in one
+        time.sleep(60 - time.time() % 60)
     statuses = [http_json("POST", f"{local.api_url}/copilot/chat", token, {"message": "What is the listing policy for titles?"})
                 for _ in range(21)]
     assert statuses[-1][0] == 429 and re.search(r"you have sent more than 20 requests this minute", statuses[-1][1]["error"])
