@@ -104,12 +104,12 @@ class CopilotConstruct(Construct):
             # A foundation model, or a cross-region inference profile (eu.<model>, us.<model>, ...), which
             # routes each request to its model in any of the profile's regions.
             profile = config.copilot_model_id.split(".", 1)[0] in ("us", "eu", "apac", "us-gov", "global")
-            model = config.copilot_model_id.split(".", 1)[1] if profile else config.copilot_model_id
-            resources = [f"arn:aws:bedrock:*::foundation-model/{model}"]
+            foundation = config.copilot_model_id.split(".", 1)[1] if profile else config.copilot_model_id
+            resources = [f"arn:aws:bedrock:*::foundation-model/{foundation}"]
             if profile:
                 resources.append(stack.format_arn(service="bedrock", resource="inference-profile", resource_name=config.copilot_model_id))
             fn.add_to_role_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"], resources=resources))
-            acknowledge(fn, {f"AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/{model}]":
+            acknowledge(fn, {f"AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/{foundation}]":
                              "One model only; an inference profile may run it in any of the profile's regions."})
         if config.bedrock_guardrail_id:
             fn.add_to_role_policy(iam.PolicyStatement(actions=["bedrock:ApplyGuardrail"], resources=[

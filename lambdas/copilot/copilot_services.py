@@ -40,19 +40,10 @@ def build_services(settings: CopilotSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import DynamoItemStore, DynamoRequestCounter
     from smartretail.adapters.serving import serving_services
 
+    from smartretail.adapters.search_index import search_index
+
     shared = serving_services(settings)
-    if settings.SMARTRETAIL_LOCAL:
-        # The search kept as JSON in the (emulated) documents bucket, where the document processor puts it.
-        from smartretail.adapters.local_search import ObjectStoreSearchIndex
-        from smartretail.search.embedder import WordLlamaEmbedder
-
-        search: Any = ObjectStoreSearchIndex(shared.object_store, settings.DOCUMENTS_BUCKET, WordLlamaEmbedder)
-    else:
-        from smartretail.adapters.aws_bedrock import TitanEmbedder
-        from smartretail.adapters.aws_opensearch import OpenSearchIndex, connect
-
-        search = OpenSearchIndex(lambda: connect(settings.SEARCH_ENDPOINT, settings.AWS_REGION), settings.SEARCH_INDEX,
-                                 TitanEmbedder(settings.EMBEDDING_MODEL_ID))
+    search = search_index(settings, shared.object_store)
     tools = CopilotTools(shared.forecasts, shared.pricing, shared.documents, shared.kpis)
     copilot = Copilot(tools, search, chat_model(settings), settings.COPILOT_MAX_TURNS, settings.COPILOT_TIME_BUDGET_SECONDS)
     conversations = ConversationStore(DynamoItemStore(settings.CONVERSATIONS_TABLE), settings.CONVERSATION_RETENTION_DAYS)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from smartretail.adapters.aws_dynamodb import DynamoItemStore
 from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.adapters.aws_sns import SnsNotifier
+from smartretail.adapters.search_index import search_index
 from smartretail.alerts import AlertService
 from smartretail.audit import AuditTrail
 from smartretail.documents.pipeline import DocumentPipeline, PipelineStep
@@ -26,22 +27,15 @@ metrics = Metrics(namespace="SmartRetail", service="smartretail-document-process
 settings = DocumentProcessorSettings.from_env()
 store = S3ObjectStore()
 if settings.SMARTRETAIL_LOCAL:
-    # Textract by the local OCR engine and pdfplumber; the copilot's search kept as JSON in the
-    # (emulated) documents bucket, where the copilot's process finds it.
-    from smartretail.adapters.local_search import ObjectStoreSearchIndex
+    # Textract by the local OCR engine and pdfplumber.
     from smartretail.adapters.local_textract import LocalDocumentReader
-    from smartretail.search.embedder import WordLlamaEmbedder
 
     reader = LocalDocumentReader(settings.MAX_DOCUMENT_PAGES)
-    search = ObjectStoreSearchIndex(store, settings.DOCUMENTS_BUCKET, WordLlamaEmbedder)
 else:
-    from smartretail.adapters.aws_bedrock import TitanEmbedder
-    from smartretail.adapters.aws_opensearch import OpenSearchIndex, connect
     from smartretail.adapters.aws_textract import TextractReader
 
     reader = TextractReader(settings.MAX_DOCUMENT_PAGES)
-    search = OpenSearchIndex(lambda: connect(settings.SEARCH_ENDPOINT, settings.AWS_REGION), settings.SEARCH_INDEX,
-                             TitanEmbedder(settings.EMBEDDING_MODEL_ID))
+search = search_index(settings, store)
 audit = AuditTrail(DynamoItemStore(settings.AUDIT_TABLE))
 documents = DocumentService(store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit)
 pipeline = DocumentPipeline(documents, store, reader, settings.DOCUMENTS_BUCKET,

@@ -27,6 +27,18 @@ class EnvSettings(BaseModel):
             raise RuntimeError(f"invalid configuration for {cls.__name__}: {problems}") from None
 
 
+class SearchSettings(EnvSettings):
+    """What a function that indexes or searches the copilot's search reads (smartretail.adapters.search_index)."""
+
+    AWS_REGION: str
+    DOCUMENTS_BUCKET: str  # locally the index is kept in it
+    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
+    SEARCH_ENDPOINT: str
+    SEARCH_INDEX: str = "copilot"
+    EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
+    SMARTRETAIL_LOCAL: bool = False
+
+
 class ServingSettings(EnvSettings):
     """What a function that answers users' questions reads: identity, the curated data through Athena,
     forecasts, decisions and documents (set by the capability constructs' grants)."""
@@ -67,16 +79,12 @@ class ApiSettings(ServingSettings):
     SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
 
 
-class CopilotSettings(ServingSettings):
+class CopilotSettings(ServingSettings, SearchSettings):
     """Environment of the copilot Lambda (set by CopilotConstruct)."""
 
     CONVERSATIONS_TABLE: str
     CONVERSATION_RETENTION_DAYS: int = Field(default=30, ge=1, le=365)
     USER_REQUESTS_PER_MINUTE: int = 20  # each user's questions a minute, far under the API's per-tenant share
-    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
-    SEARCH_ENDPOINT: str
-    SEARCH_INDEX: str = "copilot"
-    EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
     # The model: "planner" (deterministic, no model), "bedrock" (Converse with COPILOT_MODEL_ID) or
     # "openai" (any OpenAI-compatible chat-completions server at COPILOT_MODEL_BASE_URL).
     COPILOT_MODEL: Literal["planner", "bedrock", "openai"] = "planner"
@@ -128,7 +136,7 @@ class AlertsEvaluatorSettings(EnvSettings):
     ALERTS_TOPIC_ARN: str
 
 
-class DocumentProcessorSettings(EnvSettings):
+class DocumentProcessorSettings(SearchSettings):
     """Environment of the document processor Lambda (set by DocumentsConstruct)."""
 
     AWS_REGION: str
@@ -138,9 +146,5 @@ class DocumentProcessorSettings(EnvSettings):
     AUDIT_TABLE: str
     ALERTS_TOPIC_ARN: str
     MAX_DOCUMENT_PAGES: int = 20
-    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
-    SEARCH_ENDPOINT: str
-    SEARCH_INDEX: str = "copilot"
-    EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
     # Set only by the local stack: Textract is served by tesseract and pdfplumber.
     SMARTRETAIL_LOCAL: bool = False

@@ -43,8 +43,8 @@ def to_openai(system: str, messages: list[dict[str, Any]]) -> list[dict[str, Any
         for block in message["content"]:
             if "toolResult" in block:
                 result = block["toolResult"]
-                out.append({"role": "tool", "tool_call_id": result["toolUseId"],
-                            "content": json.dumps([c.get("json", c.get("text")) for c in result["content"]][0])})
+                first = result["content"][0]  # the copilot sends one json block per result
+                out.append({"role": "tool", "tool_call_id": result["toolUseId"], "content": json.dumps(first.get("json", first.get("text")))})
         if texts:
             out.append({"role": "user", "content": "\n".join(texts)})
     return out
