@@ -1,5 +1,7 @@
 """The SmartRetail stack for one stage: composes the capability constructs."""
 
+from dataclasses import replace
+
 from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
@@ -16,11 +18,15 @@ from .constructs.ingestion import IngestionConstruct
 from .constructs.monitoring import MonitoringConstruct
 from .constructs.packaging import core_layer, deps_layer
 from .constructs.training_pipeline import TrainingPipelineConstruct
+from .constructs.web import WebConstruct
 
 
 class SmartRetailStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs):
         super().__init__(scope, construct_id, **kwargs)
+        # The dashboard's distribution first: the API and the upload buckets allow its origin.
+        web = WebConstruct(self, "Web", config=config)
+        config = replace(config, dashboard_origins=(*config.dashboard_origins, web.url))
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)
         Tags.of(self).add("stage", config.stage)
@@ -53,6 +59,7 @@ class SmartRetailStack(Stack):
         decisions.grant_read(copilot.function)
         documents.grant_read(copilot.function)
         api.add_routes(copilot.function, api_routes("copilot"))
+        web.publish(api=api.api, region=self.region, client_id=identity.client.user_pool_client_id)
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
             artifacts_bucket=lake.artifacts, etl_job_name=analytics.job.ref, forecasts_table=forecasting.forecasts_table,
@@ -74,6 +81,7 @@ class SmartRetailStack(Stack):
         CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
         CfnOutput(self, "DocumentPipelineArn", value=documents.state_machine.state_machine_arn)
         CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "DashboardUrl", value=web.url)
         CfnOutput(self, "CopilotSearchEndpoint", value=copilot_search.endpoint)
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)

@@ -1,6 +1,6 @@
-"""Serve the dashboard (web/) with a config.js pointing at the local API and Cognito emulator, under a
-Content-Security-Policy that lets the page run only its own scripts and talk only to its API, its
-sign-in and its upload endpoints."""
+"""Serve the dashboard's build (web/dist, the same files CloudFront serves) with a config.json pointing
+at the local API and Cognito emulator, under the Content-Security-Policy CloudFront sends: the page
+runs only its own scripts and talks only to its API, its sign-in and its upload endpoints."""
 
 import json
 import threading
@@ -9,13 +9,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from cdk.web_policy import content_security_policy
+
 from .template import ROOT
 
-WEB_DIR = ROOT / "web"
+WEB_DIR = ROOT / "web" / "dist"
 
 
-def config_js(settings: dict[str, Any]) -> bytes:
-    return f"window.SMARTRETAIL = {json.dumps(settings, indent=2)};\n".encode()
+def config_json(settings: dict[str, Any]) -> bytes:
+    return json.dumps({k: v for k, v in settings.items() if k != "uploadOrigins"}, indent=2).encode()
 
 
 def _origin(url: str) -> str:
@@ -26,15 +28,16 @@ def _origin(url: str) -> str:
 def security_headers(settings: dict[str, Any]) -> dict[str, str]:
     """No inline script or style, no plugins, no framing; fetches only to the API, Cognito and the
     storage that takes presigned uploads. Injected markup could run nothing and send nothing away."""
-    connect = sorted({_origin(settings["apiUrl"]), _origin(settings["cognitoEndpoint"]),
-                      *(_origin(u) for u in settings.get("uploadOrigins", []))})
-    policy = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-              f"connect-src {' '.join(connect)}; form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+    uploads = sorted({_origin(u) for u in settings.get("uploadOrigins", [])})
+    connect = sorted({_origin(settings["apiUrl"]), _origin(settings["cognitoEndpoint"]), *uploads})
+    policy = content_security_policy(connect, uploads)
     return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             "X-Frame-Options": "DENY"}
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
+                      ".webmanifest": "application/manifest+json", ".svg": "image/svg+xml"}
     config = b""
     headers_to_send: dict[str, str] = {}
 
@@ -44,9 +47,9 @@ class _Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        if self.path.split("?")[0] == "/config.js":
+        if self.path.split("?")[0] == "/config.json":
             self.send_response(200)
-            self.send_header("Content-Type", "application/javascript")
+            self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(self.config)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
@@ -59,7 +62,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 def serve_dashboard(port: int, settings: dict[str, Any]) -> ThreadingHTTPServer:
-    handler = type("DashboardHandler", (_Handler,), {"config": config_js(settings), "headers_to_send": security_headers(settings)})
+    if not (WEB_DIR / "index.html").exists():
+        raise FileNotFoundError(f"{WEB_DIR} has no build: run `npm ci && npm run build` in web/ (./dev up does)")
+    handler = type("DashboardHandler", (_Handler,), {"config": config_json(settings), "headers_to_send": security_headers(settings)})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(WEB_DIR)))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -95,14 +95,16 @@ class LocalStack:
                                   gateway_responses=read_gateway_responses(self.template))
         self.api_url = f"http://127.0.0.1:{self.gateway.serve('127.0.0.1', self.api_port)}"
 
-    def serve_dashboard(self, port: int, default_start: str, default_end: str) -> str:
-        """Serve web/ configured for this stack; the API allows this origin only on the stage's port."""
+    def serve_dashboard(self, port: int, default_start: str | None = None, default_end: str | None = None) -> str:
+        """Serve the dashboard's build configured for this stack; the API allows this origin only on the
+        stage's port. Without a default period the pages show the last 90 days of each tenant's data."""
         from .dashboard import serve_dashboard
 
+        period = {"defaultStart": default_start, "defaultEnd": default_end} if default_start and default_end else {}
         self._dashboard = serve_dashboard(port, {
             "apiUrl": self.api_url, "cognitoEndpoint": self.endpoint + "/", "clientId": self.client_id,
-            "region": REGION, "defaultStart": default_start, "defaultEnd": default_end,
-            "uploadOrigins": [self.endpoint],  # presigned POSTs go to S3 (the emulator here)
+            "region": REGION, **period,
+            "uploadOrigins": [self.endpoint],  # presigned POSTs and page views go to S3 (the emulator here)
         })
         return f"http://127.0.0.1:{self._dashboard.server_address[1]}"
 

@@ -12,6 +12,7 @@ SALES_DAILY_COLUMNS = (
     ("store_id", "string"), ("sku_id", "string"), ("category", "string"), ("brand", "string"),
     ("units", "double"), ("units_clean", "double"), ("price", "double"), ("revenue", "double"), ("promo_flag", "boolean"),
     ("imputed_price", "boolean"), ("on_hand", "bigint"), ("stockout", "boolean"), ("currency", "string"),
+    ("unit_cost", "double"),
 )
 
 

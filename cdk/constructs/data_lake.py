@@ -72,7 +72,7 @@ class DataLakeConstruct(Construct):
     def _bucket(self, name: str, *, lifecycle: list[s3.LifecycleRule], event_bridge: bool = False,
                 cors_origins: tuple[str, ...] = ()) -> s3.Bucket:
         cors = (
-            [s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=list(cors_origins), allowed_headers=["*"], max_age=3000)]
+            [s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET], allowed_origins=list(cors_origins), allowed_headers=["*"], max_age=3000)]
             if cors_origins
             else None
         )

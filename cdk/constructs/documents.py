@@ -108,16 +108,18 @@ class DocumentsConstruct(Construct):
         self.table.grant(fn, "dynamodb:GetItem", "dynamodb:Query")
 
     def grant_api(self, fn: lambda_.Function) -> None:
-        """Document uploads are presigned by the API's role: it may put only under docs/ and read results/."""
+        """Document uploads and views are presigned by the API's role: it may put and read under docs/
+        (a reviewer sees the uploaded page) and read results/; no delete."""
         fn.add_environment("DOCUMENTS_BUCKET", self._bucket.bucket_name)
         fn.add_environment("DOCUMENTS_TABLE", self.table.table_name)
         fn.add_environment("MAX_DOCUMENT_BYTES", str(self._max_bytes))
         self._bucket.grant_put(fn, "docs/*")
+        self._bucket.grant_read(fn, "docs/*")
         self._bucket.grant_read(fn, "results/*")
         self.table.grant(fn, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
         acknowledge(fn, {
             **S3_READ, **S3_PUT,
             wildcard_under(self._bucket, "/docs/*"): "The API presigns document uploads for exact keys docs/<tenant>/<document>/<file>, "
-                                                     "named at request time; put only, no read or delete.",
+                                                     "named at request time, and presigns reads of the tenant's own documents for 5 minutes; no delete.",
             wildcard_under(self._bucket, "/results/*"): "The API reads each document's result under results/<tenant>/<document>/.",
         })

@@ -34,13 +34,23 @@ def test_a_date_range_must_be_ordered_and_bounded():
         KpiQuery(start=date(2010, 1, 1), end=date(2024, 1, 1))
 
 
+STOCK_UNKNOWN = {"stock_known_days": 0, "costed_revenue": 0, "cost": None, "on_hand_units": None, "stock_value": None}
+
+
 def test_kpis_are_computed_from_daily_rows_as_strings_or_numbers():
+    # Two series a day (4 stock-days known, 1 out of stock); cost known for all of day 1's revenue and
+    # half of day 2's; 40 and 60 units on hand at cost 2 each.
     engine = FakeEngine([
-        {"dt": "2024-01-01", "revenue": "100.0", "units": "10", "promo_units": "5", "stockout_days": "1", "currency": "EUR"},
-        {"dt": "2024-01-02", "revenue": 50.0, "units": 10.0, "promo_units": 0.0, "stockout_days": 0, "currency": "EUR"},
+        {"dt": "2024-01-01", "revenue": "100.0", "units": "10", "promo_units": "5", "stockout_days": "1", "currency": "EUR",
+         "stock_known_days": "2", "costed_revenue": "100.0", "cost": "60.0", "on_hand_units": "40", "stock_value": "80.0"},
+        {"dt": "2024-01-02", "revenue": 50.0, "units": 10.0, "promo_units": 0.0, "stockout_days": 0, "currency": "EUR",
+         "stock_known_days": 2, "costed_revenue": 25.0, "cost": 15.0, "on_hand_units": 60, "stock_value": 120.0},
     ])
     result = compute_kpis(engine, "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 2)))
-    assert result["kpis"] == {"revenue": 150.0, "units": 20.0, "average_selling_price": 7.5, "promo_share": 0.25, "stockout_days": 1}
+    assert result["kpis"] == {"revenue": 150.0, "units": 20.0, "average_selling_price": 7.5, "promo_share": 0.25, "stockout_days": 1,
+                              "gross_margin": 50.0, "margin_rate": 0.4, "stockout_rate": 0.25,
+                              # cost of goods sold 75 over the average stock at cost (80 + 120) / 2 = 100
+                              "inventory_turns": 0.75, "inventory_turns_annualised": 136.88}
     assert result["currency"] == "EUR"
     assert len(result["daily"]) == 2
 
@@ -49,6 +59,13 @@ def test_no_data_gives_zeros_not_errors():
     result = compute_kpis(FakeEngine([]), "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 2)))
     assert result["kpis"]["units"] == 0
     assert result["kpis"]["average_selling_price"] is None
+    assert result["kpis"]["gross_margin"] is result["kpis"]["stockout_rate"] is result["kpis"]["inventory_turns"] is None
+
+
+def test_unknown_cost_or_stock_leaves_margin_and_turns_unknown_rather_than_zero():
+    row = {"dt": "2024-01-01", "revenue": 10, "units": 2, "promo_units": 0, "stockout_days": 0, "currency": "EUR", **STOCK_UNKNOWN}
+    kpis = compute_kpis(FakeEngine([row]), "t1", KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 1)))["kpis"]
+    assert kpis["gross_margin"] is None and kpis["margin_rate"] is None and kpis["inventory_turns"] is None
 
 
 def test_kpi_answers_are_kept_by_the_version_of_the_data_they_came_from():
@@ -59,7 +76,7 @@ def test_kpi_answers_are_kept_by_the_version_of_the_data_they_came_from():
     from smartretail.lake import latest_run_key
 
     engine, objects, cache = FakeEngine([{"dt": "2024-01-01", "revenue": 10, "units": 2, "promo_units": 0, "stockout_days": 0,
-                                          "currency": "EUR"}]), MemoryObjectStore(), MemoryResultCache()
+                                          "currency": "EUR", **STOCK_UNKNOWN}]), MemoryObjectStore(), MemoryResultCache()
     service = KpiService(engine, objects, "curated", cache)
     query = KpiQuery(start=date(2024, 1, 1), end=date(2024, 1, 31))
     service.kpis("t1", query)

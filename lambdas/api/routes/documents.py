@@ -32,6 +32,12 @@ def document(doc_id: str, request: Request) -> dict:
     return request.app.state.services.documents.get(principal.tenant_id, doc_id)
 
 
+@router.get("/documents/{doc_id}/file")
+def document_file(doc_id: str, request: Request) -> dict:
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    return request.app.state.services.documents.file(principal.tenant_id, doc_id)
+
+
 @router.get("/documents/{doc_id}/export",
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
                              "description": "the document's fields and checks as CSV or JSON"}})

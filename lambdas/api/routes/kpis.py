@@ -27,3 +27,10 @@ def get_kpis(
     except ValidationError as exc:
         raise invalid_request(exc.errors()) from None
     return request.app.state.services.kpis.kpis(principal.tenant_id, query)
+
+
+@router.get("/catalog")
+def catalog(request: Request) -> dict:
+    """The stores, categories and SKUs with data, for pickers."""
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    return request.app.state.services.kpis.catalog(principal.tenant_id)

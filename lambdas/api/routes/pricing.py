@@ -1,10 +1,12 @@
 """The pricing and inventory routes: price suggestions, what-if simulations, ranked reorder and price
 recommendations, and the tenant's decision policy (guardrails and thresholds)."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from pydantic import ValidationError
 
 from smartretail.auth import ADMINS, ALL_GROUPS, MANAGERS
-from smartretail.pricing.service import PricingSuggestRequest, RecommendationsRequest, SimulateRequest
+from smartretail.errors import invalid_request
+from smartretail.pricing.service import PricingSuggestRequest, RecommendationsRequest, ReorderPlansRequest, SimulateRequest
 from smartretail.tenant_policy import TenantPolicy
 
 router = APIRouter()
@@ -26,6 +28,17 @@ def pricing_simulate(body: SimulateRequest, request: Request) -> dict:
 def recommendations(body: RecommendationsRequest, request: Request) -> dict:
     principal = request.state.principal.require_any(ALL_GROUPS)
     return request.app.state.services.pricing.recommendations(principal.tenant_id, body)
+
+
+@router.get("/inventory/plans")
+def reorder_plans(request: Request, store_id: str = Query(), category: str | None = Query(default=None),
+                  due_only: bool = Query(default=False)) -> dict:
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    try:
+        query = ReorderPlansRequest(store_id=store_id, category=category, due_only=due_only)
+    except ValidationError as exc:
+        raise invalid_request(exc.errors()) from None
+    return request.app.state.services.pricing.reorder_plans(principal.tenant_id, query)
 
 
 @router.get("/policy")

@@ -157,8 +157,8 @@ class _Subscriptions:
     def publish(self, tenant_id, subject, message):
         pass
 
-    def subscribe(self, tenant_id, email):
-        self.made.append((tenant_id, email))
+    def subscribe(self, tenant_id, email, alert_types=None):
+        self.made.append((tenant_id, email, alert_types))
         return "pending confirmation"
 
 
@@ -173,9 +173,14 @@ def test_managers_subscribe_an_address_to_their_own_tenants_alerts_only_and_it_i
     manager = Principal("m", "t1", frozenset({"managers"}))
     answer = alerts.subscribe(manager, SubscribeRequest(email="ops@shop.example"))
     assert answer["status"] == "pending_confirmation"
-    assert notifier.made == [("t1", "ops@shop.example")]
+    assert notifier.made == [("t1", "ops@shop.example", None)]
     (entry,) = AuditTrail(audit_items).entries("t1")
-    assert entry["action"] == "alerts.subscribed" and entry["after"] == {"email": "o***@shop.example"}
+    assert entry["action"] == "alerts.subscribed" and entry["after"] == {"email": "o***@shop.example", "alert_types": "all"}
+    # "Alert me on stockout risk": one kind only.
+    answer = alerts.subscribe(manager, SubscribeRequest(email="buyer@shop.example", alert_types=["stockout_risk"]))
+    assert answer["alert_types"] == ["stockout_risk"] and notifier.made[-1] == ("t1", "buyer@shop.example", ["stockout_risk"])
+    with pytest.raises(ValueError):
+        SubscribeRequest(email="buyer@shop.example", alert_types=["everything"])
     with pytest.raises(Forbidden):
         alerts.subscribe(Principal("s", "t1", frozenset({"sellers"})), SubscribeRequest(email="me@shop.example"))
     with pytest.raises(ValueError):

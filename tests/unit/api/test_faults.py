@@ -105,9 +105,12 @@ def _request(method, path, ids):
     table = {
         ("GET", "/alerts"): ("seller", "/alerts", {}, None),
         ("GET", "/audit"): ("admin", "/audit", {}, None),
+        ("GET", "/catalog"): ("seller", "/catalog", {}, None),
         ("GET", "/documents"): ("seller", "/documents", {}, None),
         ("GET", "/documents/{id}"): ("seller", f"/documents/{ids['doc']}", {}, None),
         ("GET", "/documents/{id}/export"): ("seller", f"/documents/{ids['doc']}/export", {"format": "csv"}, None),
+        ("GET", "/documents/{id}/file"): ("seller", f"/documents/{ids['doc']}/file", {}, None),
+        ("GET", "/inventory/plans"): ("seller", "/inventory/plans", {"store_id": "S01"}, None),
         ("GET", "/forecast/export"): ("seller", "/forecast/export", {"store_id": "S01", "sku_ids": "A"}, None),
         ("GET", "/ingest"): ("seller", "/ingest", {}, None),
         ("GET", "/ingest/{id}"): ("seller", f"/ingest/{ids['upload']}", {}, None),

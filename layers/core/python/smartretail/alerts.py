@@ -46,6 +46,8 @@ class SnoozeRequest(BaseModel):
 class SubscribeRequest(BaseModel):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                        description="who receives this tenant's new alerts by email (they confirm it first)")
+    alert_types: list[AlertType] | None = Field(default=None, min_length=1, max_length=5,
+                                                description="only these kinds of alert (for example stockout_risk); all when left out")
 
 
 def _masked(email: str) -> str:
@@ -120,9 +122,10 @@ class AlertService:
         principal.require_any((MANAGERS, ADMINS))
         if self._notifier is None:
             raise RuntimeError("this AlertService was built without a notifier")
-        subscription = self._notifier.subscribe(principal.tenant_id, request.email)
-        self._audit.record(principal, "alerts.subscribed", "alerts", after={"email": _masked(request.email)})
-        return {"email": request.email, "status": "pending_confirmation" if subscription == "pending confirmation" else "subscribed",
+        types = sorted(set(request.alert_types)) if request.alert_types else None
+        subscription = self._notifier.subscribe(principal.tenant_id, request.email, types)
+        self._audit.record(principal, "alerts.subscribed", "alerts", after={"email": _masked(request.email), "alert_types": types or "all"})
+        return {"email": request.email, "alert_types": types or "all", "status": "pending_confirmation" if subscription == "pending confirmation" else "subscribed",
                 "note": "the address receives a message from AWS to confirm the subscription; alerts follow once it is confirmed"}
 
     def acknowledge(self, principal: Principal, alert_id_: str) -> dict[str, Any]:
@@ -265,5 +268,30 @@ def _status(alert: dict[str, Any], now: str) -> str:
 
 
 def _public(alert: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in alert.items() if k not in ("item_key", "version")}
+    return {**{k: v for k, v in alert.items() if k not in ("item_key", "version")}, **advice(alert)}
+
+
+def advice(alert: dict[str, Any]) -> dict[str, str]:
+    """Why the alert was raised and what to do about it, in words, from the figures it carries."""
+    d, kind = alert.get("details") or {}, alert.get("type")
+    if kind == "stockout_risk":
+        order = d.get("suggested_order") or 0
+        action = (f"order {order:g} units now (on hand {d.get('on_hand', 0):g}, reorder point {d.get('reorder_point')})" if order
+                  else "check the stock count and orders on the way: the plan suggests no order")
+        return {"reason": d.get("explanation", ""), "recommended_action": action}
+    if kind == "demand_spike":
+        return {"reason": f"{d.get('units', 0):g} sold on {d.get('date')} against {d.get('forecast_p50', 0):.1f} forecast "
+                          f"(z {d.get('z_score')})",
+                "recommended_action": "check for an unrecorded promotion or event; if the demand holds, reorder early"}
+    if kind == "price_anomaly":
+        band = d.get("band") or [None, None]
+        return {"reason": f"our price {d.get('price')} is {d.get('gap_pct')}% outside the competitor band {band[0]}-{band[1]}",
+                "recommended_action": "review the price on the pricing page: the recommendation stays inside the guardrails"}
+    if kind == "competitor_price_drop":
+        return {"reason": f"{d.get('competitor')} cut its price {d.get('drop_pct')}% ({d.get('before')} to {d.get('after')})",
+                "recommended_action": "decide whether to follow: simulate the price and propose it if it pays"}
+    if kind == "compliance_failure":
+        return {"reason": "; ".join(d.get("reasons") or []),
+                "recommended_action": "hold payment; review the document and ask the supplier for a corrected one"}
+    return {"reason": "", "recommended_action": ""}
 

@@ -30,6 +30,9 @@ class ObjectStore(Protocol):
         self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
     ) -> dict[str, Any]: ...
 
+    def presigned_get(self, bucket: str, key: str, expires_in: int) -> str:
+        """A URL that reads this one object until it expires (a browser shows an uploaded page with it)."""
+
 
 class UploadRepository(Protocol):
     def create(self, record: UploadRecord, idempotency_key: str | None) -> UploadRecord:
@@ -106,8 +109,9 @@ class RequestCounter(Protocol):
 class Notifier(Protocol):
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None: ...
 
-    def subscribe(self, tenant_id: str, email: str) -> str:
-        """Send `email` the tenant's messages only; the subscription's ARN (or "pending confirmation")."""
+    def subscribe(self, tenant_id: str, email: str, alert_types: list[str] | None = None) -> str:
+        """Send `email` the tenant's messages only (of `alert_types` only, when given); the
+        subscription's ARN (or "pending confirmation")."""
 
 
 class ComplianceAlerts(Protocol):

@@ -57,6 +57,9 @@ class S3ObjectStore:
     def put_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self._s3.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
 
+    def presigned_get(self, bucket: str, key: str, expires_in: int) -> str:
+        return self._s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in)
+
     def presigned_post(
         self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int
     ) -> dict[str, Any]:

@@ -17,15 +17,19 @@ class SnsNotifier:
         self._client = sns
 
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None:
+        attributes = {"tenant_id": {"DataType": "String", "StringValue": tenant_id}}
+        if isinstance(message.get("type"), str):  # an alert's kind, for subscriptions to some kinds only
+            attributes["alert_type"] = {"DataType": "String", "StringValue": message["type"]}
         self._sns.publish(TopicArn=self._topic, Subject=subject[:100], Message=json.dumps(message, default=str),
-                          MessageAttributes={"tenant_id": {"DataType": "String", "StringValue": tenant_id}})
+                          MessageAttributes=attributes)
 
-    def subscribe(self, tenant_id: str, email: str) -> str:
+    def subscribe(self, tenant_id: str, email: str, alert_types: list[str] | None = None) -> str:
         # The topic carries every tenant's alerts: the filter policy is what keeps this address to one tenant's.
         try:
             return self._sns.subscribe(
                 TopicArn=self._topic, Protocol="email", Endpoint=email, ReturnSubscriptionArn=False,
-                Attributes={"FilterPolicy": json.dumps({"tenant_id": [tenant_id]}), "FilterPolicyScope": "MessageAttributes"},
+                Attributes={"FilterPolicy": json.dumps({"tenant_id": [tenant_id], **({"alert_type": alert_types} if alert_types else {})}),
+                            "FilterPolicyScope": "MessageAttributes"},
             )["SubscriptionArn"]
         except self._sns.exceptions.InvalidParameterException as exc:
             raise InvalidRequest(f"the address was refused: {exc.response['Error'].get('Message', '')}", field="email") from None

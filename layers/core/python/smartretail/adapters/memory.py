@@ -67,6 +67,9 @@ class MemoryObjectStore(Faults):
     def presigned_post(self, bucket: str, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
         return {"url": f"memory://{bucket}", "fields": {"key": key, "Content-Type": content_type}}
 
+    def presigned_get(self, bucket: str, key: str, expires_in: int) -> str:
+        return f"memory://{bucket}/{key}?expires_in={expires_in}"
+
 
 class MemoryUploadRepository(Faults):
     service = "DynamoDB"
@@ -179,7 +182,11 @@ class MemoryQueryEngine(Faults):
 
         con = duckdb.connect()
         try:
-            con.register("sales_daily", pd.DataFrame(self.sales_daily))
+            table = pd.DataFrame(self.sales_daily)
+            for column, kind in (("unit_cost", "float64"), ("on_hand", "float64"), ("stockout", "object")):
+                if column not in table:  # the table's optional columns, null where a test's rows leave them out
+                    table[column] = pd.Series([None] * len(table), dtype=kind)
+            con.register("sales_daily", table)
             cursor = con.execute(sql.replace("{sales_daily}", "sales_daily"), list(parameters))
             columns = [d[0] for d in cursor.description]
             return [dict(zip(columns, row)) for row in cursor.fetchall()]
@@ -220,8 +227,8 @@ class MemoryNotifier(Faults):
     def publish(self, tenant_id: str, subject: str, message: dict[str, Any]) -> None:
         self.published.append((tenant_id, subject, message))
 
-    def subscribe(self, tenant_id: str, email: str) -> str:
-        self.subscriptions.append((tenant_id, email))
+    def subscribe(self, tenant_id: str, email: str, alert_types: list[str] | None = None) -> str:
+        self.subscriptions.append((tenant_id, email) if alert_types is None else (tenant_id, email, alert_types))
         return "pending confirmation"
 
 

@@ -40,6 +40,9 @@ class UploadDocumentRequest(BaseModel):
     content_type: str | None = Field(default=None, max_length=100)
 
 
+FILE_LINK_SECONDS = 300
+
+
 class ReviewRequest(BaseModel):
     corrections: dict[str, str | float | None] = Field(default_factory=dict, description="field -> corrected value")
     resolution: Literal["pass", "fail"]
@@ -133,6 +136,16 @@ class DocumentService:
         if record is None:  # another tenant's document is simply not found
             raise NotFound(f"document {doc_id} not found", field="doc_id")
         return _public(record)
+
+    def file(self, tenant_id: str, doc_id: str) -> dict[str, Any]:
+        """A short-lived link to the file as uploaded, so a reviewer sees the page each field was read
+        from; the tenant's own documents only (another tenant's is not found)."""
+        record = self.get(tenant_id, doc_id)
+        if record["status"] == "awaiting_upload":
+            raise Conflict(f"document {doc_id} has not been uploaded yet")
+        key = document_key(tenant_id, doc_id, record["file_name"])
+        return {"doc_id": doc_id, "file_name": record["file_name"], "content_type": record["content_type"],
+                "url": self._store.presigned_get(self._bucket, key, FILE_LINK_SECONDS), "expires_in_seconds": FILE_LINK_SECONDS}
 
     def export(self, tenant_id: str, doc_id: str, format: str) -> tuple[str, str]:
         """(body, media type): the structured result as JSON, or as CSV rows (field, value, confidence)."""

@@ -122,7 +122,7 @@ def curate_sales_daily(sales: DataFrame, inventory: DataFrame, products: DataFra
     daily = winsorize_units(daily_sales(sales), report)
     stock = inventory.select("date", "store_id", "sku_id", "on_hand")
     fact = daily.join(stock, ["date", "store_id", "sku_id"], "full_outer")
-    attributes = products.select("sku_id", "category", "brand")
+    attributes = products.select("sku_id", "category", "brand", "unit_cost")
     fact = fact.join(attributes, "sku_id", "left")
     report.add("sales_daily", "sku_in_product_master", fact.count(), fact.filter(F.col("category").isNull()).count())
     return fact.select(
@@ -139,5 +139,6 @@ def curate_sales_daily(sales: DataFrame, inventory: DataFrame, products: DataFra
         "on_hand",
         F.when(F.col("on_hand").isNull(), F.lit(None).cast("boolean")).otherwise(F.col("on_hand") <= 0).alias("stockout"),
         F.lit(base_currency).alias("currency"),
+        F.col("unit_cost").cast("double").alias("unit_cost"),  # margin and stock value at cost (null when unknown)
         F.col("date").alias("dt"),
     )

@@ -33,6 +33,9 @@ class ForecastRequest(BaseModel):
     sku_ids: list[str] = Field(min_length=1, max_length=50, description="up to 50 SKUs")
     horizon_days: int = Field(default=28, ge=1, le=MAX_HORIZON_DAYS, description=f"1 to {MAX_HORIZON_DAYS} days")
     granularity: Literal["day", "week"] = "day"
+    history_days: int = Field(default=0, ge=0, le=366,
+                              description="also return this many days of actual units before the forecast, and the "
+                                          "seasonal-naive baseline (same weekday of the last observed week) over the horizon")
 
     @field_validator("store_id")
     @classmethod
@@ -43,6 +46,11 @@ class ForecastRequest(BaseModel):
     @classmethod
     def _skus(cls, values: list[str]) -> list[str]:
         return list(dict.fromkeys(stored_id(v, "sku_ids") for v in values))
+
+
+def _same_weekday_before(day: date, last_observed: date) -> date:
+    """The latest day on or before `last_observed` that falls on `day`'s weekday."""
+    return day - timedelta(days=7 * (((day - last_observed).days + 6) // 7))
 
 
 def forecast_csv(result: dict[str, Any], granularity: str) -> str:
@@ -56,6 +64,17 @@ def forecast_csv(result: dict[str, Any], granularity: str) -> str:
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
     live = [v for v in registry.versions(tenant_id) if v.get("status") == "live"]
     return max(live, key=_creation_order) if live else None
+
+
+def _model_summary(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a reader of a forecast needs to weigh it: which model, trained through when, and its
+    backtest WAPE against the best baseline's."""
+    if model is None:
+        return None
+    backtest = model.get("backtest") or {}
+    best = backtest.get("best_baseline")
+    return {"model_version": model["model_version"], "trained_through": model.get("trained_through"), "wape": model.get("wape"),
+            "best_baseline": best, "best_baseline_wape": (backtest.get("overall", {}).get(best) or {}).get("wape") if best else None}
 
 
 def _creation_order(version: dict[str, Any]) -> tuple[str, str]:
@@ -148,13 +167,38 @@ class ForecastService:
                 for sku in missing:
                     results[sku]["note"] = f"the model's forecasts cannot be read now ({unavailable}): same weekday of the last observed week"
         ordered = [results[sku] for sku in request.sku_ids]
+        if request.history_days:
+            self._add_history_and_baseline(tenant_id, request, ordered)
         if request.granularity == "week":
             for item in ordered:
                 item["series"] = _to_weeks(item["series"])
                 item["note"] = " ".join(filter(None, [item.get("note"),
                                                       "weekly bands are sums of daily bands: wider than a true weekly interval"]))
         return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
-                "forecasts": ordered}
+                "live_model": _model_summary(model), "forecasts": ordered}
+
+    def _add_history_and_baseline(self, tenant_id: str, request: ForecastRequest, items: list[dict[str, Any]]) -> None:
+        """Actual units before the forecast's first day, and the seasonal-naive baseline any model must
+        beat, so a chart shows the forecast against both (the baseline reads at least four weeks)."""
+        starts = [date.fromisoformat(item["series"][0]["date"]) for item in items if item["series"]]
+        if not starts:
+            return
+        start = min(starts)
+        first = start - timedelta(days=max(request.history_days, 7 * FALLBACK_WEEKS))
+        sql = HISTORY_SQL.replace("{skus}", ", ".join("?" for _ in items))
+        history: dict[str, dict[date, float]] = defaultdict(dict)
+        rows = self._engine.query(sql, [tenant_id, request.store_id, first.isoformat(), (start - timedelta(days=1)).isoformat(),
+                                        *(item["sku_id"] for item in items)])
+        for row in rows:
+            history[row["sku_id"]][date.fromisoformat(str(row["dt"])[:10])] = float(row["units"] or 0)
+        shown_from = start - timedelta(days=request.history_days)
+        for item in items:
+            days = history.get(item["sku_id"], {})
+            item["history"] = [{"date": d.isoformat(), "units": days[d]} for d in sorted(days) if d >= shown_from]
+            observed = max(days) if days else None
+            item["baseline"] = [
+                {"date": point["date"], "yhat": days.get(_same_weekday_before(date.fromisoformat(point["date"]), observed), 0.0)}
+                for point in item["series"]] if observed else []
 
     def _stored(self, tenant_id: str, request: ForecastRequest, model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """The model's stored days over the horizon, per SKU that has any."""

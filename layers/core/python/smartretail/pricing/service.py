@@ -41,6 +41,17 @@ class PricingSuggestRequest(SkuStore):
     objective: Objective = "maximize_margin"
 
 
+class ReorderPlansRequest(BaseModel):
+    store_id: str = Field(min_length=1, max_length=64)
+    category: str | None = Field(default=None, max_length=128)
+    due_only: bool = False
+
+    @field_validator("store_id")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        return stored_id(value, "store_id")
+
+
 class SimulateRequest(SkuStore):
     price: float | None = Field(default=None, gt=0, le=1_000_000)
     discount_pct: float | None = Field(default=None, gt=0, lt=100)
@@ -185,17 +196,36 @@ class PricingService:
                 "data_as_of": max((p["last_sales_date"] for p in positions), default=None),
                 "stores_with_known_on_hand": sorted({p["store_id"] for p in positions if p.get("on_hand") is not None})}
 
-    def plans(self, tenant_id: str) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
-        """Every series' position with its reorder plan from the day after its data (None when its
-        stock is unknown or it has no forecast): what the alert evaluation checks."""
+    def plans(self, tenant_id: str, store_id: str | None = None) -> list[tuple[dict[str, Any], ReorderPlan | None]]:
+        """Every series' position (of one store, if asked) with its reorder plan from the day after its
+        data (None when its stock is unknown or it has no forecast): what the alert evaluation checks."""
         policy = self._policies.get(tenant_id)
         correlation = self._error_correlation(tenant_id)
         out = []
-        for position in insights.positions(self._items, tenant_id):
+        for position in insights.positions(self._items, tenant_id, store_id):
             days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
             known = position.get("on_hand") is not None and days
             out.append((position, _plan(position, days, policy, correlation) if known else None))
         return out
+
+    def reorder_plans(self, tenant_id: str, request: ReorderPlansRequest) -> dict[str, Any]:
+        """A store's reorder plans, due ones first, then by stockout risk: safety stock, reorder point,
+        quantity, risk and the reasons, for every series (with why a series has none)."""
+        category = request.category.strip().lower() if request.category else None
+        rows = []
+        for position, plan in self.plans(tenant_id, request.store_id):
+            if category is not None and (position.get("category") or "").lower() != category:
+                continue
+            base = {"store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category"),
+                    "on_hand": position.get("on_hand"), "data_as_of": position["last_sales_date"]}
+            if plan is None:
+                why = "on-hand stock is unknown" if position.get("on_hand") is None else "no forecast for this series yet"
+                rows.append({**base, "plan": None, "reason": why})
+            elif plan.reorder_now or not request.due_only:
+                rows.append({**base, "plan": plan.to_dict()})
+        rows.sort(key=lambda r: (not (r["plan"] or {}).get("reorder_now", False),
+                                 -max(((r["plan"] or {}).get("stockout_risk") or {"": 0.0}).values())))
+        return {"store_id": request.store_id, "category": request.category, "plans": rows}
 
     # -- internals ----------------------------------------------------------------------------
     def _position(self, tenant_id: str, store_id: str, sku_id: str) -> dict[str, Any]:

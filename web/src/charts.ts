@@ -1,0 +1,77 @@
+// Charts with uPlot (canvas, ~50 KB): time series with a P10–P90 band, and curves over prices.
+// Each chart is a <figure> with a caption and its numbers in a table under "Show the data", so a
+// screen reader gets what the canvas shows.
+
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { h, table } from "./dom";
+
+export interface Line { label: string; values: (number | null)[]; color: string; dash?: number[]; width?: number; }
+export interface Band { label: string; low: (number | null)[]; high: (number | null)[]; color: string; }
+
+const PALETTE = { actual: "#1f2933", forecast: "#1f6fb2", baseline: "#b26a00", band: "rgba(31,111,178,0.18)", other: "#2e7d32" };
+export const colors = PALETTE;
+
+function responsive(plot: uPlot, holder: HTMLElement, height: number): void {
+  const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(280, holder.clientWidth), height }));
+  observer.observe(holder);
+}
+
+function figure(caption: string, summaryRows: HTMLElement): { fig: HTMLElement; holder: HTMLElement } {
+  const holder = h("div", { class: "chart", role: "img", "aria-label": caption });
+  const fig = h("figure", { class: "chart-figure" }, holder, h("figcaption", {}, caption),
+    h("details", {}, h("summary", {}, "Show the data"), summaryRows));
+  return { fig, holder };
+}
+
+/** Daily series over dates (YYYY-MM-DD), optionally with a shaded band. */
+export function timeChart(caption: string, dates: string[], lines: Line[], band?: Band, height = 300): HTMLElement {
+  const xs = dates.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
+  const rows = dates.map((date, i) => ({ date, i }));
+  const columns: [string, (r: { date: string; i: number }) => string][] = [
+    ["Date", (r) => r.date],
+    ...lines.map((l): [string, (r: { i: number }) => string] => [l.label, (r) => fmtValue(l.values[r.i])]),
+    ...(band ? [[`${band.label} low`, (r: { i: number }) => fmtValue(band.low[r.i])], [`${band.label} high`, (r: { i: number }) => fmtValue(band.high[r.i])]] as [string, (r: { i: number }) => string][] : []),
+  ];
+  const { fig, holder } = figure(caption, table(caption, columns, rows));
+  const series: uPlot.Series[] = [{}];
+  const data: uPlot.AlignedData = [xs];
+  const bands: uPlot.Band[] = [];
+  if (band) {
+    series.push({ label: `${band.label} high`, stroke: "transparent", points: { show: false } });
+    series.push({ label: `${band.label} low`, stroke: "transparent", points: { show: false } });
+    data.push(band.high as number[], band.low as number[]);
+    bands.push({ series: [1, 2], fill: PALETTE.band });
+  }
+  for (const line of lines) {
+    series.push({ label: line.label, stroke: line.color, width: line.width ?? 2, dash: line.dash, points: { show: false }, spanGaps: false });
+    data.push(line.values as number[]);
+  }
+  requestAnimationFrame(() => {
+    const plot = new uPlot({ width: Math.max(280, holder.clientWidth), height, series, bands, scales: { x: { time: true } },
+      axes: [{}, { size: 60 }], legend: { live: false } }, data, holder);
+    responsive(plot, holder, height);
+  });
+  return fig;
+}
+
+/** Curves over a numeric x (prices), with a marker line at `mark` (today's price, the pick). */
+export function curveChart(caption: string, xLabel: string, xs: number[], lines: Line[], height = 260): HTMLElement {
+  const rows = xs.map((x, i) => ({ x, i }));
+  const columns: [string, (r: { x: number; i: number }) => string][] = [
+    [xLabel, (r) => fmtValue(r.x)], ...lines.map((l): [string, (r: { i: number }) => string] => [l.label, (r) => fmtValue(l.values[r.i])])];
+  const { fig, holder } = figure(caption, table(caption, columns, rows));
+  const series: uPlot.Series[] = [{ label: xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 2, dash: l.dash, scale: l.label === "Units" ? "units" : "money" }))];
+  requestAnimationFrame(() => {
+    const plot = new uPlot({ width: Math.max(280, holder.clientWidth), height, series,
+      scales: { x: { time: false }, units: {}, money: {} },
+      axes: [{ label: xLabel }, { scale: "money", size: 70 }, { scale: "units", side: 1, size: 60, grid: { show: false } }],
+      legend: { live: false } }, [xs, ...lines.map((l) => l.values as number[])], holder);
+    responsive(plot, holder, height);
+  });
+  return fig;
+}
+
+function fmtValue(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "—" : v.toLocaleString("en", { maximumFractionDigits: 2 });
+}
