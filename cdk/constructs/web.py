@@ -29,9 +29,11 @@ class WebConstruct(Construct):
         if not (WEB_DIST_DIR / "index.html").exists():
             raise FileNotFoundError(f"{WEB_DIST_DIR} has no build: run `npm ci && npm run build` in web/ (./dev up and ./dev test do)")
         # CloudFront's standard logs are written with ACLs, so they get their own bucket that allows them.
-        self.logs = s3.Bucket(self, "Logs", encryption=s3.BucketEncryption.S3_MANAGED, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-                              enforce_ssl=True, object_ownership=s3.ObjectOwnership.OBJECT_WRITER, removal_policy=RemovalPolicy.RETAIN,
-                              lifecycle_rules=[s3.LifecycleRule(id="expire-logs", expiration=Duration.days(365))])
+        self.logs = s3.Bucket(self, "AccessLogs", encryption=s3.BucketEncryption.S3_MANAGED,
+                              block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True, versioned=True,
+                              object_ownership=s3.ObjectOwnership.OBJECT_WRITER, removal_policy=RemovalPolicy.RETAIN,
+                              lifecycle_rules=[s3.LifecycleRule(id="expire-logs", expiration=Duration.days(365),
+                                                                noncurrent_version_expiration=Duration.days(30))])
         self.bucket = s3.Bucket(self, "Site", encryption=s3.BucketEncryption.S3_MANAGED, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                                 enforce_ssl=True, versioned=True, server_access_logs_bucket=self.logs, server_access_logs_prefix="site/",
                                 removal_policy=RemovalPolicy.DESTROY, auto_delete_objects=False,
@@ -90,7 +92,7 @@ class WebConstruct(Construct):
         self._headers.node.default_child.add_property_override(
             "ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy",
             content_security_policy(connect, buckets))
-        deployment = s3deploy.BucketDeployment(
+        s3deploy.BucketDeployment(
             self, "Deploy",
             sources=[s3deploy.Source.asset(str(WEB_DIST_DIR)),
                      s3deploy.Source.json_data("config.json", {"apiUrl": api.url, "cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/",

@@ -1,4 +1,5 @@
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +21,7 @@ def resources(body, kind):
 def test_every_bucket_is_encrypted_versioned_private_and_logged(synthesized):
     _, body, template = synthesized
     buckets = resources(body, "AWS::S3::Bucket")
-    assert len(buckets) == 7  # raw, cleaned, curated, documents, artifacts, query results, access logs
+    assert len(buckets) == 9  # raw, cleaned, curated, documents, artifacts, query results, access logs; dashboard site and its logs
     for logical, bucket in buckets.items():
         props = bucket["Properties"]
         assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical
@@ -34,7 +35,7 @@ def test_every_bucket_is_encrypted_versioned_private_and_logged(synthesized):
     policies = resources(body, "AWS::S3::BucketPolicy").values()
     tls_denials = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
                    if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"]
-    assert len(tls_denials) == 7
+    assert len(tls_denials) == 9
 
 
 @pytest.mark.parametrize("bucket, uploads, derived", [("DataLakeRaw", "raw/", ("accepted/", "quarantine/")),
@@ -454,3 +455,38 @@ def test_a_stage_with_a_bedrock_model_may_invoke_that_model_and_guardrail_only(m
     assert "inference-profile/eu.anthropic.claude-3-5-haiku-20241022-v1:0" in json.dumps(invoke["Resource"])
     (guardrail,) = [s for s in statements if s["Action"] == "bedrock:ApplyGuardrail"]
     assert "guardrail/gr-abc123" in json.dumps(guardrail["Resource"])
+
+
+def test_the_dashboard_is_served_from_a_private_bucket_through_cloudfront_with_security_headers(synthesized):
+    outdir, body, _ = synthesized
+    (distribution,) = resources(body, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    behaviour = config["DefaultCacheBehavior"]
+    assert config["DefaultRootObject"] == "index.html" and behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    (origin,) = config["Origins"]
+    assert "OriginAccessControlId" in origin and origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+    assert "Logging" in config and "ResponseHeadersPolicyId" in behaviour
+    # Only CloudFront, for this distribution, may read the site bucket.
+    site = next(k for k, v in resources(body, "AWS::S3::Bucket").items() if k.startswith("WebSite"))
+    (policy,) = [p for p in resources(body, "AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": site}]
+    reads = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert reads and all(s["Principal"] == {"Service": "cloudfront.amazonaws.com"} and "AWS:SourceArn" in s["Condition"]["StringEquals"]
+                         for s in reads)
+    (headers,) = resources(body, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    security = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = json.dumps(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "cognito-idp.eu-west-1.amazonaws.com"):
+        assert directive in csp
+    assert '"Ref": "ApiRestApi' in csp  # connect-src names this stage's API
+    assert security["FrameOptions"]["FrameOption"] == "DENY" and security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    # The build and this stage's config.json (API URL and the user pool client written at deploy time).
+    (deployment,) = resources(body, "Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    assert len(props["SourceObjectKeys"]) == 2 and "/config.json" in props["DistributionPaths"]
+    markers = json.dumps(props["SourceMarkers"])
+    assert "IdentityUserPoolApiClient" in markers and "ApiRestApi" in markers
+    assert any((Path(outdir) / name / "index.html").exists() for name in os.listdir(outdir) if name.startswith("asset."))
+    # The API and the upload buckets allow the distribution's origin.
+    cors = [m for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] == "OPTIONS"]
+    assert all(distribution_name in json.dumps(m) for m in cors[:3] for distribution_name in [next(iter(resources(body, "AWS::CloudFront::Distribution")))])
+    assert "DashboardUrl" in body["Outputs"]

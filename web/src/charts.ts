@@ -17,9 +17,19 @@ function responsive(plot: uPlot, holder: HTMLElement, height: number): void {
   observer.observe(holder);
 }
 
-function figure(caption: string, summaryRows: HTMLElement): { fig: HTMLElement; holder: HTMLElement } {
+/** The chart's key, drawn by the page (uPlot's own would list the band's two edges as series). */
+function legend(items: { label: string; color: string; dash?: number[] }[]): HTMLElement {
+  return h("ul", { class: "legend", "aria-hidden": "true" }, ...items.map((item) => {
+    const swatch = h("span", { class: `swatch${item.dash ? " dashed" : ""}` });
+    swatch.style.borderColor = item.color;
+    swatch.style.background = item.dash ? "transparent" : item.color;
+    return h("li", {}, swatch, item.label);
+  }));
+}
+
+function figure(caption: string, summaryRows: HTMLElement, key: HTMLElement): { fig: HTMLElement; holder: HTMLElement } {
   const holder = h("div", { class: "chart", role: "img", "aria-label": caption });
-  const fig = h("figure", { class: "chart-figure" }, holder, h("figcaption", {}, caption),
+  const fig = h("figure", { class: "chart-figure" }, holder, key, h("figcaption", {}, caption),
     h("details", {}, h("summary", {}, "Show the data"), summaryRows));
   return { fig, holder };
 }
@@ -33,7 +43,8 @@ export function timeChart(caption: string, dates: string[], lines: Line[], band?
     ...lines.map((l): [string, (r: { i: number }) => string] => [l.label, (r) => fmtValue(l.values[r.i])]),
     ...(band ? [[`${band.label} low`, (r: { i: number }) => fmtValue(band.low[r.i])], [`${band.label} high`, (r: { i: number }) => fmtValue(band.high[r.i])]] as [string, (r: { i: number }) => string][] : []),
   ];
-  const { fig, holder } = figure(caption, table(caption, columns, rows));
+  const { fig, holder } = figure(caption, table(caption, columns, rows),
+    legend([...lines, ...(band ? [{ label: band.label, color: band.color }] : [])]));
   const series: uPlot.Series[] = [{}];
   const data: uPlot.AlignedData = [xs];
   const bands: uPlot.Band[] = [];
@@ -49,7 +60,7 @@ export function timeChart(caption: string, dates: string[], lines: Line[], band?
   }
   requestAnimationFrame(() => {
     const plot = new uPlot({ width: Math.max(280, holder.clientWidth), height, series, bands, scales: { x: { time: true } },
-      axes: [{}, { size: 60 }], legend: { live: false } }, data, holder);
+      axes: [{}, { size: 60 }], legend: { show: false } }, data, holder);
     responsive(plot, holder, height);
   });
   return fig;
@@ -60,13 +71,13 @@ export function curveChart(caption: string, xLabel: string, xs: number[], lines:
   const rows = xs.map((x, i) => ({ x, i }));
   const columns: [string, (r: { x: number; i: number }) => string][] = [
     [xLabel, (r) => fmtValue(r.x)], ...lines.map((l): [string, (r: { i: number }) => string] => [l.label, (r) => fmtValue(l.values[r.i])])];
-  const { fig, holder } = figure(caption, table(caption, columns, rows));
+  const { fig, holder } = figure(caption, table(caption, columns, rows), legend(lines));
   const series: uPlot.Series[] = [{ label: xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 2, dash: l.dash, scale: l.label === "Units" ? "units" : "money" }))];
   requestAnimationFrame(() => {
     const plot = new uPlot({ width: Math.max(280, holder.clientWidth), height, series,
       scales: { x: { time: false }, units: {}, money: {} },
       axes: [{ label: xLabel }, { scale: "money", size: 70 }, { scale: "units", side: 1, size: 60, grid: { show: false } }],
-      legend: { live: false } }, [xs, ...lines.map((l) => l.values as number[])], holder);
+      legend: { show: false } }, [xs, ...lines.map((l) => l.values as number[])], holder);
     responsive(plot, holder, height);
   });
   return fig;

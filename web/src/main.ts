@@ -49,16 +49,16 @@ async function show(): Promise<void> {
   const page = PAGES.find((p) => p.id === route.page) ?? PAGES[0];
   renderNav(page.id);
   document.title = `${page.title} · SmartRetail`;
-  const el = main();
-  el.replaceChildren();
+  // Each visit renders into its own element: a slower earlier render finishes into a detached one.
+  const el = h("div", { class: "page", "data-page": page.id });
+  main().replaceChildren(el);
   if (!allowed(page)) { el.append(h("h1", {}, page.title), errorState("Your group may not use this page.")); return; }
-  el.dataset.page = page.id;
+  main().focus({ preventScroll: true });
   try {
     await page.render(el, route);
   } catch (error) {
     el.append(errorState(error));
   }
-  el.focus({ preventScroll: true });
 }
 
 function renderSignIn(): void {

@@ -42,7 +42,7 @@ export async function renderOverview(main: HTMLElement, route: Route): Promise<v
       tile("Revenue", fmt.money(k.revenue, currency), fmt.change(k.revenue, b.revenue)),
       tile("Gross margin", k.gross_margin === null ? "no cost data" : `${fmt.money(k.gross_margin, currency)} (${fmt.pct(k.margin_rate)})`, fmt.change(k.gross_margin, b.gross_margin)),
       tile("Forecast accuracy", model?.wape == null ? "no live model" : `WAPE ${fmt.pct(model.wape)}`,
-        model?.wape == null ? "" : `backtest of ${model.model_version}${model.best_baseline_wape == null ? "" : `; baseline ${fmt.pct(model.best_baseline_wape)}`}`),
+        model?.wape == null ? "" : `backtest${model.best_baseline_wape == null ? "" : `; ${model.best_baseline.replace(/_/g, " ")} ${fmt.pct(model.best_baseline_wape)}`}`),
       tile("Stockout rate", fmt.pct(k.stockout_rate), fmt.change(k.stockout_rate, b.stockout_rate)),
       tile("Inventory turns", k.inventory_turns_annualised === null ? "—" : `${fmt.num(k.inventory_turns_annualised, 1)} a year`, fmt.change(k.inventory_turns_annualised, b.inventory_turns_annualised)),
       tile("Units sold", fmt.num(k.units), fmt.change(k.units, b.units)),

@@ -213,16 +213,16 @@ class PricingService:
         quantity, risk and the reasons, for every series (with why a series has none)."""
         category = request.category.strip().lower() if request.category else None
         rows = []
-        for position, plan in self.plans(tenant_id, request.store_id):
+        for position, reorder in self.plans(tenant_id, request.store_id):
             if category is not None and (position.get("category") or "").lower() != category:
                 continue
             base = {"store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category"),
                     "on_hand": position.get("on_hand"), "data_as_of": position["last_sales_date"]}
-            if plan is None:
+            if reorder is None:
                 why = "on-hand stock is unknown" if position.get("on_hand") is None else "no forecast for this series yet"
                 rows.append({**base, "plan": None, "reason": why})
-            elif plan.reorder_now or not request.due_only:
-                rows.append({**base, "plan": plan.to_dict()})
+            elif reorder.reorder_now or not request.due_only:
+                rows.append({**base, "plan": reorder.to_dict()})
         rows.sort(key=lambda r: (not (r["plan"] or {}).get("reorder_now", False),
                                  -max(((r["plan"] or {}).get("stockout_risk") or {"": 0.0}).values())))
         return {"store_id": request.store_id, "category": request.category, "plans": rows}
