@@ -22,7 +22,7 @@ def _load(local, who, files, tmp_path):
 def curated(local, spark_session, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("kpi")
     _load(local, "seller", {
-        "products": "sku_id,name,category,brand\nmilk,Milk 1L,Dairy,Alpen\nsoap,Soap,Household,Purex\n",
+        "products": "sku_id,name,category,brand,unit_cost\nmilk,Milk 1L,Dairy,Alpen,0.60\nsoap,Soap,Household,Purex,2.50\n",
         "sales": "date,store_id,sku_id,units,price,promo_flag\n"
                  "2025-03-01,s1,MILK,10,1.00,false\n2025-03-02,S1,milk,20,,true\n"
                  "2025-03-02,S2,SOAP,5,4.00,false\n2025-02-28,S1,MILK,99,1.00,false\n",
@@ -37,8 +37,12 @@ def test_kpis_add_up_the_callers_sales_in_the_range(local, curated):
     status, body = http_json("GET", f"{local.api_url}/kpis?{RANGE}", local.users.token("seller"))
     assert status == 200, body
     # milk: 10 @ 1.00 + 20 @ 1.00 (price forward-filled), soap: 5 @ 4.00; 2025-02-28 is outside the range.
+    # Cost of goods sold 30 x 0.60 + 5 x 2.50 = 30.5; stock known on 2 series-days (milk 0 on the 3rd,
+    # soap 12 on the 5th), one out; stock at cost 12 x 2.50 over 5 days is 6 on average.
     assert body["kpis"] == {"revenue": 50.0, "units": 35.0, "average_selling_price": round(50 / 35, 4),
-                            "promo_share": round(20 / 35, 4), "stockout_days": 1}
+                            "promo_share": round(20 / 35, 4), "stockout_days": 1,
+                            "gross_margin": 19.5, "margin_rate": 0.39, "stockout_rate": 0.5,
+                            "inventory_turns": round(30.5 / 6, 3), "inventory_turns_annualised": round(30.5 / 6 * 365 / 5, 2)}
     assert body["currency"] == "EUR"
     assert body["days_with_data"] == 5
 

@@ -90,3 +90,19 @@ def test_kpi_answers_are_kept_by_the_version_of_the_data_they_came_from():
     cache.fail_next(aws_error("ThrottlingException", "GetItem"), times=2)
     assert service.kpis("t1", query) == first  # a cache that cannot answer is skipped
     assert service.kpis("t2", query)["kpis"]["revenue"] == 10  # another tenant has no version: never another's answer
+
+
+def test_the_catalog_lists_stores_categories_and_skus_with_the_days_they_cover():
+    from smartretail.kpis import compute_catalog
+
+    engine = FakeEngine([
+        {"store_id": "S01", "sku_id": "A", "category": "Snacks", "first_day": "2024-01-01", "last_day": "2024-03-31"},
+        {"store_id": "S02", "sku_id": "A", "category": "Snacks", "first_day": "2024-02-01", "last_day": "2024-04-30"},
+        {"store_id": "S02", "sku_id": "B", "category": "Dairy", "first_day": "2024-01-15", "last_day": "2024-04-30"},
+    ])
+    assert compute_catalog(engine, "t1") == {
+        "stores": ["S01", "S02"], "categories": ["Dairy", "Snacks"],
+        "skus": [{"sku_id": "A", "category": "Snacks", "store_ids": ["S01", "S02"]},
+                 {"sku_id": "B", "category": "Dairy", "store_ids": ["S02"]}],
+        "first_day": "2024-01-01", "last_day": "2024-04-30"}
+    assert compute_catalog(FakeEngine([]), "t1") == {"stores": [], "categories": [], "skus": [], "first_day": None, "last_day": None}

@@ -185,3 +185,19 @@ def test_managers_subscribe_an_address_to_their_own_tenants_alerts_only_and_it_i
         alerts.subscribe(Principal("s", "t1", frozenset({"sellers"})), SubscribeRequest(email="me@shop.example"))
     with pytest.raises(ValueError):
         SubscribeRequest(email="not an address")
+
+
+@pytest.mark.parametrize("kind, details, reason, action", [
+    ("stockout_risk", {"suggested_order": 12.0, "on_hand": 3.0, "reorder_point": 9.5, "explanation": "63% in the next 7 days"},
+     "63% in the next 7 days", "order 12 units now (on hand 3, reorder point 9.5)"),
+    ("stockout_risk", {"suggested_order": 0, "on_hand": 3.0, "reorder_point": 9.5, "explanation": "31% in the next 7 days"},
+     "31% in the next 7 days", "check the stock count and orders on the way: the plan suggests no order"),
+    ("price_anomaly", {"price": 5.0, "gap_pct": 22.0, "band": [3.0, 4.1]}, "our price 5.0 is 22.0% outside the competitor band 3.0-4.1",
+     "review the price on the pricing page: the recommendation stays inside the guardrails"),
+    ("compliance_failure", {"reasons": ["the total says 10", "a digit is mistyped"]}, "the total says 10; a digit is mistyped",
+     "hold payment; review the document and ask the supplier for a corrected one"),
+])
+def test_every_alert_says_why_and_what_to_do(kind, details, reason, action):
+    from smartretail.alerts import advice
+
+    assert advice({"type": kind, "details": details}) == {"reason": reason, "recommended_action": action}

@@ -32,3 +32,21 @@ def test_a_replay_after_the_file_landed_answers_the_document_without_a_new_uploa
     assert again["status"] == "processing"
     assert again["upload"] is None
     assert "new Idempotency-Key" in again["message"]
+
+
+def test_a_landed_document_gets_a_short_lived_link_for_its_own_tenant_only():
+    import pytest
+
+    from smartretail.errors import Conflict, NotFound
+
+    documents = service()
+    slot = documents.create_upload(SELLER, UploadDocumentRequest(doc_type="invoice", file_name="inv 42.pdf"), None)
+    with pytest.raises(Conflict):  # nothing to show before the file lands
+        documents.file("t1", slot["doc_id"])
+    _, record = documents.record_for_key(slot["upload"]["fields"]["key"])
+    documents.mark("t1", record, status="processing")
+    link = documents.file("t1", slot["doc_id"])
+    assert link["url"] == f"memory://docs/{slot['upload']['fields']['key']}?expires_in=300"
+    assert link["content_type"] == "application/pdf" and link["expires_in_seconds"] == 300
+    with pytest.raises(NotFound):
+        documents.file("t2", slot["doc_id"])

@@ -122,3 +122,28 @@ def test_a_models_forecast_is_kept_until_another_model_is_live():
     registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.1,
                           "created_at": "2024-02-01"})
     assert service.forecast("t", request)["forecasts"][0]["model_version"] == "v2"
+
+
+def test_history_days_adds_actual_units_and_the_seasonal_naive_baseline_with_the_live_model():
+    from smartretail.adapters.memory import MemoryQueryEngine
+
+    store, registry = MemoryForecastStore(), MemoryModelRegistry()
+    registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-28", "wape": 0.2,
+                          "backtest": {"best_baseline": "seasonal_naive", "overall": {"seasonal_naive": {"wape": 0.35}}}})
+    store.put_series("t", "S1", "A", [{"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 3.0, "model_version": "v2"}
+                                      for d in range(29, 32)])
+    # Four weeks of sales, units = the day of the month; 2024-01-22..28 is the last observed week.
+    engine = MemoryQueryEngine([{"tenant_id": "t", "store_id": "S1", "sku_id": "A", "dt": f"2024-01-{d:02d}", "units": float(d)}
+                                for d in range(1, 29)])
+    service = ForecastService(store, registry, engine=engine)
+    result = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=3, history_days=7))
+    item = result["forecasts"][0]
+    assert [h["date"] for h in item["history"]] == [f"2024-01-{d:02d}" for d in range(22, 29)]
+    assert item["history"][-1]["units"] == 28.0
+    # 2024-01-29 is a Monday: the last observed Monday is the 22nd.
+    assert item["baseline"] == [{"date": "2024-01-29", "yhat": 22.0}, {"date": "2024-01-30", "yhat": 23.0},
+                                {"date": "2024-01-31", "yhat": 24.0}]
+    assert result["live_model"] == {"model_version": "v2", "trained_through": "2024-01-28", "wape": 0.2,
+                                    "best_baseline": "seasonal_naive", "best_baseline_wape": 0.35}
+    without = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=3))["forecasts"][0]
+    assert "history" not in without and "baseline" not in without

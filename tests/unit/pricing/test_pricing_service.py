@@ -108,3 +108,17 @@ def test_price_advice_is_kept_by_its_inputs_and_a_fallbacks_is_not():
     assert len(cache.entries) == 1
     forecasts.fail_next(AssertionError("computed again instead of read from the cache"), times=10)
     assert service.suggest("t1", request) == first
+
+
+def test_reorder_plans_list_every_series_of_a_store_due_ones_first_with_why_a_series_has_none(service):
+    from smartretail.pricing.service import ReorderPlansRequest
+
+    plans = service.reorder_plans("t1", ReorderPlansRequest(store_id="s03"))["plans"]
+    assert [(p["sku_id"], p["plan"] is not None) for p in plans] == [("SNA-001", True), ("SNA-002", False)]
+    due = plans[0]["plan"]
+    assert due["reorder_now"] and due["safety_stock"] > 0 and due["reorder_point"] > 2 and due["order_quantity"] > 0
+    assert set(due["stockout_risk"]) == {"7d", "14d"} and due["explanation"]["safety_stock"]
+    assert plans[1]["reason"] == "on-hand stock is unknown"
+    s01 = service.reorder_plans("t1", ReorderPlansRequest(store_id="S01", due_only=True))["plans"]
+    assert [p["sku_id"] for p in s01] == ["SNA-001"]  # 80 on hand of SNA-002 covers its reorder point
+    assert service.reorder_plans("t1", ReorderPlansRequest(store_id="S01", category="Dairy"))["plans"] == []

@@ -42,7 +42,7 @@ export async function renderInventory(main: HTMLElement, route: Route): Promise<
       ["Order", (row: any) => row.plan ? (row.plan.reorder_now ? h("strong", {}, `${fmt.num(row.plan.order_quantity)} now`) : "not yet") : "—"],
       ["Stockout risk", risk],
       ["Why", (row: any) => row.plan ? h("ul", {}, ...Object.entries(row.plan.explanation ?? {}).map(([k, v]) => h("li", {}, `${k.replace(/_/g, " ")}: ${v}`))) : row.reason],
-      ["", (row: any) => row.plan?.reorder_now ? propose(row) : ""],
+      ["Propose", (row: any) => row.plan?.reorder_now ? propose(row) : ""],
     ], r.plans, "No stock positions for this store: has the training pipeline run?");
   });
 }

@@ -14,6 +14,9 @@ from typing import Any, Sequence
 from .aws_clients import LazyClient, translates_errors
 
 TABLES = ("sales_daily",)
+# Columns a table gained after files were written: Athena reads them as null from older files (the
+# Glue schema names them), and so does this.
+ADDED_COLUMNS = {"sales_daily": {"unit_cost": "DOUBLE"}}
 
 
 @translates_errors("Athena")
@@ -76,10 +79,14 @@ class LocalDuckDbQueryEngine:
                     if not any(f.endswith(".parquet") for _, _, fs in os.walk(root) for f in fs):
                         return []
                     con.execute(
-                        f"CREATE VIEW {table} AS SELECT * FROM read_parquet("
-                        f"'{root}/**/*.parquet', hive_partitioning = true, "
+                        f"CREATE VIEW {table}_files AS SELECT * FROM read_parquet("
+                        f"'{root}/**/*.parquet', hive_partitioning = true, union_by_name = true, "
                         "hive_types = {'tenant_id': VARCHAR, 'dt': VARCHAR})"
                     )
+                    present = {row[0] for row in con.execute(f"DESCRIBE {table}_files").fetchall()}
+                    missing = [f"CAST(NULL AS {kind}) AS {name}" for name, kind in ADDED_COLUMNS.get(table, {}).items()
+                               if name not in present]
+                    con.execute(f"CREATE VIEW {table} AS SELECT *{''.join(', ' + m for m in missing)} FROM {table}_files")
                 statement = sql.replace("{sales_daily}", "sales_daily")
                 cursor = con.execute(statement, list(parameters))
                 columns = [d[0] for d in cursor.description]

@@ -172,6 +172,9 @@ class ForecastService:
         if request.granularity == "week":
             for item in ordered:
                 item["series"] = _to_weeks(item["series"])
+                if "baseline" in item:
+                    item["baseline"] = [{"week_start": w["week_start"], "yhat": w["yhat"]} for w in _to_weeks(
+                        [{**d, "yhat_lower": d["yhat"], "yhat_upper": d["yhat"]} for d in item["baseline"]])]
                 item["note"] = " ".join(filter(None, [item.get("note"),
                                                       "weekly bands are sums of daily bands: wider than a true weekly interval"]))
         return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
