@@ -25,7 +25,7 @@ class SmartRetailStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs):
         super().__init__(scope, construct_id, **kwargs)
         # The dashboard's distribution first: the API and the upload buckets allow its origin.
-        web = WebConstruct(self, "Web", config=config)
+        web = WebConstruct(self, "Web")
         config = replace(config, dashboard_origins=(*config.dashboard_origins, web.url))
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)

@@ -6,7 +6,7 @@ from aws_cdk import (Aws, Duration, RemovalPolicy, Stack, Token, aws_apigateway 
                      aws_cloudfront_origins as origins, aws_s3 as s3, aws_s3_deployment as s3deploy)
 from constructs import Construct
 
-from ..config import WEB_DIST_DIR, StageConfig
+from ..config import WEB_DIST_DIR
 from ..nag import acknowledge, wildcard_under
 from ..web_policy import content_security_policy
 
@@ -24,7 +24,7 @@ class WebConstruct(Construct):
     """The distribution exists first (the API and buckets allow its origin); `publish` then writes
     the build and config.json once the API and sign-in it points at exist."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig):
+    def __init__(self, scope: Construct, construct_id: str):
         super().__init__(scope, construct_id)
         if not (WEB_DIST_DIR / "index.html").exists():
             raise FileNotFoundError(f"{WEB_DIST_DIR} has no build: run `npm ci && npm run build` in web/ (./dev up and ./dev test do)")

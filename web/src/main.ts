@@ -120,9 +120,9 @@ async function boot(): Promise<void> {
   onSessionChange(() => void show());
   window.addEventListener("hashchange", () => void show());
   await show();
-  if ("serviceWorker" in navigator && location.protocol === "https:" || location.hostname === "127.0.0.1" || location.hostname === "localhost") {
-    navigator.serviceWorker?.register("/sw.js").catch(() => undefined);  // installable; the app works without it
-  }
+  // Installable (browsers allow service workers on HTTPS and on this machine); the app works without it.
+  const secure = location.protocol === "https:" || location.hostname === "127.0.0.1" || location.hostname === "localhost";
+  if ("serviceWorker" in navigator && secure) navigator.serviceWorker.register("/sw.js").catch(() => undefined);
 }
 
 void boot();
