@@ -66,18 +66,53 @@ export function timeChart(caption: string, dates: string[], lines: Line[], band?
   return fig;
 }
 
-/** Curves over a numeric x (prices), with a marker line at `mark` (today's price, the pick). */
-export function curveChart(caption: string, xLabel: string, xs: number[], lines: Line[], height = 260): HTMLElement {
+/** A stretch of x shaded behind the curves (the prices the guardrails allow, the competitors' range). */
+export interface Span { label: string; from: number; to: number; color: string; }
+/** A vertical line at one x (today's price, the recommended one). */
+export interface Mark { label: string; at: number; color: string; }
+
+/** Draws spans and marks under the series, in the plot's own coordinates. */
+function spansAndMarks(spans: Span[], marks: Mark[]): uPlot.Plugin {
+  return {
+    hooks: {
+      drawAxes: [(u: uPlot) => {
+        const ctx = u.ctx, { top, height } = u.bbox;
+        ctx.save();
+        for (const span of spans) {
+          const x0 = u.valToPos(span.from, "x", true), x1 = u.valToPos(span.to, "x", true);
+          ctx.fillStyle = span.color;
+          ctx.fillRect(Math.min(x0, x1), top, Math.abs(x1 - x0), height);
+        }
+        for (const mark of marks) {
+          const x = u.valToPos(mark.at, "x", true);
+          ctx.strokeStyle = mark.color;
+          ctx.lineWidth = 2 * devicePixelRatio;
+          ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      }],
+    },
+  };
+}
+
+/** Curves over a numeric x (prices), over shaded spans and vertical marks. */
+export function curveChart(caption: string, xLabel: string, xs: number[], lines: Line[], spans: Span[] = [], marks: Mark[] = [],
+                           height = 260): HTMLElement {
   const rows = xs.map((x, i) => ({ x, i }));
   const columns: [string, (r: { x: number; i: number }) => string][] = [
     [xLabel, (r) => fmtValue(r.x)], ...lines.map((l): [string, (r: { i: number }) => string] => [l.label, (r) => fmtValue(l.values[r.i])])];
-  const { fig, holder } = figure(caption, table(caption, columns, rows), legend(lines));
+  const { fig, holder } = figure(caption, table(caption, columns, rows),
+    legend([...lines, ...spans.map((sp) => ({ label: sp.label, color: sp.color })), ...marks.map((m) => ({ label: m.label, color: m.color, dash: [4, 3] }))]));
   const series: uPlot.Series[] = [{ label: xLabel }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: l.width ?? 2, dash: l.dash, scale: l.label === "Units" ? "units" : "money" }))];
   requestAnimationFrame(() => {
     const plot = new uPlot({ width: Math.max(280, holder.clientWidth), height, series,
       scales: { x: { time: false }, units: {}, money: {} },
       axes: [{ label: xLabel }, { scale: "money", size: 70 }, { scale: "units", side: 1, size: 60, grid: { show: false } }],
-      legend: { show: false } }, [xs, ...lines.map((l) => l.values as number[])], holder);
+      legend: { show: false }, plugins: [spansAndMarks(spans, marks)] }, [xs, ...lines.map((l) => l.values as number[])], holder);
     responsive(plot, holder, height);
   });
   return fig;

@@ -122,10 +122,18 @@ function whatIfView(r: any, store: string, sku: string): HTMLElement {
     const prices = Array.from({ length: 9 }, (_, i) => Math.round((low + ((high - low) * i) / 8) * 100) / 100);
     const answers = await Promise.all(prices.map((price) => post("/pricing/simulate", { store_id: store, sku_id: sku, price })));
     const pick = (m: string) => answers.map((a) => a.impact[m]?.expected ?? null);
+    const [allowedLow, allowedHigh] = r.guardrails.allowed_range;
+    const competitors = r.evidence.competitors;
     return curveChart(`Expected units, revenue and margin over the next ${answers[0].impact.horizon_days} days across prices`, "Price", prices, [
       { label: "Revenue", values: pick("revenue"), color: colors.forecast },
       { label: "Margin", values: pick("margin"), color: colors.other },
       { label: "Units", values: pick("units"), color: colors.baseline, dash: [6, 4] },
+    ], [
+      { label: `Allowed by the guardrails (${fmt.money(allowedLow)} – ${allowedHigh == null ? "any" : fmt.money(allowedHigh)})`, from: allowedLow, to: allowedHigh ?? high, color: "rgba(46,125,50,0.12)" },
+      ...(competitors.low == null ? [] : [{ label: `Competitors (${fmt.money(competitors.low)} – ${fmt.money(competitors.high)})`, from: competitors.low, to: competitors.high, color: "rgba(176,0,32,0.10)" }]),
+    ], [
+      { label: `Today ${fmt.money(r.current_price)}`, at: r.current_price, color: "#52606d" },
+      { label: `Recommended ${fmt.money(r.recommended_price)}`, at: r.recommended_price, color: "#1f4e79" },
     ]);
   });
   return h("div", {}, h("div", { class: "controls" }, field("Candidate price (slider)", slider), field("Candidate price", number)), result, curve);
@@ -152,7 +160,8 @@ async function proposalTable(store: string, sku: string, reload: () => void): Pr
     ["Status", (x: any) => h("span", { class: `badge status-${x.status}` }, x.status)],
     ["Trail", (x: any) => h("ul", {}, ...trail(x).map((t) => h("li", {}, t)))],
     ["Actions", (x: any) => h("div", { class: "actions" },
-      ...(NEXT[x.status] ?? []).filter((a) => a !== "approve" || !x.needs_approval || manager).map((a) => act(x, a)),
+      // Rejecting, and approving a change over the threshold, are a manager's.
+      ...(NEXT[x.status] ?? []).filter((a) => manager || a === "apply" || (a === "approve" && !x.needs_approval)).map((a) => act(x, a)),
       ...(x.status === "applied" ? [payload(x)] : []),
       ...(x.status === "proposed" && x.needs_approval && !manager ? [h("span", { class: "muted" }, "awaiting a manager")] : []))],
   ], mine), status);
