@@ -188,12 +188,7 @@ class ForecastService:
             return
         start = min(starts)
         first = start - timedelta(days=max(request.history_days, 7 * FALLBACK_WEEKS))
-        sql = HISTORY_SQL.replace("{skus}", ", ".join("?" for _ in items))
-        history: dict[str, dict[date, float]] = defaultdict(dict)
-        rows = self._engine.query(sql, [tenant_id, request.store_id, first.isoformat(), (start - timedelta(days=1)).isoformat(),
-                                        *(item["sku_id"] for item in items)])
-        for row in rows:
-            history[row["sku_id"]][date.fromisoformat(str(row["dt"])[:10])] = float(row["units"] or 0)
+        history = self._history(tenant_id, request.store_id, [item["sku_id"] for item in items], first, start - timedelta(days=1))
         shown_from = start - timedelta(days=request.history_days)
         for item in items:
             days = history.get(item["sku_id"], {})
@@ -234,6 +229,14 @@ class ForecastService:
             notes[sku] = f"days after {last} forecast on demand by the same model's endpoint"
         return notes
 
+    def _history(self, tenant_id: str, store_id: str, skus: list[str], first: date, last: date) -> dict[str, dict[date, float]]:
+        """Units sold per SKU and day at a store, `first` to `last` inclusive."""
+        sql = HISTORY_SQL.replace("{skus}", ", ".join("?" for _ in skus))
+        history: dict[str, dict[date, float]] = defaultdict(dict)
+        for row in self._engine.query(sql, [tenant_id, store_id, first.isoformat(), last.isoformat(), *skus]):
+            history[row["sku_id"]][date.fromisoformat(str(row["dt"])[:10])] = float(row["units"] or 0)
+        return history
+
     def _fallback(self, tenant_id: str, request: ForecastRequest, skus: list[str]) -> dict[str, dict[str, Any]]:
         """Seasonal naive (same weekday last week) with the range of the last four weeks as band."""
         rows = self._engine.query(LAST_DAY_SQL, [tenant_id, request.store_id])
@@ -242,10 +245,7 @@ class ForecastService:
             raise NotFound(f"store {request.store_id} has no sales history and no forecast", field="store_id")
         last_day = date.fromisoformat(str(last)[:10])
         first_day = last_day - timedelta(days=7 * FALLBACK_WEEKS - 1)
-        sql = HISTORY_SQL.replace("{skus}", ", ".join("?" for _ in skus))
-        history: dict[str, dict[date, float]] = defaultdict(dict)
-        for row in self._engine.query(sql, [tenant_id, request.store_id, first_day.isoformat(), last_day.isoformat(), *skus]):
-            history[row["sku_id"]][date.fromisoformat(str(row["dt"])[:10])] = float(row["units"] or 0)
+        history = self._history(tenant_id, request.store_id, skus, first_day, last_day)
         unknown = [sku for sku in skus if sku not in history]
         if unknown:
             raise NotFound(f"no forecast and no sales history for sku_ids {', '.join(unknown)} at store {request.store_id}",
@@ -254,10 +254,9 @@ class ForecastService:
         for sku in skus:
             series = []
             for day in _days(last_day + timedelta(days=1), request.horizon_days):
-                weeks_back = ((day - last_day).days + 6) // 7  # the latest observed same weekday
-                same_weekday = [history[sku].get(day - timedelta(days=7 * k), 0.0)
-                                for k in range(weeks_back, weeks_back + FALLBACK_WEEKS)
-                                if day - timedelta(days=7 * k) >= first_day]
+                latest = _same_weekday_before(day, last_day)
+                same_weekday = [history[sku].get(latest - timedelta(days=7 * k), 0.0)
+                                for k in range(FALLBACK_WEEKS) if latest - timedelta(days=7 * k) >= first_day]
                 recent = same_weekday or [0.0]
                 series.append({"date": day.isoformat(), "yhat": recent[0], "yhat_lower": min(recent), "yhat_upper": max(recent)})
             out[sku] = {"sku_id": sku, "method": "seasonal_naive_fallback", "model_version": None,
