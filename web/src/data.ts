@@ -4,7 +4,8 @@
 import { get } from "./api";
 import { onSessionChange } from "./auth";
 import { config } from "./config";
-import { field, select } from "./dom";
+import { Child, field, h, select } from "./dom";
+import { go } from "./router";
 
 export interface Catalog {
   stores: string[];
@@ -43,6 +44,13 @@ export function categoryPicker(cat: Catalog, value = ""): HTMLElement {
 export function skuPicker(cat: Catalog, value = "", any = true, category = ""): HTMLElement {
   const skus = cat.skus.filter((s) => !category || s.category === category);
   return field("SKU", select("sku_id", [...(any ? [["", "All SKUs"] as [string, string]] : []), ...skus.map((s): [string, string] => [s.sku_id, `${s.sku_id} · ${s.category}`])], value));
+}
+
+/** A page's filter form: submitting it opens `page` with the form's values in the address. */
+export function filterForm(page: string, label: string, submit: string, ...controls: Child[]): HTMLFormElement {
+  const form = h("form", { class: "filters", "aria-label": label }, ...controls, h("button", { type: "submit" }, submit));
+  form.addEventListener("submit", (event) => { event.preventDefault(); go(page, values(form)); });
+  return form;
 }
 
 /** A form's values by name, without empty ones. */

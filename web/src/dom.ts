@@ -1,7 +1,7 @@
 // Building the page from data. Every value from the API or a file is set as text (textContent,
 // attributes), never parsed as HTML: markup in a product name or an invoice shows as typed.
 
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 /** An element with attributes (`on*` are listeners) and children (strings become text nodes). */
@@ -38,6 +38,26 @@ export function table<T>(caption: string, columns: [string, (row: T) => Child][]
       h("caption", { class: "visually-hidden" }, caption),
       h("thead", {}, h("tr", {}, ...columns.map(([name]) => h("th", { scope: "col" }, name)))),
       h("tbody", {}, ...rows.map((row) => h("tr", {}, ...columns.map(([, cell]) => h("td", {}, cell(row))))))));
+}
+
+/** A key figure: its name, its value, and a line under it (a comparison, a note). */
+export function tile(label: string, value: string, note = ""): HTMLElement {
+  return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), h("div", { class: "change" }, note));
+}
+
+/** Send the file chosen in a form: the button is disabled meanwhile; progress and errors go to `status`. */
+export function onFileSubmit(form: HTMLFormElement, input: HTMLInputElement, button: HTMLButtonElement, status: HTMLElement,
+                             send: (file: File) => Promise<void>): void {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = input.files?.[0];
+    if (!chosen) return;
+    button.disabled = true;
+    status.textContent = `Uploading ${chosen.name} …`;
+    try { await send(chosen); }
+    catch (error) { clear(status, errorState(error)); }
+    finally { button.disabled = false; }
+  });
 }
 
 export const loading = (what = "Loading") => h("p", { class: "state loading", role: "status" }, `${what} …`);

@@ -1,22 +1,17 @@
 // Alerts: severity, SKU, store, reason and the recommended action; acknowledge, resolve, snooze.
 
 import { get, post, query } from "../api";
+import { filterForm } from "../data";
 import { clear, errorState, field, h, section, select, table } from "../dom";
-import { go, href, Route } from "../router";
+import { href, Route } from "../router";
 
 const STATUSES: [string, string][] = [["", "Open and acknowledged"], ["open", "Open"], ["acknowledged", "Acknowledged"], ["snoozed", "Snoozed"], ["resolved", "Resolved"]];
 const SEVERITIES: [string, string][] = [["", "Any severity"], ["high", "High"], ["medium", "Medium"], ["low", "Low"]];
 
 export async function renderAlerts(main: HTMLElement, route: Route): Promise<void> {
   const p = Object.fromEntries(route.params);
-  const form = h("form", { class: "filters", "aria-label": "Which alerts" },
-    field("Status", select("status", STATUSES, p.status ?? "")), field("Severity", select("severity", SEVERITIES, p.severity ?? "")),
-    h("button", { type: "submit" }, "Show"));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    go("alerts", { status: String(data.get("status") || ""), severity: String(data.get("severity") || "") });
-  });
+  const form = filterForm("alerts", "Which alerts", "Show",
+    field("Status", select("status", STATUSES, p.status ?? "")), field("Severity", select("severity", SEVERITIES, p.severity ?? "")));
   const list = h("div"), status = h("p", { class: "state", role: "status" });
   main.append(h("h1", {}, "Alerts"), form, h("section", { class: "card", "aria-label": "Alerts" }, status, list));
 

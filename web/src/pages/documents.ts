@@ -4,7 +4,7 @@
 
 import { get, getFile, idempotent, post, uploadThrough } from "../api";
 import { groups } from "../auth";
-import { clear, download, emptyState, errorState, field, fmt, h, messageOf, section, select, table } from "../dom";
+import { clear, download, emptyState, errorState, field, fmt, h, messageOf, onFileSubmit, section, select, table } from "../dom";
 import { go, href, Route } from "../router";
 
 const DOC_TYPES: [string, string][] = [["invoice", "Invoice"], ["gst_certificate", "GST certificate"], ["receipt", "Receipt"]];
@@ -35,21 +35,13 @@ function uploadForm(): HTMLElement {
   const button = h("button", { type: "submit" }, "Upload and check");
   const form = h("form", { class: "card controls", "aria-label": "Upload a document" },
     field("Document type", select("doc_type", DOC_TYPES)), field("File (PDF or image)", file), button, status);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const chosen = file.files?.[0];
-    if (!chosen) return;
-    button.disabled = true;
-    status.textContent = `Uploading ${chosen.name} …`;
-    try {
-      const docType = (form.querySelector("select[name=doc_type]") as HTMLSelectElement).value;
-      const slot = await post("/upload-document", { doc_type: docType, file_name: chosen.name }, idempotent());
-      if (!slot.upload) throw new Error(slot.message);
-      status.textContent = "Uploaded; reading and checking it …";
-      await uploadThrough(slot, chosen, `/documents/${encodeURIComponent(slot.doc_id)}`, ["awaiting_upload"], 30);
-      go("documents", {}, slot.doc_id);
-    } catch (error) { clear(status, errorState(error)); }
-    finally { button.disabled = false; }
+  onFileSubmit(form, file, button, status, async (chosen) => {
+    const docType = (form.querySelector("select[name=doc_type]") as HTMLSelectElement).value;
+    const slot = await post("/upload-document", { doc_type: docType, file_name: chosen.name }, idempotent());
+    if (!slot.upload) throw new Error(slot.message);
+    status.textContent = "Uploaded; reading and checking it …";
+    await uploadThrough(slot, chosen, `/documents/${encodeURIComponent(slot.doc_id)}`, ["awaiting_upload"], 30);
+    go("documents", {}, slot.doc_id);
   });
   return form;
 }

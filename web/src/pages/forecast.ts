@@ -3,9 +3,9 @@
 
 import { getFile, post, query } from "../api";
 import { groups } from "../auth";
-import { catalog, categoryPicker, skuPicker, storePicker, values } from "../data";
+import { catalog, categoryPicker, filterForm, skuPicker, storePicker } from "../data";
 import { download, emptyState, errorState, field, fmt, h, section, select, table } from "../dom";
-import { go, Route } from "../router";
+import { Route } from "../router";
 import { forecastVsActual } from "./overview";
 
 const HORIZONS: [string, string][] = [["7", "7 days"], ["14", "14 days"], ["28", "28 days"], ["56", "8 weeks"], ["91", "13 weeks"]];
@@ -15,11 +15,9 @@ export async function renderForecast(main: HTMLElement, route: Route): Promise<v
   const p = Object.fromEntries(route.params);
   const store = p.store_id || cat.stores[0];
   const horizon = p.horizon_days || "28";
-  const form = h("form", { class: "filters", "aria-label": "What to forecast" },
+  const form = filterForm("forecast", "What to forecast", "Show forecast",
     storePicker(cat, store, false), categoryPicker(cat, p.category ?? ""), skuPicker(cat, p.sku_id ?? "", true, p.category ?? ""),
-    field("Horizon", select("horizon_days", HORIZONS, horizon)),
-    h("button", { type: "submit" }, "Show forecast"));
-  form.addEventListener("submit", (event) => { event.preventDefault(); go("forecast", values(form)); });
+    field("Horizon", select("horizon_days", HORIZONS, horizon)));
   form.querySelector("select[name=category]")!.addEventListener("change", () => {
     const picked = (form.querySelector("select[name=category]") as HTMLSelectElement).value;
     form.querySelector("select[name=sku_id]")!.closest(".field")!.replaceWith(skuPicker(cat, "", true, picked));

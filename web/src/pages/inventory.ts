@@ -2,20 +2,18 @@
 // stockout risk) with the reasons, due orders first; propose an order.
 
 import { get, idempotent, post, query } from "../api";
-import { catalog, categoryPicker, storePicker, values } from "../data";
+import { catalog, categoryPicker, filterForm, storePicker } from "../data";
 import { clear, errorState, fmt, h, section, table } from "../dom";
-import { go, href, Route } from "../router";
+import { href, Route } from "../router";
 
 export async function renderInventory(main: HTMLElement, route: Route): Promise<void> {
   const cat = await catalog();
   const p = Object.fromEntries(route.params);
   const store = p.store_id || cat.stores[0];
   const dueOnly = h("input", { type: "checkbox", name: "due_only", value: "true", checked: p.due_only === "true" });
-  const form = h("form", { class: "filters", "aria-label": "Which plans" },
+  const form = filterForm("inventory", "Which plans", "Show plans",
     storePicker(cat, store, false), categoryPicker(cat, p.category ?? ""),
-    h("div", { class: "field" }, h("label", {}, dueOnly, " Due orders only")),
-    h("button", { type: "submit" }, "Show plans"));
-  form.addEventListener("submit", (event) => { event.preventDefault(); go("inventory", values(form)); });
+    h("div", { class: "field" }, h("label", {}, dueOnly, " Due orders only")));
   const plans = h("div"), status = h("p", { class: "state", role: "status" });
   main.append(h("h1", {}, "Inventory"), form,
     h("section", { class: "card", "aria-labelledby": "plans-title" }, h("h2", { id: "plans-title" }, `Reorder plans at ${store}`), status, plans));

@@ -3,20 +3,18 @@
 
 import { get, post, query } from "../api";
 import { colors, timeChart } from "../charts";
-import { addDays, catalog, categoryPicker, daysBetween, defaultPeriod, skuPicker, storePicker, values } from "../data";
-import { clear, emptyState, field, fmt, h, section, table } from "../dom";
-import { go, href, Route } from "../router";
+import { addDays, catalog, categoryPicker, daysBetween, defaultPeriod, filterForm, skuPicker, storePicker } from "../data";
+import { clear, emptyState, field, fmt, h, section, table, tile } from "../dom";
+import { href, Route } from "../router";
 
 export async function renderOverview(main: HTMLElement, route: Route): Promise<void> {
   const cat = await catalog();
   const p = Object.fromEntries(route.params);
   const period = { ...defaultPeriod(cat), ...(p.start && p.end ? { start: p.start, end: p.end } : {}) };
-  const form = h("form", { class: "filters", "aria-label": "Filters" },
+  const form = filterForm("overview", "Filters", "Apply",
     field("From", h("input", { type: "date", name: "start", value: period.start, required: true })),
     field("To", h("input", { type: "date", name: "end", value: period.end, required: true })),
-    storePicker(cat, p.store_id ?? ""), categoryPicker(cat, p.category ?? ""), skuPicker(cat, p.sku_id ?? ""),
-    h("button", { type: "submit" }, "Apply"));
-  form.addEventListener("submit", (event) => { event.preventDefault(); go("overview", values(form)); });
+    storePicker(cat, p.store_id ?? ""), categoryPicker(cat, p.category ?? ""), skuPicker(cat, p.sku_id ?? ""));
   const tiles = h("section", { class: "tiles", "aria-label": "Key figures" });
   const actions = h("div"), alerts = h("div"), chart = h("div");
   main.append(h("h1", {}, "Overview"), form, tiles,
@@ -71,10 +69,6 @@ export async function renderOverview(main: HTMLElement, route: Route): Promise<v
     if (!fc) return emptyState("No SKUs match these filters.");
     return forecastVsActual(fc, skus.length === 1 ? `${skus[0]} at ${store}` : `${skus.length} SKUs at ${store}`);
   });
-}
-
-function tile(label: string, value: string, change: string): HTMLElement {
-  return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), h("div", { class: "change" }, change));
 }
 
 /** Actual units, then the forecast with its band and the seasonal-naive baseline, summed over SKUs. */

@@ -5,9 +5,9 @@
 import { get, getFile, idempotent, post } from "../api";
 import { groups } from "../auth";
 import { colors, curveChart } from "../charts";
-import { catalog, skuPicker, storePicker, values } from "../data";
-import { clear, download, emptyState, errorState, field, fmt, h, section, select, table } from "../dom";
-import { go, Route } from "../router";
+import { catalog, filterForm, skuPicker, storePicker } from "../data";
+import { clear, download, emptyState, errorState, field, fmt, h, section, select, table, tile } from "../dom";
+import { Route } from "../router";
 
 const OBJECTIVES: [string, string][] = [["maximize_margin", "Maximise margin"], ["maximize_revenue", "Maximise revenue"], ["match_competitors", "Match competitors"]];
 
@@ -17,10 +17,8 @@ export async function renderPricing(main: HTMLElement, route: Route): Promise<vo
   const store = p.store_id || cat.stores[0];
   const sku = p.sku_id || cat.skus.find((s) => s.store_ids.includes(store))?.sku_id || "";
   const objective = p.objective || "maximize_margin";
-  const form = h("form", { class: "filters", "aria-label": "Which price" },
-    storePicker(cat, store, false), skuPicker(cat, sku, false), field("Objective", select("objective", OBJECTIVES, objective)),
-    h("button", { type: "submit" }, "Recommend a price"));
-  form.addEventListener("submit", (event) => { event.preventDefault(); go("pricing", values(form)); });
+  const form = filterForm("pricing", "Which price", "Recommend a price",
+    storePicker(cat, store, false), skuPicker(cat, sku, false), field("Objective", select("objective", OBJECTIVES, objective)));
   const summary = h("section", { class: "tiles", "aria-label": "Price evidence" });
   const recommendation = h("div"), whatIf = h("div"), proposals = h("div");
   main.append(h("h1", {}, "Pricing"), form, summary,
@@ -44,10 +42,6 @@ export async function renderPricing(main: HTMLElement, route: Route): Promise<vo
     ];
   }).then(() => { if (!recommendation.childElementCount) clear(recommendation, emptyState("No recommendation (see above).")); });
   void loadProposals();
-}
-
-function tile(label: string, value: string, note = ""): HTMLElement {
-  return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value), h("div", { class: "change" }, note));
 }
 
 function impactTable(impact: any, candidateLabel: string): HTMLElement {

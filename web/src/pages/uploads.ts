@@ -3,7 +3,7 @@
 
 import { get, idempotent, post, uploadThrough } from "../api";
 import { groups } from "../auth";
-import { clear, errorState, field, fmt, h, section, select, table } from "../dom";
+import { clear, errorState, field, fmt, h, onFileSubmit, section, select, table } from "../dom";
 import { Route } from "../router";
 
 const DATASETS: [string, string][] = [["sales", "Sales"], ["inventory", "Inventory"], ["products", "Products"], ["competitor-prices", "Competitor prices"]];
@@ -72,28 +72,20 @@ function uploadForm(reload: () => void): HTMLElement {
         h("p", { class: p.status === "ready" ? "passed" : "failed" }, p.status === "ready" ? `${p.rows_accepted} of ${p.rows_read} rows${p.complete ? "" : " in the file's first part"} would be accepted.` : p.message),
         h("ul", { class: "muted" }, ...(p.reading?.columns ?? []).map((c: any) => h("li", {}, `${c.header} → ${c.column} (${c.by})`))),
         ...(p.missing_columns ?? []).map((column: string) => field(`Your column for ${column}`,
-          Object.assign(select(`map-${column}`, [["", "—"], ...(p.headers ?? []).map((x: string): [string, string] => [x, x])], Object.keys(mapped).find((k) => mapped[k] === column) ?? ""), { dataset: { column } }))),
+          select(`map-${column}`, [["", "—"], ...(p.headers ?? []).map((x: string): [string, string] => [x, x])], Object.keys(mapped).find((k) => mapped[k] === column) ?? ""))),
         table("Preview rows", [["Row", (r: any) => r.row_number], ...shown.map((n: string): [string, (r: any) => any] => [n, (r: any) => r.parsed ? r.parsed[n] : (r.problems ?? []).join("; ")])], (p.rows ?? []).slice(0, 8), ""));
       preview.querySelectorAll<HTMLSelectElement>("select").forEach((s) => { const col = s.name.replace(/^map-/, ""); s.dataset.column = col; s.addEventListener("change", () => void showPreview()); });
     } catch (error) { if (mine === newest) clear(preview, errorState(error)); }
   };
   for (const control of [dataset, file, dateOrder, decimal]) control.addEventListener("change", () => void showPreview());
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const chosen = file.files?.[0];
-    if (!chosen) return;
-    button.disabled = true;
-    status.textContent = `Uploading ${chosen.name} …`;
-    try {
-      const slot = await post(`/ingest/${dataset.value}`, { file_name: chosen.name, options: options() }, idempotent());
-      if (!slot.upload) throw new Error(slot.message);
-      const result = await uploadThrough(slot, chosen, `/ingest/${slot.upload_id}`, ["awaiting_upload", "validating"], 60);
-      status.textContent = `${chosen.name}: ${result?.status ?? "still validating"}${result ? `, ${result.rows_accepted} rows accepted, ${result.rows_quarantined} quarantined` : ""}.`;
-      form.reset();
-      clear(preview);
-      reload();
-    } catch (error) { clear(status, errorState(error)); }
-    finally { button.disabled = false; }
+  onFileSubmit(form, file, button, status, async (chosen) => {
+    const slot = await post(`/ingest/${dataset.value}`, { file_name: chosen.name, options: options() }, idempotent());
+    if (!slot.upload) throw new Error(slot.message);
+    const result = await uploadThrough(slot, chosen, `/ingest/${slot.upload_id}`, ["awaiting_upload", "validating"], 60);
+    status.textContent = `${chosen.name}: ${result?.status ?? "still validating"}${result ? `, ${result.rows_accepted} rows accepted, ${result.rows_quarantined} quarantined` : ""}.`;
+    form.reset();
+    clear(preview);
+    reload();
   });
   return form;
 }
