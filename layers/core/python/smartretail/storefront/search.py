@@ -1,0 +1,236 @@
+"""Product search for storefronts: the copilot's hybrid of BM25 and vectors, tuned for short product
+titles and what shoppers type.
+
+What shoppers type is not what catalogues print: `2x4`, `1/2 in.`, `5 gal`, `12v`, misspellings,
+"fridge" for refrigerator. So queries and titles go through the same normalisation (units, fractions,
+punctuation), query words the catalogue never uses are corrected against its vocabulary, and a short
+synonym list expands the query. Three scorers are fused per query (min-max normalised, convex weights):
+BM25 over stemmed words, BM25 over character 3-grams (partial words, compounds, residual typos) and
+the embedder's vectors; shop popularity adds a small prior. A query always gets an answer: nothing
+matches its words, then close matches; nothing in the chosen filters, then the filters' best sellers;
+then what is popular, each time saying which."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..search.fusion import normalised
+from ..search.hybrid import _tokenize
+
+# Fusion weights of word BM25, character 3-gram BM25 and vectors; popularity's prior on top.
+WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT, POPULARITY_WEIGHT = 0.45, 0.2, 0.35, 0.05
+
+_UNITS = [
+    (r"(\d+)\s*/\s*(\d+)", r"\1/\2"),
+    (r"(\d)\s*(?:inches|inch|in\.|in\b|\")", r"\1 in "),
+    (r"(\d)\s*(?:feet|foot|ft\.|ft\b|')", r"\1 ft "),
+    (r"(\d)\s*(?:gallons|gallon|gal\.|gal\b)", r"\1 gal "),
+    (r"(\d)\s*(?:pounds|pound|lbs\.|lbs|lb\.|lb\b)", r"\1 lb "),
+    (r"(\d)\s*(?:ounces|ounce|oz\.|oz\b)", r"\1 oz "),
+    (r"(\d)\s*(?:volts|volt|v\b)", r"\1 volt "),
+    (r"(\d)\s*(?:watts|watt|w\b)", r"\1 watt "),
+    (r"(\d)\s*(?:amps|amp|a\b)", r"\1 amp "),
+    (r"(\d)\s*(?:millimeters|millimetres|mm\b)", r"\1 mm "),
+    (r"(\d)\s*(?:centimeters|centimetres|cm\b)", r"\1 cm "),
+    (r"(\d)\s*(?:liters|litres|liter|litre|l\b)", r"\1 l "),
+    (r"(\d)\s*(?:kilograms|kilogram|kg\b)", r"\1 kg "),
+    (r"(\d)\s*(?:sq\.?\s*ft\.?|square\s+feet|square\s+foot)", r"\1 sqft "),
+    (r"(\d)\s*(?:cu\.?\s*ft\.?|cubic\s+feet|cubic\s+foot)", r"\1 cuft "),
+    (r"(\d)\s*(?:x|by|\*)\s*(?=\d)", r"\1 x "),
+]
+_UNITS = [(re.compile(pattern), replacement) for pattern, replacement in _UNITS]
+
+# Words shoppers use for what catalogues call otherwise (both directions are added).
+SYNONYMS = {
+    "fridge": "refrigerator", "tv": "television", "ac": "air conditioner", "bbq": "grill",
+    "couch": "sofa", "telly": "television", "sneakers": "shoes", "trainers": "shoes", "hoodie": "sweatshirt",
+    "mic": "microphone", "cellphone": "phone", "mobile": "phone", "laptop": "notebook", "lightbulb": "light bulb",
+    "bulb": "light bulb", "faucet": "tap", "nappies": "diapers", "diaper": "diapers", "tshirt": "t shirt", "tee": "t shirt",
+    "weedeater": "trimmer", "weedwacker": "trimmer", "sheetrock": "drywall", "gyprock": "drywall", "tub": "bathtub",
+}
+
+
+def normalise(text: str) -> str:
+    """Lower case, units spelled one way, punctuation out (decimal points and fractions kept)."""
+    text = text.lower()
+    for pattern, replacement in _UNITS:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"[^a-z0-9./ ]+", " ", text)
+    text = re.sub(r"(?<![0-9])[./]|[./](?![0-9])", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _grams(text: str) -> str:
+    words = text.split()
+    return " ".join([w[i:i + 3] for w in words for i in range(max(1, len(w) - 2))] + words)
+
+
+class Speller:
+    """Corrects query words the catalogue never uses to the most frequent close catalogue word."""
+
+    def __init__(self, texts: list[str], min_count: int = 2, cutoff: float = 0.8):
+        self.vocabulary = Counter(word for text in texts for word in text.split())
+        self.cutoff = cutoff
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word, count in self.vocabulary.items():
+            if count >= min_count and word.isalpha() and len(word) >= 3:
+                self._by_initial[word[0]].append(word)
+
+    def correct(self, query: str) -> str:
+        out = []
+        for word in query.split():
+            if word in self.vocabulary or not word.isalpha() or len(word) < 4:
+                out.append(word)
+                continue
+            close = difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=3, cutoff=self.cutoff)
+            if not close and len(word) >= 7:  # a run-together pair: "woodscrew" -> "wood screw"
+                split = next((f"{word[:i]} {word[i:]}" for i in range(3, len(word) - 2)
+                              if word[:i] in self.vocabulary and word[i:] in self.vocabulary), None)
+                out.append(split or word)
+                continue
+            out.append(max(close, key=self.vocabulary.__getitem__) if close else word)
+        return " ".join(out)
+
+
+def expand(query: str, synonyms: dict[str, str]) -> str:
+    extra = [synonyms[w] for w in query.split() if w in synonyms and synonyms[w] not in query]
+    return " ".join([query, *extra])
+
+
+@dataclass(frozen=True)
+class Product:
+    item_id: str
+    title: str
+    category: str | None = None
+    brand: str | None = None
+    price: float | None = None
+    in_stock: bool = True
+    popularity: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    query: str
+    searched_for: str  # after normalisation, spelling and synonyms
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    facets: dict[str, Any]
+    fallback: str | None = None  # None, "close_matches", "filters_only" or "popular"
+    message: str | None = None
+
+
+PRICE_BANDS = [(0, 10), (10, 25), (25, 50), (50, 100), (100, 250), (250, 500), (500, math.inf)]
+
+
+class CatalogSearch:
+    def __init__(self, products: list[Product], embedder: Any = None, synonyms: dict[str, str] | None = None,
+                 weights: tuple[float, float, float] = (WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT), popularity_weight: float = POPULARITY_WEIGHT):
+        import bm25s
+
+        self.products = products
+        self.embedder = embedder
+        self.weights = weights
+        self.popularity_weight = popularity_weight
+        both = dict(SYNONYMS if synonyms is None else synonyms)
+        self.synonyms = {**{v: k for k, v in both.items() if " " not in v}, **both}
+        texts = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
+        self.speller = Speller(texts)
+        self._words = bm25s.BM25()
+        self._words.index(_tokenize(texts), show_progress=False)
+        self._grams = bm25s.BM25()
+        self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
+        self._vectors = embedder.embed(texts) if embedder is not None and texts else None
+        pop = np.log1p(np.array([max(0.0, p.popularity) for p in products], dtype=np.float64))
+        self._popularity = pop / pop.max() if len(pop) and pop.max() > 0 else np.zeros(len(products))
+
+    def understand(self, query: str) -> str:
+        """The query as it is searched: normalised, misspellings corrected, synonyms added."""
+        return expand(self.speller.correct(normalise(query)), self.synonyms)
+
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Fused relevance of every product, and which products share a word with the query."""
+        import bm25s
+
+        n = len(self.products)
+        if not n:
+            return np.zeros(0), np.zeros(0, dtype=bool)
+        words = _tokenize([query], return_ids=False)[0]
+        lexical = np.asarray(self._words.get_scores(words), dtype=np.float64) if words else np.zeros(n)
+        gram_tokens = bm25s.tokenize([_grams(query)], stopwords=None, return_ids=False, show_progress=False)[0]
+        grams = np.asarray(self._grams.get_scores(gram_tokens), dtype=np.float64) if gram_tokens else np.zeros(n)
+        w_word, w_gram, w_dense = self.weights
+        fused = w_word * normalised(lexical) + w_gram * normalised(grams)
+        if self._vectors is not None and query:
+            fused += w_dense * normalised(self._vectors @ self.embedder.embed([query])[0])
+        fused += self.popularity_weight * self._popularity
+        return fused, lexical > 0
+
+    def rank(self, query: str, k: int = 100) -> list[tuple[str, float]]:
+        """The k best products for a query, no filters: what the benchmark and the file CLI use."""
+        fused, _ = self.scores(self.understand(query))
+        top = np.argpartition(-fused, min(k, len(fused) - 1))[:k] if len(fused) > k else np.arange(len(fused))
+        top = top[np.argsort(-fused[top], kind="stable")]
+        return [(self.products[i].item_id, float(fused[i])) for i in top]
+
+    def _allowed(self, filters: dict[str, Any]) -> np.ndarray:
+        keep = np.ones(len(self.products), dtype=bool)
+        for i, p in enumerate(self.products):
+            if filters.get("category") and p.category not in filters["category"]:
+                keep[i] = False
+            elif filters.get("brand") and p.brand not in filters["brand"]:
+                keep[i] = False
+            elif filters.get("in_stock") and not p.in_stock:
+                keep[i] = False
+            elif filters.get("price_min") is not None and (p.price is None or p.price < filters["price_min"]):
+                keep[i] = False
+            elif filters.get("price_max") is not None and (p.price is None or p.price > filters["price_max"]):
+                keep[i] = False
+        return keep
+
+    def _facets(self, members: np.ndarray) -> dict[str, Any]:
+        chosen = [self.products[i] for i in np.flatnonzero(members)]
+        bands = Counter()
+        for p in chosen:
+            if p.price is not None:
+                low, high = next(b for b in PRICE_BANDS if b[0] <= p.price < b[1])
+                bands[f"{low}-{'' if high == math.inf else high}"] += 1
+        return {"category": dict(Counter(p.category for p in chosen if p.category).most_common(20)),
+                "brand": dict(Counter(p.brand for p in chosen if p.brand).most_common(20)),
+                "price": dict(sorted(bands.items(), key=lambda kv: float(kv[0].split("-")[0]))),
+                "in_stock": sum(p.in_stock for p in chosen)}
+
+    def search(self, query: str, filters: dict[str, Any] | None = None, page: int = 1, page_size: int = 20) -> SearchPage:
+        filters = filters or {}
+        searched = self.understand(query)
+        fused, matches = self.scores(searched)
+        allowed = self._allowed(filters)
+        fallback = message = None
+        members = matches & allowed
+        if searched and not matches.any():
+            # No word of the query is in the catalogue: rank everything by partial words and meaning.
+            members = (fused > self.popularity_weight) & allowed
+            fallback, message = "close_matches", f"No product matches every word of \"{query}\"; showing close matches."
+        if not members.any() and allowed.any() and filters:
+            members, fused = allowed, self._popularity.copy()
+            fallback, message = "filters_only", f"Nothing matches \"{query}\" within the filters; showing the best sellers there."
+        if not members.any():
+            members, fused = np.ones(len(self.products), dtype=bool), self._popularity.copy()
+            fallback = "popular"
+            message = f"Nothing matches \"{query}\"{' within the filters' if filters else ''}; showing popular products."
+        facets = self._facets(matches if matches.any() else members)
+        ranked = np.flatnonzero(members)
+        ranked = ranked[np.argsort(-fused[ranked], kind="stable")]
+        start = (page - 1) * page_size
+        items = [{"item_id": self.products[i].item_id, "title": self.products[i].title, "category": self.products[i].category,
+                  "brand": self.products[i].brand, "price": self.products[i].price, "in_stock": self.products[i].in_stock,
+                  "score": round(float(fused[i]), 4)} for i in ranked[start:start + page_size]]
+        return SearchPage(query, searched, items, int(len(ranked)), page, facets, fallback, message)
