@@ -4,7 +4,7 @@ side is offered the rest of that side, never what they already have, with a reas
 import pytest
 
 from smartretail.search.embedder import WordLlamaEmbedder
-from smartretail.storefront.recommend import Recommender, RecommenderConfig
+from smartretail.storefront.recommend import SOURCES, Recommender, RecommenderConfig
 
 KITCHEN = [f"K{i}" for i in range(12)]
 
@@ -30,9 +30,12 @@ def test_each_recommendation_says_why_naming_an_item_the_shopper_bought(model, e
     assert any(any(title in r.reason for title in owned_titles) for r in recs)
 
 
-def test_the_ranker_is_learned_from_the_history_split_in_time(model):
-    assert model.ranker is not None
-    assert model.training_report["cuts"] and model.training_report["cuts"][0]["shoppers"] > 0
+def test_the_ordering_is_chosen_by_a_backtest_on_the_newest_cut_off(model):
+    report = model.training_report
+    assert len(report["cuts"]) == 2 and all(cut["shoppers"] > 0 for cut in report["cuts"])
+    assert set(report["gate"]) == {"ranker", *SOURCES}
+    assert model.order_by == max(report["gate"], key=report["gate"].get)
+    assert (model.ranker is not None) == (model.order_by == "ranker")
 
 
 def test_a_new_shopper_with_three_interactions_gets_their_side_of_the_shop(model):

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from .interactions import EVENT_WEIGHTS
 
-SOURCES = ("als", "co_bought", "co_bm25", "content", "trending")
+SOURCES = ("als", "co_bought", "co_bm25", "content", "popularity")  # each can order the lists alone (the gate)
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,13 @@ def _features(src: _Sources, users: np.ndarray | None, rows: sp.csr_matrix, rece
     return chosen, valid, {"feats": feats, "scores": s}
 
 
+def _source_score(feats: np.ndarray, source: str) -> np.ndarray:
+    """One source's own ordering of candidates (features in the last axis)."""
+    if source == "popularity":  # as the popularity candidates are chosen: regional, then recent
+        return feats[..., FEATURES.index("pop_region")] + feats[..., FEATURES.index("pop_recent")]
+    return feats[..., FEATURES.index(source)]
+
+
 class Recommender:
     """fit() on interactions (and optionally the catalogue); recommend() for known shoppers;
     recommend_for_session() for a shopper known only by a few interactions."""
@@ -277,6 +284,7 @@ class Recommender:
         self.config = config or RecommenderConfig()
         self.embedder = embedder
         self.ranker = None
+        self.order_by = "sources"  # "ranker", one of SOURCES, or "sources" (best rank of any) before fit
         self.sources: _Sources | None = None
         self.titles: dict[str, str] = {}
         self.training_report: dict[str, Any] = {}
@@ -289,7 +297,6 @@ class Recommender:
         return np.asarray(self.embedder.embed([self.titles.get(i, "") for i in items]), dtype=np.float32)
 
     def fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None = None) -> "Recommender":
-        import lightgbm as lgb
 
         cfg = self.config
         events = interactions.sort_values("timestamp").reset_index(drop=True)
@@ -301,25 +308,58 @@ class Recommender:
         span = (events["timestamp"].max() - events["timestamp"].min()).days + 1
         label_days = cfg.label_days or int(min(60, max(14, span // 5)))
         self.training_report = {"label_days": label_days, "events": len(events), "cuts": []}
-        X, y, groups = [], [], []
+        examples = []  # per cut, newest first: (features, labels, group sizes)
         for back in range(1, cfg.ranker_cuts + 1):  # several cut-offs: more shoppers to learn from, less luck of one period
             cut = events["timestamp"].max() - pd.Timedelta(days=back * label_days)
             before = events[events["timestamp"] <= cut]
             after = events[(events["timestamp"] > cut) & (events["timestamp"] <= cut + pd.Timedelta(days=label_days))]
             if before["user_id"].nunique() < 20 or after.empty:
                 break
-            found = self._ranker_examples(_Sources(before, catalogue, vectors, cfg), after)
-            X += found[0]
-            y += found[1]
-            groups += found[2]
-            self.training_report["cuts"].append({"cut": str(cut), "shoppers": len(found[2]), "candidate_recall": found[3]})
-        if groups:
-            self.ranker = lgb.LGBMRanker(objective="lambdarank", n_estimators=cfg.ranker_trees, learning_rate=0.05, num_leaves=31,
-                                         min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                                         random_state=cfg.seed, verbose=-1, lambdarank_truncation_level=20)
-            self.ranker.fit(np.vstack(X), np.concatenate(y), group=groups)
+            X, y, groups, recall = self._ranker_examples(_Sources(before, catalogue, vectors, cfg), after)
+            if groups:
+                examples.append((X, y, groups))
+            self.training_report["cuts"].append({"cut": str(cut), "shoppers": len(groups), "candidate_recall": recall})
+        self.order_by = "sources"
+        if examples:
+            self.order_by = self._gate(examples) if len(examples) > 1 else "ranker"
+            if self.order_by == "ranker":
+                self.ranker = self._fit_ranker(examples)
         self.sources = _Sources(events, catalogue, vectors, cfg)
         return self
+
+    def _fit_ranker(self, examples: list) -> Any:
+        import lightgbm as lgb
+
+        cfg = self.config
+        ranker = lgb.LGBMRanker(objective="lambdarank", n_estimators=cfg.ranker_trees, learning_rate=0.05, num_leaves=31,
+                                min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                                random_state=cfg.seed, verbose=-1, lambdarank_truncation_level=20)
+        ranker.fit(np.vstack([x for X, _, _ in examples for x in X]), np.concatenate([v for _, y, _ in examples for v in y]),
+                   group=[g for _, _, groups in examples for g in groups])
+        return ranker
+
+    def _gate(self, examples: list) -> str:
+        """The backtest gate: a ranker learned on the older cut-offs must beat every single source on
+        the newest one, or that source orders the lists. Where what shoppers buy next is mostly what
+        everyone buys (groceries), popularity alone is the better ranking and the gate keeps it."""
+        newest, older = examples[0], examples[1:]
+        ranker = self._fit_ranker(older)
+        X, y, _ = newest
+        discount = 1 / np.log2(np.arange(2, 12))
+
+        def ndcg(score_of) -> float:
+            values = []
+            for feats, labels in zip(X, y):
+                top = np.argsort(-score_of(feats), kind="stable")[:10]
+                ideal = discount[: min(10, int(labels.sum()))].sum()
+                values.append(float(labels[top] @ discount[: len(top)]) / ideal)
+            return float(np.mean(values))
+
+        systems = {"ranker": ndcg(ranker.predict)}
+        systems.update({source: ndcg(lambda f, source=source: _source_score(f, source)) for source in SOURCES})
+        self.training_report["gate"] = {name: round(v, 4) for name, v in systems.items()}
+        return max(systems, key=systems.get)
+
 
     def _ranker_examples(self, src: _Sources, after: pd.DataFrame) -> tuple[list, list, list, float]:
         """Candidates made before the cut, labelled 1 where the shopper bought that new item after it."""
@@ -358,8 +398,10 @@ class Recommender:
         n_rows, width, n_feats = feats.shape
         if self.ranker is not None:
             score = self.ranker.predict(feats.reshape(-1, n_feats)).reshape(n_rows, width)
-        else:  # too little history to learn a ranker: the sources' ranks, best first
-            score = -np.min(feats[:, :, [FEATURES.index("als_rank"), FEATURES.index("co_bought_rank"), FEATURES.index("content_rank")]], axis=2)
+        elif self.order_by in SOURCES:  # the gate found one source better than the ranker
+            score = _source_score(feats, self.order_by)
+        else:  # too little history to learn a ranker: the sources' best rank
+            score = -np.min(feats[..., [FEATURES.index("als_rank"), FEATURES.index("co_bought_rank"), FEATURES.index("content_rank")]], axis=-1)
         score = np.where(valid, score, -np.inf)
         results = []
         for r in range(n_rows):
