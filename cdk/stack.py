@@ -17,6 +17,7 @@ from .constructs.identity import IdentityConstruct
 from .constructs.ingestion import IngestionConstruct
 from .constructs.monitoring import MonitoringConstruct
 from .constructs.packaging import core_layer, deps_layer
+from .constructs.storefront import StorefrontConstruct
 from .constructs.training_pipeline import TrainingPipelineConstruct
 from .constructs.web import WebConstruct
 
@@ -33,7 +34,7 @@ class SmartRetailStack(Stack):
 
         layers = [deps_layer(self, "DepsLayer"), core_layer(self, "CoreLayer")]
         # The copilot's search client, for the functions that index (document processor) or search (copilot).
-        search_layer = deps_layer(self, "SearchDepsLayer", SEARCH_DEPS_LAYER_DIR, "SmartRetail search dependencies (opensearch-py, numpy)")
+        search_layer = deps_layer(self, "SearchDepsLayer", SEARCH_DEPS_LAYER_DIR, "SmartRetail search dependencies (opensearch-py)")
         lake = DataLakeConstruct(self, "DataLake", config=config)
         identity = IdentityConstruct(self, "Identity", config=config)
         analytics = AnalyticsConstruct(
@@ -59,6 +60,10 @@ class SmartRetailStack(Stack):
         decisions.grant_read(copilot.function)
         documents.grant_read(copilot.function)
         api.add_routes(copilot.function, api_routes("copilot"))
+        storefront = StorefrontConstruct(self, "Storefront", config=config, user_pool=identity.user_pool, raw_bucket=lake.raw,
+                                         layers=layers, request_counts=api.request_counts)
+        storefront.add_routes(api)
+        storefront.grant_api(api.function, identity.user_pool)
         web.publish(api=api.api, region=self.region, client_id=identity.client.user_pool_client_id)
         pipeline = TrainingPipelineConstruct(
             self, "TrainingPipeline", config=config, curated_bucket=lake.curated, cleaned_bucket=lake.cleaned,
@@ -68,7 +73,7 @@ class SmartRetailStack(Stack):
         )
         monitoring = MonitoringConstruct(
             self, "Monitoring", config=config, api=api.api,
-            functions={"Api": api.function, "Copilot": copilot.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
+            functions={"Api": api.function, "Copilot": copilot.function, "Storefront": storefront.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
                        "DocumentProcessor": documents.processor, "ForecastLoader": pipeline.loader},
             queues={name: queue for name, queue in (
                 ("Validation", ingestion.dead_letters), ("AlertsEvaluation", decisions.dead_letters),
@@ -86,3 +91,4 @@ class SmartRetailStack(Stack):
         CfnOutput(self, "UserPoolId", value=identity.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=identity.client.user_pool_client_id)
         CfnOutput(self, "RawBucketName", value=lake.raw.bucket_name)
+        CfnOutput(self, "StorefrontTokenUrl", value=storefront.token_url)

@@ -27,6 +27,9 @@ class Route:
     authorizer_pool: str | None  # user pool id when a Cognito authorizer guards the route
     mock_status: int = 200
     mock_headers: tuple[tuple[str, str], ...] = ()
+    # OAuth scopes the route's Cognito authorizer asks of the token: then only access tokens carrying
+    # one of them pass (API Gateway refuses ID tokens there); none: ID tokens, as for people.
+    scopes: tuple[str, ...] = ()
 
 
 def _static_headers(parameters: dict[str, str], prefix: str) -> tuple[tuple[str, str], ...]:
@@ -85,7 +88,8 @@ def read_routes(t: Template, functions: dict[str, LocalFunction]) -> list[Route]
         pool = None
         if props.get("AuthorizationType") == "COGNITO_USER_POOLS":
             pool = authorizers[props["AuthorizerId"]["Ref"]]
-        routes.append(Route(props["HttpMethod"], resource_path, pattern, functions[function_logical], pool))
+        routes.append(Route(props["HttpMethod"], resource_path, pattern, functions[function_logical], pool,
+                            scopes=tuple(t.resolve(props.get("AuthorizationScopes") or []))))
     return routes
 
 
@@ -147,8 +151,11 @@ class ApiGateway:
         if route.authorizer_pool:
             authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
             try:
-                claims = self._verifiers[route.authorizer_pool].claims(bearer_token(authorization))
+                token_use = "access" if route.scopes else "id"
+                claims = self._verifiers[route.authorizer_pool].claims(bearer_token(authorization), token_use=token_use)
             except DomainError:
+                return self._gateway_error(401, "Unauthorized")
+            if route.scopes and not set(str(claims.get("scope", "")).split()) & set(route.scopes):
                 return self._gateway_error(401, "Unauthorized")
         event = self._event(method, route, split.path, split.query, path_params, headers, body, claims)
         try:

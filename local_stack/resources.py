@@ -101,6 +101,11 @@ def create_identity(t: Template) -> None:
             WriteAttributes=props.get("WriteAttributes", []),
         )["UserPoolClient"]
         t.physical[logical] = client["ClientId"]
+    for logical, res in t.resources("AWS::Cognito::UserPoolResourceServer").items():
+        props = t.resolve(res["Properties"])
+        idp.create_resource_server(UserPoolId=props["UserPoolId"], Identifier=props["Identifier"], Name=props["Name"],
+                                   Scopes=props.get("Scopes", []))
+        t.physical[logical] = props["Identifier"]  # what its Ref is (scopes are written "<identifier>/<scope>")
     for res in t.resources("AWS::Cognito::UserPoolGroup").values():
         props = t.resolve(res["Properties"])
         idp.create_group(UserPoolId=props["UserPoolId"], GroupName=props["GroupName"], Description=props.get("Description", ""))

@@ -87,6 +87,8 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+            # Machine clients ask the emulator's token endpoint (local_stack.oauth2), not the pool's domain.
+            "STOREFRONT_TOKEN_URL": f"{self.endpoint}/oauth2/token",
         }
         self.functions = load_functions(self.template, overrides)
         self.events = EventDispatcher(self.template, self.functions)

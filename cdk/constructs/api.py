@@ -93,8 +93,8 @@ class ApiConstruct(Construct):
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]":
                 "API Gateway's account-level logging role; AWS maintains this policy for exactly that purpose.",
         })
-        self._authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
-        self._validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True,
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
+        self.validator = self.api.add_request_validator("RequestValidator", validate_request_parameters=True,
                                                          validate_request_body=True)
         self.add_routes(fn, api_routes())
 
@@ -107,9 +107,9 @@ class ApiConstruct(Construct):
             resource.add_method(
                 method,
                 integration,
-                authorizer=self._authorizer,
+                authorizer=self.authorizer,
                 authorization_type=apigw.AuthorizationType.COGNITO,
-                request_validator=self._validator,
+                request_validator=self.validator,
             )
 
 

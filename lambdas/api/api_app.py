@@ -7,9 +7,9 @@ from fastapi import FastAPI
 
 from smartretail import rest
 
-from routes import alerts, approvals, documents, forecast, ingest, kpis, me, pricing
+from routes import alerts, approvals, documents, forecast, ingest, kpis, me, pricing, storefront_clients
 
-ROUTERS = (ingest, kpis, forecast, pricing, approvals, alerts, documents, me)
+ROUTERS = (ingest, kpis, forecast, pricing, approvals, alerts, documents, me, storefront_clients)
 
 
 def route_table() -> list[tuple[str, str]]:
@@ -17,4 +17,5 @@ def route_table() -> list[tuple[str, str]]:
 
 
 def create_app(services: Any, logger: Any = None) -> FastAPI:
-    return rest.secured_app("SmartRetail API", services, [module.router for module in ROUTERS], logger)
+    return rest.secured_app("SmartRetail API", services, [module.router for module in ROUTERS], logger,
+                            methods=("GET", "POST", "PUT", "DELETE"))

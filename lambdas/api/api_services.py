@@ -14,6 +14,7 @@ from smartretail.kpis import KpiService
 from smartretail.ports import QueryEngine
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
+from smartretail.storefront.clients import StorefrontClients
 from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.throttle import TenantThrottle
 
@@ -33,10 +34,12 @@ class Services:
     audit: AuditTrail
     documents: DocumentService
     throttle: TenantThrottle | None = None
+    storefront_clients: StorefrontClients | None = None
 
 
 def build_services(settings: ApiSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import DynamoItemStore, DynamoRequestCounter, DynamoUploadRepository
+    from smartretail.adapters.aws_cognito import CognitoClientIssuer
     from smartretail.adapters.aws_sns import SnsNotifier
     from smartretail.adapters.serving import serving_services
 
@@ -66,4 +69,6 @@ def build_services(settings: ApiSettings) -> Services:
         documents=shared.documents,
         throttle=TenantThrottle(DynamoRequestCounter(settings.REQUEST_COUNTS_TABLE), settings.TENANT_REQUESTS_PER_MINUTE)
         if settings.REQUEST_COUNTS_TABLE else None,
+        storefront_clients=StorefrontClients(DynamoItemStore(settings.STOREFRONT_TABLE), CognitoClientIssuer(settings.COGNITO_USER_POOL_ID),
+                                             settings.STOREFRONT_TOKEN_URL) if settings.STOREFRONT_TABLE else None,
     )

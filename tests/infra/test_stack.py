@@ -55,7 +55,7 @@ def test_every_api_method_requires_a_cognito_token(synthesized):
     _, body, template = synthesized
     methods = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values()]
     routes = [m for m in methods if m["HttpMethod"] != "OPTIONS"]
-    assert len(routes) == len(api_routes()) + len(api_routes("copilot"))
+    assert len(routes) == len(api_routes()) + len(api_routes("copilot")) + len(api_routes("storefront"))
     assert all(m["AuthorizationType"] == "COGNITO_USER_POOLS" for m in routes)
     # CORS preflights are answered by API Gateway itself and never reach a function.
     assert all(m["Integration"]["Type"] == "MOCK" for m in methods if m["HttpMethod"] == "OPTIONS")
@@ -490,3 +490,28 @@ def test_the_dashboard_is_served_from_a_private_bucket_through_cloudfront_with_s
     cors = [m for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] == "OPTIONS"]
     assert all(distribution_name in json.dumps(m) for m in cors[:3] for distribution_name in [next(iter(resources(body, "AWS::CloudFront::Distribution")))])
     assert "DashboardUrl" in body["Outputs"]
+
+
+def test_storefront_routes_need_an_access_token_with_their_scope_and_events_go_through_an_encrypted_stream(synthesized):
+    _, body, template = synthesized
+    scoped = [m["Properties"] for m in resources(body, "AWS::ApiGateway::Method").values() if m["Properties"].get("AuthorizationScopes")]
+    assert len(scoped) == len(api_routes("storefront"))
+    scopes = {json.dumps(m["AuthorizationScopes"]) for m in scoped}
+    assert len(scopes) == 2 and all('"/read"' in s or '"/events"' in s for s in scopes)  # <resource server>/read or /events
+    template.has_resource_properties("AWS::Cognito::UserPoolResourceServer", {
+        "Identifier": "storefront", "Scopes": [Match.object_like({"ScopeName": "read"}), Match.object_like({"ScopeName": "events"})]})
+    template.resource_count_is("AWS::Cognito::UserPoolDomain", 1)
+    template.has_resource_properties("AWS::KinesisFirehose::DeliveryStream", {
+        "DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK"},
+        "ExtendedS3DestinationConfiguration": Match.object_like({
+            "Prefix": "stream/!{partitionKeyFromQuery:tenant_id}/shopper-events/!{timestamp:yyyy/MM/dd}/",
+            "DynamicPartitioningConfiguration": Match.object_like({"Enabled": True})}),
+    })
+    # The storefront function may only send to its stream and read the serving table; people's
+    # machine clients are created by the API function on this pool only.
+    policies = [p["Properties"]["PolicyDocument"]["Statement"] for p in resources(body, "AWS::IAM::Policy").values()]
+    statements = [s for group in policies for s in group]
+    firehose = [s for s in statements if "firehose:PutRecordBatch" in json.dumps(s["Action"])]
+    assert len(firehose) == 1 and "Fn::GetAtt" in json.dumps(firehose[0]["Resource"])
+    cognito = [s for s in statements if "cognito-idp:CreateUserPoolClient" in json.dumps(s["Action"])]
+    assert len(cognito) == 1 and "*" not in json.dumps(cognito[0]["Resource"])

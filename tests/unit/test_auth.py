@@ -4,7 +4,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from smartretail.auth import CognitoJwtVerifier, Principal, cognito_issuer
+from smartretail.auth import (STOREFRONT_EVENTS, STOREFRONT_READ, CognitoJwtVerifier, MachineClientVerifier, MachinePrincipal,
+                             Principal, cognito_issuer)
 from smartretail.errors import Forbidden, Unauthorized
 
 POOL, CLIENT, REGION = "eu-west-1_pool", "client-1", "eu-west-1"
@@ -69,3 +70,45 @@ def test_group_checks_name_the_groups_needed():
     with pytest.raises(Forbidden, match="managers, sellers"):
         principal.require_any(["sellers", "managers"])
     assert principal.require_any(["admins"]) is principal
+
+
+# --- machine clients (storefront back ends) ----------------------------------------------------
+
+@pytest.fixture
+def machines(monkeypatch):
+    v = MachineClientVerifier(REGION, POOL, {"shop-client": "t1", "odd-client": "not a tenant!"}.get)
+    monkeypatch.setattr(v._tokens._jwks, "get_signing_key_from_jwt", lambda token: _Signing)
+    return v
+
+
+def _access(key=KEY, **overrides):
+    claims = {"aud": None, "token_use": "access", "client_id": "shop-client", "sub": "shop-client",
+              "scope": "storefront/read storefront/events", **overrides}
+    return _token(key, **claims)
+
+
+def test_a_machine_clients_access_token_gives_its_registered_tenant_and_scopes(machines):
+    principal = machines.verify("Bearer " + _access())
+    assert principal == MachinePrincipal("shop-client", "t1", frozenset({STOREFRONT_READ, STOREFRONT_EVENTS}))
+    assert principal.require_scope(STOREFRONT_EVENTS) is principal
+
+
+def test_a_tenant_claim_in_a_machine_token_is_ignored(machines):
+    assert machines.verify("Bearer " + _access(**{"custom:tenant_id": "t2"})).tenant_id == "t1"
+
+
+@pytest.mark.parametrize("token, error, message", [
+    (_access(client_id="unknown-client"), Forbidden, "not registered to a tenant"),
+    (_access(client_id="odd-client"), Forbidden, "not registered to a tenant"),
+    (_access(token_use="id"), Unauthorized, "access token"),
+    (_access(key=OTHER_KEY), Unauthorized, "invalid token"),
+    (_access(exp=int(time.time()) - 60), Unauthorized, "expired"),
+])
+def test_bad_machine_tokens_are_refused(machines, token, error, message):
+    with pytest.raises(error, match=message):
+        machines.verify(f"Bearer {token}")
+
+
+def test_a_missing_scope_is_named():
+    with pytest.raises(Forbidden, match="storefront/events"):
+        MachinePrincipal("c", "t1", frozenset({STOREFRONT_READ})).require_scope(STOREFRONT_EVENTS)

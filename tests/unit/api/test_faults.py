@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api_app import create_app, route_table
 from api_services import Services
-from smartretail.adapters.memory import (MemoryForecastEndpoint, MemoryForecastStore, MemoryItemStore, MemoryModelRegistry,
+from smartretail.adapters.memory import (MemoryClientIssuer, MemoryForecastEndpoint, MemoryForecastStore, MemoryItemStore, MemoryModelRegistry,
                                          MemoryNotifier, MemoryObjectStore, MemoryQueryEngine, MemoryRequestCounter, MemoryResultCache, MemoryUploadRepository,
                                          aws_error)
 from smartretail.alerts import AlertService
@@ -25,6 +25,7 @@ from smartretail.insights import store as insights
 from smartretail.kpis import KpiService
 from smartretail.lake import latest_run_key
 from smartretail.pricing.service import PricingService
+from smartretail.storefront.clients import NewClient, StorefrontClients
 from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.throttle import TenantThrottle
 
@@ -60,7 +61,8 @@ def world():
         objects=MemoryObjectStore(), uploads=MemoryUploadRepository(), engine=MemoryQueryEngine(_sales()),
         forecasts=MemoryForecastStore(), registry=MemoryModelRegistry(), endpoint=MemoryForecastEndpoint(),
         decisions=MemoryItemStore(), proposals=MemoryItemStore(), alerts=MemoryItemStore(), audit=MemoryItemStore(),
-        documents=MemoryItemStore(), counter=MemoryRequestCounter(), notifier=MemoryNotifier(), cache=MemoryResultCache())
+        documents=MemoryItemStore(), counter=MemoryRequestCounter(), notifier=MemoryNotifier(), cache=MemoryResultCache(),
+        storefront=MemoryItemStore(), cognito=MemoryClientIssuer())
     audit = AuditTrail(deps.audit)
     policies = TenantPolicyStore(deps.decisions, audit)
     services = Services(
@@ -71,7 +73,8 @@ def world():
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
         alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
         documents=DocumentService(deps.objects, deps.documents, "documents", audit, max_bytes=1024 * 1024, url_ttl_seconds=900),
-        throttle=TenantThrottle(deps.counter, 10_000))
+        throttle=TenantThrottle(deps.counter, 10_000),
+        storefront_clients=StorefrontClients(deps.storefront, deps.cognito, "http://token"))
     # A tenant with a live model, stored forecasts, positions, an elasticity, a proposal, an alert,
     # an upload and a document.
     deps.registry.record(TENANT, {"model_version": "v1", "status": "live", "trained_through": LAST_DAY.isoformat(),
@@ -94,7 +97,8 @@ def world():
     document = services.documents.create_upload(PRINCIPALS["seller"], UploadDocumentRequest(doc_type="invoice", file_name="i.pdf"), None)
     services.documents.mark(TENANT, services.documents.record(TENANT, document["doc_id"]), status="needs_review", fields={},
                             rules=[], reasons=["the total could not be read"])
-    ids = {"proposal": proposal(), "approved": proposal(["approve"]), "applied": proposal(["approve", "apply"]),
+    client = services.storefront_clients.register(TENANT, "u-admin", NewClient(name="shop"))
+    ids = {"client": client["client_id"], "proposal": proposal(), "approved": proposal(["approve"]), "applied": proposal(["approve", "apply"]),
            "alert": alert["alert_id"], "upload": upload["upload_id"], "doc": document["doc_id"]}
     return deps, TestClient(create_app(services), raise_server_exceptions=False), ids
 
@@ -104,6 +108,9 @@ def _request(method, path, ids):
     forecast = {"store_id": "S01", "sku_ids": ["A"], "horizon_days": 14}
     table = {
         ("GET", "/alerts"): ("seller", "/alerts", {}, None),
+        ("GET", "/admin/storefront-clients"): ("admin", "/admin/storefront-clients", {}, None),
+        ("POST", "/admin/storefront-clients"): ("admin", "/admin/storefront-clients", {}, {"name": "web shop"}),
+        ("DELETE", "/admin/storefront-clients/{id}"): ("admin", f"/admin/storefront-clients/{ids['client']}", {}, None),
         ("GET", "/audit"): ("admin", "/audit", {}, None),
         ("GET", "/catalog"): ("seller", "/catalog", {}, None),
         ("GET", "/documents"): ("seller", "/documents", {}, None),
@@ -158,7 +165,7 @@ def _call(client, method, path, ids):
 
 
 DEPENDENCIES = ["objects", "uploads", "engine", "forecasts", "registry", "endpoint", "decisions", "proposals", "alerts",
-                "audit", "documents", "counter", "notifier", "cache"]
+                "audit", "documents", "counter", "notifier", "cache", "storefront", "cognito"]
 
 
 @pytest.mark.parametrize("method,path", route_table())

@@ -61,7 +61,7 @@ class CognitoJwtVerifier:
         self._client_id = client_id
         self._jwks = jwt.PyJWKClient(jwks_url(region, user_pool_id), cache_keys=True, lifespan=3600)
 
-    def claims(self, token: str) -> dict[str, Any]:
+    def claims(self, token: str, token_use: str = "id") -> dict[str, Any]:
         jwt = self._jwt
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key
@@ -69,17 +69,19 @@ class CognitoJwtVerifier:
                 token,
                 key,
                 algorithms=["RS256"],
-                audience=self._client_id,
+                audience=self._client_id if token_use == "id" else None,
                 issuer=self._issuer,
-                options={"require": ["exp", "iat", "sub", "token_use"], "verify_aud": self._client_id is not None},
+                # Access tokens carry no audience: the client they were issued to is `client_id`.
+                options={"require": ["exp", "iat", "sub", "token_use"], "verify_aud": token_use == "id" and self._client_id is not None},
                 leeway=5,
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("the token has expired: sign in again") from None
         except (jwt.PyJWTError, ValueError) as exc:
             raise Unauthorized(f"invalid token: {exc}") from None
-        if claims.get("token_use") != "id":
-            raise Unauthorized("send the ID token, not the access token")
+        if claims.get("token_use") != token_use:
+            raise Unauthorized("send the ID token, not the access token" if token_use == "id" else
+                               "send an access token from the client-credentials grant, not an ID token")
         return claims
 
     def verify(self, authorization: str | None) -> Principal:
@@ -94,3 +96,44 @@ class CognitoJwtVerifier:
         if isinstance(groups, str):
             groups = [groups]
         return Principal(user_id=claims["sub"], tenant_id=tenant_id, groups=frozenset(groups) & ALL_GROUPS)
+
+
+# Machine clients (storefront back ends): Cognito app clients with the client-credentials grant and
+# resource-server scopes. Their access tokens name the client, never a tenant: the tenant is the one the
+# client was registered to by an admin of that tenant (MachineClientVerifier's `tenant_of`).
+STOREFRONT_READ, STOREFRONT_EVENTS = "storefront/read", "storefront/events"
+STOREFRONT_SCOPES = (STOREFRONT_READ, STOREFRONT_EVENTS)
+
+
+@dataclass(frozen=True)
+class MachinePrincipal:
+    client_id: str
+    tenant_id: str
+    scopes: frozenset[str]
+
+    @property
+    def user_id(self) -> str:  # what throttling and logs key a caller by
+        return self.client_id
+
+    def require_scope(self, scope: str) -> "MachinePrincipal":
+        if scope not in self.scopes:
+            raise Forbidden(f"this call needs the {scope} scope; ask for it when requesting the token (the client must allow it)")
+        return self
+
+
+class MachineClientVerifier:
+    """Verifies access tokens of the pool (signature, issuer, expiry, token_use) and maps their
+    client to its tenant; a client no tenant registered is refused."""
+
+    def __init__(self, region: str, user_pool_id: str, tenant_of: Any):
+        self._tokens = CognitoJwtVerifier(region, user_pool_id, client_id=None)
+        self._tenant_of = tenant_of
+
+    def verify(self, authorization: str | None) -> MachinePrincipal:
+        claims = self._tokens.claims(bearer_token(authorization), token_use="access")
+        client_id = claims.get("client_id") or ""
+        tenant_id = self._tenant_of(client_id) if client_id else None
+        if not tenant_id or not is_id(tenant_id):
+            raise Forbidden("this client is not registered to a tenant; an admin registers storefront clients with "
+                            "POST /admin/storefront-clients")
+        return MachinePrincipal(client_id, tenant_id, frozenset(str(claims.get("scope", "")).split()))

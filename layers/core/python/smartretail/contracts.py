@@ -188,6 +188,8 @@ CONTRACTS: dict[str, DatasetContract] = {
                 Column("name", Kind.STRING, max_length=256, synonyms=("product_name", "item_name", "title", "product_title", "description")),
                 Column("category", Kind.STRING, max_length=128, synonyms=("product_category", "category_name", "department", "dept")),
                 Column("brand", Kind.STRING, required=False, max_length=128, synonyms=("brand_name", "manufacturer", "marke", "marque")),
+                # Marketplaces: who sells the item (storefront lists show at most three of one seller in a row).
+                Column("seller_id", Kind.STRING, required=False, max_length=64, synonyms=("seller", "vendor", "vendor_id", "merchant", "merchant_id")),
                 Column("unit_cost", Kind.DECIMAL, required=False, minimum=0, synonyms=("cost", "cost_price", "purchase_price", "cogs")),
                 Column("list_price", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True,
                        synonyms=("price", "retail_price", "regular_price", "rrp", "msrp")),

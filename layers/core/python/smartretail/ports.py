@@ -84,6 +84,9 @@ class ItemStore(Protocol):
         """Store the next version; raise Conflict when the condition does not hold. `expires_at`
         (epoch seconds) lets a table with a TTL drop the item then."""
 
+    def get_many(self, tenant_id: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The items of these keys that exist, by key (one round trip per 100 keys)."""
+
     def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None: ...
 
     def delete_many(self, tenant_id: str, keys: list[str]) -> None: ...

@@ -77,6 +77,8 @@ class ApiSettings(ServingSettings):
     ALERTS_TOPIC_ARN: str = ""  # email subscriptions to the tenant's alerts (filtered by tenant)
     TENANT_REQUESTS_PER_MINUTE: int = 3000
     SDK_TRACING: bool = False  # powertools Tracer (X-Ray SDK); Lambda active tracing is on regardless
+    STOREFRONT_TABLE: str = ""  # storefront clients' registry (admins register machine clients); unset: no storefront
+    STOREFRONT_TOKEN_URL: str = ""  # where machine clients ask for tokens (the user pool domain's /oauth2/token)
 
 
 class CopilotSettings(ServingSettings, SearchSettings):
@@ -103,6 +105,20 @@ class CopilotSettings(ServingSettings, SearchSettings):
         if self.COPILOT_MODEL == "openai" and not (self.COPILOT_MODEL_BASE_URL and self.COPILOT_MODEL_ID):
             raise ValueError("COPILOT_MODEL=openai needs COPILOT_MODEL_BASE_URL and COPILOT_MODEL_ID")
         return self
+
+
+class StorefrontSettings(EnvSettings):
+    """The storefront function: machine clients' tokens, the serving table, the events stream."""
+
+    AWS_REGION: str
+    COGNITO_USER_POOL_ID: str
+    STOREFRONT_TABLE: str
+    EVENTS_STREAM: str  # the Firehose delivery stream (locally: events are written to RAW_BUCKET directly)
+    RAW_BUCKET: str
+    CORS_ALLOWED_ORIGINS: str = ""
+    REQUEST_COUNTS_TABLE: str = ""
+    CLIENT_REQUESTS_PER_MINUTE: int = 6000
+    SMARTRETAIL_LOCAL: bool = False
 
 
 class ValidationSettings(EnvSettings):

@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Conflict
+from ..errors import Conflict, ServiceUnavailable
 from ..forecasting.artefacts import LIVE_POINTER
 from ..models import UploadRecord, UploadStatus
 from .aws_clients import LazyClient, translates_errors
@@ -178,6 +178,24 @@ class DynamoItemStore:
         except self._ddb.exceptions.ConditionalCheckFailedException:
             raise Conflict("this item was changed by someone else in the meantime: reload it and try again") from None
         return {**body, "version": version, "item_key": key}
+
+    def get_many(self, tenant_id: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):  # BatchGetItem's limit
+            request = {self._table: {"Keys": [self._key(tenant_id, key) for key in unique[start:start + 100]]}}
+            for attempt in range(6):
+                answer = self._ddb.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self._table, []):
+                    body = self._body(item)
+                    found[body["item_key"]] = body
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(0.05 * 2 ** attempt)
+            else:
+                raise ServiceUnavailable("DynamoDB did not return every item asked for; try again", retry_after_seconds=1)
+        return found
 
     def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None:
         requests = [{"PutRequest": {"Item": {**self._key(tenant_id, key), "version": {"N": "1"},

@@ -154,6 +154,9 @@ class MemoryItemStore(Faults):
         self.items[(tenant_id, key)] = stored
         return copy.deepcopy(stored)
 
+    def get_many(self, tenant_id: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return {key: copy.deepcopy(self.items[(tenant_id, key)]) for key in dict.fromkeys(keys) if (tenant_id, key) in self.items}
+
     def put_many(self, tenant_id: str, items: dict[str, dict[str, Any]]) -> None:
         for key, body in items.items():
             self.items[(tenant_id, key)] = {**copy.deepcopy(body), "version": 1, "item_key": key}
@@ -244,3 +247,20 @@ class MemoryResultCache(Faults):
 
     def put(self, tenant_id: str, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
         self.entries[(tenant_id, key)] = copy.deepcopy(value)
+
+
+class MemoryClientIssuer(Faults):
+    """Cognito app clients for machines, in a dict: (client id, secret) per created client."""
+
+    service = "Cognito"
+
+    def __init__(self) -> None:
+        self.clients: dict[str, dict[str, Any]] = {}
+
+    def create(self, name: str, scopes: list[str]) -> tuple[str, str]:
+        client_id = f"client{len(self.clients) + 1:04d}"
+        self.clients[client_id] = {"name": name, "scopes": list(scopes), "secret": f"secret-{client_id}"}
+        return client_id, self.clients[client_id]["secret"]
+
+    def delete(self, client_id: str) -> None:
+        self.clients.pop(client_id, None)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-EVENT_TYPES = ("view", "add_to_cart", "purchase")
-# How much one event says about a shopper's taste: a purchase is worth several views.
-EVENT_WEIGHTS = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
+from .events import EVENT_TYPES, EVENT_WEIGHTS  # noqa: F401  (EVENT_WEIGHTS: the recommenders read it from here)
 
 INTERACTION_COLUMNS = ("user_id", "item_id", "timestamp")
 ITEM_COLUMNS = ("item_id", "title")

@@ -87,8 +87,9 @@ class _Sources:
     """Every candidate source and feature fitted on one slice of history (before `now`)."""
 
     def __init__(self, events: pd.DataFrame, items: list[str], item_vectors: np.ndarray | None, config: RecommenderConfig):
-        _threads()
         from implicit.als import AlternatingLeastSquares
+
+        _threads()  # after implicit's import, which loads scipy's own BLAS
 
         self.config, self.items = config, items
         self.item_index = {item: i for i, item in enumerate(items)}

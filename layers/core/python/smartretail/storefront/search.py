@@ -144,10 +144,10 @@ class CatalogSearch:
         self.synonyms = {**{v: k for k, v in both.items() if " " not in v}, **both}
         texts = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
         self.speller = Speller(texts)
-        self._words = bm25s.BM25()
-        self._words.index(_tokenize(texts), show_progress=False)
-        self._grams = bm25s.BM25()
-        self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
+        self._words, self._grams = bm25s.BM25(), bm25s.BM25()
+        if texts:
+            self._words.index(_tokenize(texts), show_progress=False)
+            self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
         self._vectors = embedder.embed(texts) if embedder is not None and texts else None
         pop = np.log1p(np.array([max(0.0, p.popularity) for p in products], dtype=np.float64))
         self._popularity = pop / pop.max() if len(pop) and pop.max() > 0 else np.zeros(len(products))
@@ -211,6 +211,9 @@ class CatalogSearch:
     def search(self, query: str, filters: dict[str, Any] | None = None, page: int = 1, page_size: int = 20) -> SearchPage:
         filters = filters or {}
         searched = self.understand(query)
+        if not self.products:
+            return SearchPage(query, searched, [], 0, page, self._facets(np.zeros(0, dtype=bool)), "popular",
+                              "The catalogue is empty: upload products (POST /ingest/products) and run the training pipeline.")
         fused, matches = self.scores(searched)
         allowed = self._allowed(filters)
         fallback = message = None

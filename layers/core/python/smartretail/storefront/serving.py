@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..ports import ItemStore
-from .interactions import EVENT_WEIGHTS
+from .events import EVENT_WEIGHTS
 
 MAX_RUN_PER_SELLER = 3
-LIST_KINDS = ("user", "similar", "together", "popular")
+META_KEY = "storefront#meta"  # the last training run's summary
+LIST_KINDS = ("user", "similar", "together", "popular", "item")
 
 
 def list_key(kind: str, key: str) -> str:
@@ -31,6 +32,18 @@ class CatalogItem:
     seller_id: str | None = None
     stock: int | None = None  # None: not tracked, treated as available
     repeat_purchase: bool = False  # bought again and again (consumables): may be offered after a purchase
+    category: str | None = None
+    brand: str | None = None
+    price: float | None = None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "CatalogItem":
+        return cls(**{k: record.get(k) for k in ("item_id", "title", "seller_id", "stock", "category", "brand", "price")},
+                   repeat_purchase=bool(record.get("repeat_purchase")))
+
+    def record(self) -> dict[str, Any]:
+        return {"item_id": self.item_id, "title": self.title, "seller_id": self.seller_id, "stock": self.stock,
+                "repeat_purchase": self.repeat_purchase, "category": self.category, "brand": self.brand, "price": self.price}
 
 
 @dataclass
@@ -93,11 +106,24 @@ def _listed(entries: list[dict[str, Any]] | None) -> list[Listed]:
 
 
 class StorefrontService:
-    """Reads the precomputed lists of the caller's tenant only: every key is under its partition."""
+    """Reads the precomputed lists and catalogue of the caller's tenant only: every key is under its
+    partition. Items (stock, seller) are read for the candidates of each request."""
 
-    def __init__(self, lists: ItemStore, catalog_of: Any):
+    def __init__(self, lists: ItemStore, embedder_factory: Any = None, recent_seconds: float = 60):
+        from ..memo import Recent
+
         self.lists = lists
-        self.catalog_of = catalog_of  # tenant_id -> dict[item_id, CatalogItem], current stock and sellers
+        self._embedder_factory, self._embedder = embedder_factory, None
+        self._indexes: dict[str, tuple[str, Any]] = {}  # tenant -> (the training run it was built from, CatalogSearch)
+        self._recent = Recent(recent_seconds)  # which training run is live, re-read at most once a minute
+
+    def catalog(self, tenant_id: str, item_ids: Iterable[str]) -> dict[str, CatalogItem]:
+        keys = {list_key("item", i): i for i in item_ids}
+        return {keys[k]: CatalogItem.from_record(r) for k, r in self.lists.get_many(tenant_id, list(keys)).items()}
+
+    def _ruled(self, tenant_id: str, candidates: list[Listed], k: int, owned: set[str] = frozenset(),
+               rules: Rules | None = None) -> list[Listed]:
+        return apply_rules(candidates, self.catalog(tenant_id, [c.item_id for c in candidates]), k, owned=owned, rules=rules)
 
     def _list(self, tenant_id: str, kind: str, key: str) -> list[Listed]:
         found = self.lists.get(tenant_id, list_key(kind, key))
@@ -105,20 +131,19 @@ class StorefrontService:
 
     def popular(self, tenant_id: str, k: int, region: str | None = None, rules: Rules | None = None) -> list[Listed]:
         candidates = (self._list(tenant_id, "popular", region) if region else []) or self._list(tenant_id, "popular", "all")
-        return apply_rules(candidates, self.catalog_of(tenant_id), k, rules=rules)
+        return self._ruled(tenant_id, candidates, k, rules=rules)
 
     def recommendations(self, tenant_id: str, user_id: str, k: int = 10, region: str | None = None,
                         recent: list[tuple[str, str]] | None = None, rules: Rules | None = None) -> dict[str, Any]:
         """A known shopper's precomputed list; a shopper known only by `recent` interactions
         (item_id, event_type) gets one from those items' neighbours; with neither, regional popularity."""
-        catalog = self.catalog_of(tenant_id)
         stored = self.lists.get(tenant_id, list_key("user", user_id))
         owned = set(stored.get("owned", [])) if stored else set()
         owned |= {item for item, event in recent or [] if event == "purchase"}
         if stored:
-            items, source = apply_rules(_listed(stored["items"]), catalog, k, owned=owned, rules=rules), "personal"
+            items, source = self._ruled(tenant_id, _listed(stored["items"]), k, owned, rules), "personal"
         elif recent:
-            items, source = apply_rules(self.session(tenant_id, recent), catalog, k, owned=owned | {i for i, _ in recent}, rules=rules), "session"
+            items, source = self._ruled(tenant_id, self.session(tenant_id, recent), k, owned | {i for i, _ in recent}, rules), "session"
         else:
             items, source = [], "popular"
         filled = 0
@@ -133,9 +158,11 @@ class StorefrontService:
         the shopper did (a purchase counts more than a view) and how recently (last first)."""
         scores: dict[str, float] = {}
         reasons: dict[str, tuple[float, str]] = {}
-        for age, (item_id, event) in enumerate(reversed(recent[-20:])):
+        recent = recent[-20:]
+        anchors = self.catalog(tenant_id, [item for item, _ in recent])
+        for age, (item_id, event) in enumerate(reversed(recent)):
             weight = EVENT_WEIGHTS.get(event, 1.0) * 0.8 ** age
-            anchor = self.catalog_of(tenant_id).get(item_id)
+            anchor = anchors.get(item_id)
             verb = {"purchase": "bought", "add_to_cart": "added to your cart"}.get(event, "viewed")
             for neighbour in self._list(tenant_id, "similar", item_id) + self._list(tenant_id, "together", item_id):
                 gain = weight * neighbour.score
@@ -144,10 +171,35 @@ class StorefrontService:
                     reasons[neighbour.item_id] = (gain, f"because you {verb} {anchor.title if anchor and anchor.title else item_id}")
         return [Listed(item, score, reasons[item][1]) for item, score in sorted(scores.items(), key=lambda kv: -kv[1])]
 
+    def search(self, tenant_id: str, query: str, filters: dict[str, Any] | None = None, page: int = 1,
+               page_size: int = 20) -> dict[str, Any]:
+        """The tenant's catalogue searched (see CatalogSearch); built once per container and training run."""
+        from dataclasses import asdict
+
+        found = self._index(tenant_id).search(query, filters, page, page_size)
+        return asdict(found)
+
+    def _index(self, tenant_id: str) -> Any:
+        from .search import CatalogSearch, Product
+
+        meta = self._recent.get(("meta", tenant_id), lambda: self.lists.get(tenant_id, META_KEY)) or {}
+        run = str(meta.get("trained_at", ""))
+        cached = self._indexes.get(tenant_id)
+        if cached and cached[0] == run:
+            return cached[1]
+        if self._embedder is None and self._embedder_factory is not None:
+            self._embedder = self._embedder_factory()
+        records = self.lists.query(tenant_id, list_key("item", ""))
+        products = [Product(r["item_id"], r.get("title") or "", r.get("category"), r.get("brand"), r.get("price"),
+                            r.get("stock") is None or r["stock"] > 0, float(r.get("popularity") or 0.0)) for r in records]
+        index = CatalogSearch(products, embedder=self._embedder)
+        self._indexes[tenant_id] = (run, index)
+        return index
+
     def similar(self, tenant_id: str, item_id: str, k: int = 10, rules: Rules | None = None) -> dict[str, Any]:
-        items = apply_rules(self._list(tenant_id, "similar", item_id), self.catalog_of(tenant_id), k, owned={item_id}, rules=rules)
+        items = self._ruled(tenant_id, self._list(tenant_id, "similar", item_id), k, {item_id}, rules)
         return {"item_id": item_id, "items": [i.as_dict() for i in items]}
 
     def bought_together(self, tenant_id: str, item_id: str, k: int = 10, rules: Rules | None = None) -> dict[str, Any]:
-        items = apply_rules(self._list(tenant_id, "together", item_id), self.catalog_of(tenant_id), k, owned={item_id}, rules=rules)
+        items = self._ruled(tenant_id, self._list(tenant_id, "together", item_id), k, {item_id}, rules)
         return {"item_id": item_id, "items": [i.as_dict() for i in items]}

@@ -37,9 +37,9 @@ def served(events, items):
     model = Recommender(RecommenderConfig(factors=8, iterations=5, candidates_per_source=15, ranker_trees=30), embedder=WordLlamaEmbedder()).fit(events, items)
     store = MemoryItemStore()
     store.put_many("tenant-a", serving_lists(model, events))
-    titles = dict(zip(items["item_id"], items["title"]))
-    catalog = {i: CatalogItem(i, titles[i], seller_id="S1" if i.startswith("K") else "S2") for i in titles}
-    return StorefrontService(store, lambda tenant: catalog if tenant == "tenant-a" else {})
+    store.put_many("tenant-a", {list_key("item", i): CatalogItem(i, t, seller_id="S1" if i.startswith("K") else "S2").record()
+                                for i, t in zip(items["item_id"], items["title"])})
+    return StorefrontService(store)
 
 
 def test_a_known_shopper_gets_their_precomputed_list_without_what_they_have(served, events):
