@@ -1,5 +1,6 @@
 """`python -m local_stack up` runs SmartRetail locally; `python -m local_stack token seller` prints a
-fresh ID token for a demo user while the stack is up."""
+fresh ID token for a demo user while the stack is up (`token storefront`: an access token of the demo
+storefront's machine client)."""
 
 import argparse
 import json
@@ -47,6 +48,13 @@ def up(args: argparse.Namespace) -> int:
         print("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
         chunks = stack.load_knowledge(ROOT / "knowledge")
         print(f"The copilot's knowledge base (marketplace policies and SOPs): {chunks} passages indexed for every tenant", flush=True)
+        from .storefront import load_demo_storefront
+
+        admin_token = stack.id_token(users["admin"].username, users["admin"].password)
+        machine = load_demo_storefront(stack, admin_token, DEMO_TENANT, ROOT / ".local" / "demo-data" / "products.csv")
+        state = json.loads(STATE_FILE.read_text())
+        state["storefront"] = {k: machine[k] for k in ("client_id", "client_secret", "token_url")}
+        STATE_FILE.write_text(json.dumps(state, indent=2))
         # Spark installs its own SIGINT handler; take Ctrl-C back once it is done.
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -62,6 +70,8 @@ def up(args: argparse.Namespace) -> int:
         print(f"  AWS (moto) {stack.endpoint}")
         for role, token in tokens.items():
             print(f"\n  {role} token (valid 1 hour; renew with: .venv/bin/python -m local_stack token {role}):\n  {token}")
+        print(f"\n  storefront machine client {machine['client_id']} / {machine['client_secret']}"
+              f"\n  (client-credentials grant at {machine['token_url']}; or .venv/bin/python -m local_stack token storefront)")
         print(
             "\nTry:\n"
             f"  TOKEN=$(.venv/bin/python -m local_stack token seller)\n"
@@ -73,6 +83,9 @@ def up(args: argparse.Namespace) -> int:
             f"  curl -s -H \"Authorization: $TOKEN\" '{stack.api_url}/alerts?status=open'\n"
             f"  curl -s -H \"Authorization: $TOKEN\" -H 'Content-Type: application/json' {stack.api_url}/copilot/chat \\\n"
             "       -d '{\"message\": \"Which SKUs will stock out next week in S01?\"}'\n"
+            f"  SHOP=$(.venv/bin/python -m local_stack token storefront)\n"
+            f"  curl -s -H \"Authorization: Bearer $SHOP\" '{stack.api_url}/storefront/recommendations?user_id=demo-shopper-0001&k=10'\n"
+            f"  curl -s -H \"Authorization: Bearer $SHOP\" '{stack.api_url}/storefront/search?q=beverages&in_stock=true'\n"
             "\nCtrl-C stops everything.", flush=True,
         )
         while not stop.is_set():
@@ -95,6 +108,16 @@ def token(args: argparse.Namespace) -> int:
         print("the local stack is not running: start it with ./dev up", file=sys.stderr)
         return 1
     state = json.loads(STATE_FILE.read_text())
+    if args.role == "storefront":  # the demo storefront's machine client: an access token by client credentials
+        from .storefront import client_token
+
+        client = state["storefront"]
+        status, answer = client_token(client["token_url"], client["client_id"], client["client_secret"])
+        if status != 200:
+            print(f"the token endpoint answered {status}: {answer}", file=sys.stderr)
+            return 1
+        print(answer["access_token"])
+        return 0
     user = state["users"][args.role]
     os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
     idp = boto3.client("cognito-idp", endpoint_url=state["endpoint"], region_name="eu-west-1")
@@ -116,8 +139,8 @@ def main() -> int:
     p_up.add_argument("--dashboard-port", type=int, default=8090,
                       help="dashboard port (default 8090, the origin the dev stage's API allows)")
     p_up.set_defaults(func=up)
-    p_token = sub.add_parser("token", help="print a fresh ID token for a demo user")
-    p_token.add_argument("role", choices=sorted(DEMO_USERS))
+    p_token = sub.add_parser("token", help="print a fresh ID token for a demo user, or an access token for the demo storefront")
+    p_token.add_argument("role", choices=sorted([*DEMO_USERS, "storefront"]))
     p_token.set_defaults(func=token)
     args = parser.parse_args()
     return args.func(args)

@@ -52,3 +52,27 @@ def train(stack: LocalStack, tenant_id: str) -> dict[str, Any]:
 
     env = stack.function_env("Storefront")
     return train_storefront(tenant_id, S3ObjectStore(), env["RAW_BUCKET"], DynamoItemStore(env["STOREFRONT_TABLE"]), WordLlamaEmbedder())
+
+
+def load_demo_storefront(stack: LocalStack, admin_token: str, tenant_id: str, products_csv, say=print) -> dict[str, Any]:
+    """What `./dev up` does for the demo tenant's storefront: register a machine client, send three
+    months of generated shopper events through the events route, run the training step. The client."""
+    import csv
+
+    from smartretail.demo.shoppers import shopper_events
+
+    say("Storefront: registering a machine client, sending shopper events, training recommendations ...", flush=True)
+    client = register_client(stack, admin_token, "demo-storefront")
+    status, answer = client_token(client["token_url"], client["client_id"], client["client_secret"])
+    if status != 200:
+        raise RuntimeError(f"the token endpoint answered {status}: {answer}")
+    with open(products_csv, newline="") as f:
+        products = [{"sku_id": r["sku_id"], "category": r["category"]} for r in csv.DictReader(f)]
+    stores = tuple(sorted({"S01", "S02", "S03", "S04", "S05"}))
+    events = shopper_events(products, shoppers=400, days=90, stores=stores, prefix="demo-shopper")
+    sent = send_events(stack, answer["access_token"], events)
+    summary = train(stack, tenant_id)
+    backtest = summary.get("backtest", {})
+    say(f"  {sent} events from 400 shoppers; {summary['lists']} lists; ordering: {summary['order_by']}; "
+        f"backtest NDCG@10 {backtest.get('ndcg_at_10', 'n/a')} vs popularity {backtest.get('popularity_ndcg_at_10', 'n/a')}")
+    return client
