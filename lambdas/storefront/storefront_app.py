@@ -48,7 +48,8 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=20
            page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
     principal = _read(request)
     filters = {"category": category, "brand": brand, "price_min": price_min, "price_max": price_max, "in_stock": in_stock}
-    return request.app.state.services.storefront.search(principal.tenant_id, q, {k: v for k, v in filters.items() if v}, page, page_size)
+    chosen = {k: v for k, v in filters.items() if v is not None and v is not False}
+    return request.app.state.services.storefront.search(principal.tenant_id, q, chosen, page, page_size)
 
 
 @router.post("/storefront/events")

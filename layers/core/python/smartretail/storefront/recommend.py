@@ -298,7 +298,6 @@ class Recommender:
         return np.asarray(self.embedder.embed([self.titles.get(i, "") for i in items]), dtype=np.float32)
 
     def fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None = None) -> "Recommender":
-
         cfg = self.config
         events = interactions.sort_values("timestamp").reset_index(drop=True)
         if items is not None and "title" in items.columns:
