@@ -216,11 +216,12 @@ def served_sessions(model, train: pd.DataFrame, known: dict[str, list[str]]) -> 
     StorefrontService with the shopper's first items as `recent` purchases."""
     from smartretail.adapters.memory import MemoryItemStore
     from smartretail.storefront.lists import serving_lists
-    from smartretail.storefront.serving import CatalogItem, StorefrontService, list_key
+    from smartretail.storefront.serving import META_KEY, CatalogItem, StorefrontService, list_key
 
     store = MemoryItemStore()
     lists = {k: v for k, v in serving_lists(model, train).items() if not k.startswith(list_key("user", ""))}
-    store.put_many("bench", {**lists, **{list_key("item", i): CatalogItem(i).record() for i in model.sources.items}})
+    store.put_many("bench", {**lists, **{list_key("item", i): CatalogItem(i).record() for i in model.sources.items},
+                             META_KEY: {"order_by": model.order_by}})
     service = StorefrontService(store)
     return {u: [i["item_id"] for i in service.recommendations("bench", f"new-{u}", K, recent=[(i, "purchase") for i in items])["items"]]
             for u, items in known.items()}

@@ -7,7 +7,7 @@ from smartretail.adapters.memory import MemoryItemStore
 from smartretail.search.embedder import WordLlamaEmbedder
 from smartretail.storefront.lists import serving_lists
 from smartretail.storefront.recommend import Recommender, RecommenderConfig
-from smartretail.storefront.serving import CatalogItem, Listed, Rules, StorefrontService, apply_rules, list_key
+from smartretail.storefront.serving import META_KEY, CatalogItem, Listed, Rules, StorefrontService, apply_rules, list_key
 
 
 def _listed(*ids):
@@ -73,3 +73,11 @@ def test_one_tenant_never_reads_another_tenants_lists(served):
     assert served.recommendations("tenant-b", "u0", k=5)["items"] == []
     assert served.similar("tenant-b", "K1")["items"] == []
     assert served.lists.get("tenant-b", list_key("user", "u0")) is None
+
+
+def test_where_the_gate_chose_popularity_a_new_shopper_gets_popular_items(served):
+    served.lists.put("tenant-c", META_KEY, {"order_by": "popularity", "trained_at": "r1"})
+    for key in (list_key("popular", "all"), list_key("similar", "G1"), list_key("item", "K1"), list_key("item", "G2")):
+        served.lists.put("tenant-c", key, served.lists.get("tenant-a", key))
+    answer = served.recommendations("tenant-c", "visitor-3", k=1, recent=[("G1", "view")])
+    assert answer["source"] == "popular" and answer["items"][0]["reason"] == "popular"

@@ -136,13 +136,14 @@ class StorefrontService:
     def recommendations(self, tenant_id: str, user_id: str, k: int = 10, region: str | None = None,
                         recent: list[tuple[str, str]] | None = None, rules: Rules | None = None) -> dict[str, Any]:
         """A known shopper's precomputed list; a shopper known only by `recent` interactions
-        (item_id, event_type) gets one from those items' neighbours; with neither, regional popularity."""
+        (item_id, event_type) gets one from those items' neighbours, unless the training run's gate
+        found popularity the better ordering for this tenant; with neither, regional popularity."""
         stored = self.lists.get(tenant_id, list_key("user", user_id))
         owned = set(stored.get("owned", [])) if stored else set()
         owned |= {item for item, event in recent or [] if event == "purchase"}
         if stored:
             items, source = self._ruled(tenant_id, _listed(stored["items"]), k, owned, rules), "personal"
-        elif recent:
+        elif recent and self._meta(tenant_id).get("order_by") != "popularity":
             items, source = self._ruled(tenant_id, self.session(tenant_id, recent), k, owned | {i for i, _ in recent}, rules), "session"
         else:
             items, source = [], "popular"
@@ -179,11 +180,14 @@ class StorefrontService:
         found = self._index(tenant_id).search(query, filters, page, page_size)
         return asdict(found)
 
+    def _meta(self, tenant_id: str) -> dict[str, Any]:
+        """The last training run's summary (read at most once a minute per container)."""
+        return self._recent.get(("meta", tenant_id), lambda: self.lists.get(tenant_id, META_KEY)) or {}
+
     def _index(self, tenant_id: str) -> Any:
         from .search import CatalogSearch, Product
 
-        meta = self._recent.get(("meta", tenant_id), lambda: self.lists.get(tenant_id, META_KEY)) or {}
-        run = str(meta.get("trained_at", ""))
+        run = str(self._meta(tenant_id).get("trained_at", ""))
         cached = self._indexes.get(tenant_id)
         if cached and cached[0] == run:
             return cached[1]
