@@ -30,12 +30,13 @@ def shop(local, tmp_path_factory):
     read_only = register_client(local, tokens["admin"], "search-widget", ["storefront/read"])
     other = register_client(local, local.id_token(other_admin.username, other_admin.password), "other-shop")
     token = lambda c: client_token(c["token_url"], c["client_id"], c["client_secret"])[1]["access_token"]  # noqa: E731
-    products = [{"sku_id": r.split(",")[0], "category": r.split(",")[2]} for r in (folder / "products.csv").read_text().splitlines()[1:]]
+    products = [{"sku_id": r.split(",")[0], "name": r.split(",")[1], "category": r.split(",")[2]}
+                for r in (folder / "products.csv").read_text().splitlines()[1:]]
     events = shopper_events(products, shoppers=120, days=60, prefix="s")
     machine = {"full": token(full), "read": token(read_only), "other": token(other)}
     accepted = send_events(local, machine["full"], events)
     summary = train(local, TENANT)
-    return {"tokens": tokens, "machine": machine, "clients": (full, read_only, other), "events": events, "accepted": accepted,
+    return {"tokens": tokens, "machine": machine, "names": {p["name"] for p in products}, "clients": (full, read_only, other), "events": events, "accepted": accepted,
             "summary": summary}
 
 
@@ -84,7 +85,9 @@ def test_a_shopper_gets_new_to_them_items_with_reasons(local, shop):
     status, answer = _get(local, f"/storefront/recommendations?user_id={shopper}&k=5", shop["machine"]["read"])
     assert status == 200 and answer["source"] == "personal" and len(answer["items"]) == 5
     assert not bought & {i["item_id"] for i in answer["items"]}
-    assert all(i["reason"] and i["title"] for i in answer["items"])
+    assert all(i["reason"] and i["title"] in shop["names"] for i in answer["items"])
+    named = [i["reason"].split(" bought ", 1)[1] for i in answer["items"] if i["reason"].startswith("because you bought ")]
+    assert named and set(named) <= shop["names"]  # the shopper's own item, by its catalogue name
 
 
 def test_a_new_shopper_gets_lists_from_their_first_clicks_then_popular_items(local, shop):

@@ -287,21 +287,24 @@ class Recommender:
         self.ranker = None
         self.order_by = "sources"  # "ranker", one of SOURCES, or "sources" (best rank of any) before fit
         self.sources: _Sources | None = None
-        self.titles: dict[str, str] = {}
+        self.titles: dict[str, str] = {}  # what reasons name an item by
+        self.texts: dict[str, str] = {}  # what the embedder reads: the `text` column (title, category, brand ...) or the title
         self.training_report: dict[str, Any] = {}
 
     # --- fitting -----------------------------------------------------------------------------
 
     def _item_vectors(self, items: list[str]) -> np.ndarray | None:
-        if self.embedder is None or not self.titles:
+        if self.embedder is None or not self.texts:
             return None
-        return np.asarray(self.embedder.embed([self.titles.get(i, "") for i in items]), dtype=np.float32)
+        return np.asarray(self.embedder.embed([self.texts.get(i, "") for i in items]), dtype=np.float32)
 
     def fit(self, interactions: pd.DataFrame, items: pd.DataFrame | None = None) -> "Recommender":
         cfg = self.config
         events = interactions.sort_values("timestamp").reset_index(drop=True)
         if items is not None and "title" in items.columns:
             self.titles = dict(zip(items["item_id"].astype(str), items["title"].fillna("").astype(str)))
+            text = items["text"] if "text" in items.columns else items["title"]
+            self.texts = dict(zip(items["item_id"].astype(str), text.fillna("").astype(str)))
         catalogue = [str(i) for i in pd.unique(pd.concat([events["item_id"].astype(str), pd.Series(list(self.titles), dtype=str)], ignore_index=True))]
         vectors = self._item_vectors(catalogue)
 

@@ -83,8 +83,8 @@ def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serv
         return summary
     loaded = clean_interactions(pd.DataFrame(records))
     events = loaded.frame
-    items = pd.DataFrame([{"item_id": c.item_id, "title": " ".join(filter(None, [c.title, c.category, c.brand]))} for c in catalogue]) \
-        if catalogue else None
+    items = pd.DataFrame([{"item_id": c.item_id, "title": c.title, "text": " ".join(filter(None, [c.title, c.category, c.brand]))}
+                          for c in catalogue]) if catalogue else None
     summary["backtest"] = backtest(events, items, embedder, config)
     model = Recommender(config, embedder).fit(events, items)
     lists = serving_lists(model, events)
