@@ -25,7 +25,7 @@ def _resigned_copy(token: str, expires_in: int) -> str:
 
 def test_every_route_of_the_template_is_served_and_guarded(local):
     served = {(r.method, r.resource) for r in local.gateway.routes if r.method != "OPTIONS"}
-    assert served == set(api_routes()) | set(api_routes("copilot"))
+    assert served == set(api_routes()) | set(api_routes("copilot")) | set(api_routes("storefront"))
     for method, resource in sorted(served):
         status, body = http_json(method, local.api_url + resource.replace("{id}", "x"), body={} if method == "POST" else None)
         assert status == 401, (method, resource, body)
