@@ -15,6 +15,7 @@ from smartretail.ports import QueryEngine
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ApiSettings
 from smartretail.storefront.clients import StorefrontClients
+from smartretail.storefront.rules import StorefrontRulesStore
 from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.throttle import TenantThrottle
 
@@ -35,6 +36,7 @@ class Services:
     documents: DocumentService
     throttle: TenantThrottle | None = None
     storefront_clients: StorefrontClients | None = None
+    storefront_rules: StorefrontRulesStore | None = None
 
 
 def build_services(settings: ApiSettings) -> Services:
@@ -71,4 +73,5 @@ def build_services(settings: ApiSettings) -> Services:
         if settings.REQUEST_COUNTS_TABLE else None,
         storefront_clients=StorefrontClients(DynamoItemStore(settings.STOREFRONT_TABLE), CognitoClientIssuer(settings.COGNITO_USER_POOL_ID),
                                              settings.STOREFRONT_TOKEN_URL) if settings.STOREFRONT_TABLE else None,
+        storefront_rules=StorefrontRulesStore(DynamoItemStore(settings.STOREFRONT_TABLE), audit) if settings.STOREFRONT_TABLE else None,
     )

@@ -139,3 +139,13 @@ def test_a_revoked_client_gets_no_more_tokens(local, shop):
     status, _ = http_json("DELETE", f"{local.api_url}/admin/storefront-clients/{created['client_id']}", shop["tokens"]["admin"])
     assert status == 200
     assert client_token(created["token_url"], created["client_id"], created["client_secret"])[0] == 401
+
+
+def test_managers_set_the_banned_sellers_and_sellers_may_not(local, shop):
+    manager = local.create_user("s-manager", TENANT, "managers")
+    token = local.id_token(manager.username, manager.password)
+    status, saved = http_json("PUT", f"{local.api_url}/admin/storefront-rules", token, {"banned_sellers": ["bad-seller"]})
+    assert (status, saved) == (200, {"banned_sellers": ["bad-seller"]})
+    assert http_json("GET", f"{local.api_url}/admin/storefront-rules", token) == (200, {"banned_sellers": ["bad-seller"]})
+    status, _ = http_json("PUT", f"{local.api_url}/admin/storefront-rules", shop["tokens"]["seller"], {"banned_sellers": []})
+    assert status == 403

@@ -1,11 +1,13 @@
 """Storefront back ends' machine clients (admins): register one for the tenant (its secret is shown
-once), list them, revoke one. Each is audited."""
+once), list them, revoke one; and the storefront's rules (managers and admins: banned sellers). Each
+change is audited."""
 
 from fastapi import APIRouter, Request
 
-from smartretail.auth import ADMINS
+from smartretail.auth import ADMINS, MANAGERS
 from smartretail.errors import ServiceUnavailable
 from smartretail.storefront.clients import NewClient
+from smartretail.storefront.rules import StorefrontRules
 
 router = APIRouter()
 
@@ -38,3 +40,23 @@ def revoke(client_id: str, request: Request) -> dict:
     revoked = _clients(request).revoke(principal.tenant_id, client_id)
     request.app.state.services.audit.record(principal, "storefront_client.revoke", client_id)
     return revoked
+
+
+@router.get("/admin/storefront-rules")
+def get_rules(request: Request) -> dict:
+    principal = request.state.principal.require_any((MANAGERS, ADMINS))
+    return _rules(request).get(principal.tenant_id).model_dump()
+
+
+@router.put("/admin/storefront-rules")
+def put_rules(body: StorefrontRules, request: Request) -> dict:
+    """Sellers whose items storefront lists and searches never show (within a minute)."""
+    principal = request.state.principal.require_any((MANAGERS, ADMINS))
+    return _rules(request).put(principal, body).model_dump()
+
+
+def _rules(request: Request):
+    rules = request.app.state.services.storefront_rules
+    if rules is None:
+        raise ServiceUnavailable("the storefront is not deployed in this stage", retry_after_seconds=3600)
+    return rules

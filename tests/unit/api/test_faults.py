@@ -26,6 +26,7 @@ from smartretail.kpis import KpiService
 from smartretail.lake import latest_run_key
 from smartretail.pricing.service import PricingService
 from smartretail.storefront.clients import NewClient, StorefrontClients
+from smartretail.storefront.rules import StorefrontRulesStore
 from smartretail.tenant_policy import TenantPolicyStore
 from smartretail.throttle import TenantThrottle
 
@@ -74,7 +75,8 @@ def world():
         alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
         documents=DocumentService(deps.objects, deps.documents, "documents", audit, max_bytes=1024 * 1024, url_ttl_seconds=900),
         throttle=TenantThrottle(deps.counter, 10_000),
-        storefront_clients=StorefrontClients(deps.storefront, deps.cognito, "http://token"))
+        storefront_clients=StorefrontClients(deps.storefront, deps.cognito, "http://token"),
+        storefront_rules=StorefrontRulesStore(deps.storefront, audit))
     # A tenant with a live model, stored forecasts, positions, an elasticity, a proposal, an alert,
     # an upload and a document.
     deps.registry.record(TENANT, {"model_version": "v1", "status": "live", "trained_through": LAST_DAY.isoformat(),
@@ -111,6 +113,8 @@ def _request(method, path, ids):
         ("GET", "/admin/storefront-clients"): ("admin", "/admin/storefront-clients", {}, None),
         ("POST", "/admin/storefront-clients"): ("admin", "/admin/storefront-clients", {}, {"name": "web shop"}),
         ("DELETE", "/admin/storefront-clients/{id}"): ("admin", f"/admin/storefront-clients/{ids['client']}", {}, None),
+        ("GET", "/admin/storefront-rules"): ("manager", "/admin/storefront-rules", {}, None),
+        ("PUT", "/admin/storefront-rules"): ("manager", "/admin/storefront-rules", {}, {"banned_sellers": ["S-9"]}),
         ("GET", "/audit"): ("admin", "/audit", {}, None),
         ("GET", "/catalog"): ("seller", "/catalog", {}, None),
         ("GET", "/documents"): ("seller", "/documents", {}, None),

@@ -81,3 +81,21 @@ def test_where_the_gate_chose_popularity_a_new_shopper_gets_popular_items(served
         served.lists.put("tenant-c", key, served.lists.get("tenant-a", key))
     answer = served.recommendations("tenant-c", "visitor-3", k=1, recent=[("G1", "view")])
     assert answer["source"] == "popular" and answer["items"][0]["reason"] == "popular"
+
+
+def test_a_banned_sellers_items_leave_every_list(served):
+    from types import SimpleNamespace
+
+    from smartretail.storefront.rules import StorefrontRules, StorefrontRulesStore
+
+    rules = StorefrontRulesStore(served.lists)
+    manager = SimpleNamespace(tenant_id="tenant-a", user_id="m1", groups=frozenset({"managers"}))
+    rules.put(manager, StorefrontRules(banned_sellers=[" S1 ", "S1"]))
+    try:
+        fresh = StorefrontService(served.lists)  # another container: reads the rules anew
+        assert rules.get("tenant-a").banned_sellers == ["S1"]
+        answer = fresh.recommendations("tenant-a", "u0", k=5)  # u0 buys kitchen items, all sold by S1
+        assert answer["items"] and all(i["seller_id"] != "S1" for i in answer["items"])
+        assert all(i["seller_id"] != "S1" for i in fresh.similar("tenant-a", "K1", k=10)["items"])
+    finally:
+        rules.put(manager, StorefrontRules())

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from ..ports import ItemStore
 from .events import EVENT_WEIGHTS
+from .rules import StorefrontRulesStore
 
 MAX_RUN_PER_SELLER = 3
 META_KEY = "storefront#meta"  # the last training run's summary
@@ -123,6 +124,9 @@ class StorefrontService:
 
     def _ruled(self, tenant_id: str, candidates: list[Listed], k: int, owned: set[str] = frozenset(),
                rules: Rules | None = None) -> list[Listed]:
+        if rules is None:  # the tenant's own rules, re-read at most once a minute per container
+            stored = self._recent.get(("rules", tenant_id), lambda: StorefrontRulesStore(self.lists).get(tenant_id))
+            rules = Rules(banned_sellers=frozenset(stored.banned_sellers))
         return apply_rules(candidates, self.catalog(tenant_id, [c.item_id for c in candidates]), k, owned=owned, rules=rules)
 
     def _list(self, tenant_id: str, kind: str, key: str) -> list[Listed]:
