@@ -7,7 +7,7 @@ from typing import Any
 from smartretail.auth import MachineClientVerifier
 from smartretail.memo import Recent, remembered
 from smartretail.settings import StorefrontSettings
-from smartretail.storefront.clients import StorefrontClients
+from smartretail.storefront.clients import client_tenant
 from smartretail.storefront.serving import StorefrontService
 from smartretail.throttle import TenantThrottle
 
@@ -28,9 +28,8 @@ def build_services(settings: StorefrontSettings) -> Services:
     from smartretail.search.embedder import WordLlamaEmbedder
 
     table = DynamoItemStore(settings.STOREFRONT_TABLE)
-    registry = StorefrontClients(table, issuer=None, token_url="")
     recent = Recent(seconds=300)  # a revoked client stops working within five minutes
-    tenant_of = lambda client_id: remembered(recent, ("client", client_id), lambda: registry.tenant_of(client_id))  # noqa: E731
+    tenant_of = lambda client_id: remembered(recent, ("client", client_id), lambda: client_tenant(table, client_id))  # noqa: E731
     events = S3EventSink(S3ObjectStore(), settings.RAW_BUCKET) if settings.SMARTRETAIL_LOCAL else FirehoseEventSink(settings.EVENTS_STREAM)
     return Services(
         settings=settings,

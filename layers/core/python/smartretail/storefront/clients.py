@@ -66,5 +66,11 @@ class StorefrontClients:
         return {"client_id": client_id, "revoked": True}
 
     def tenant_of(self, client_id: str) -> str | None:
-        found = self.store.get(LOOKUP_PARTITION, client_id)
-        return found["tenant_id"] if found else None
+        return client_tenant(self.store, client_id)
+
+
+def client_tenant(store: ItemStore, client_id: str) -> str | None:
+    """The tenant a registered machine client belongs to (None once revoked or never registered):
+    what the storefront function needs of the registry, without the means to create clients."""
+    found = store.get(LOOKUP_PARTITION, client_id)
+    return found["tenant_id"] if found else None

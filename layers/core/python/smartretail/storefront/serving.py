@@ -165,11 +165,16 @@ class StorefrontService:
         reasons: dict[str, tuple[float, str]] = {}
         recent = recent[-20:]
         anchors = self.catalog(tenant_id, [item for item, _ in recent])
+        keys = {list_key(kind, item): (kind, item) for item, _ in recent for kind in ("similar", "together")}
+        found = self.lists.get_many(tenant_id, list(keys))  # every anchor's lists in one batch read
+        neighbours = {item: [] for _, item in keys.values()}
+        for key, record in found.items():
+            neighbours[keys[key][1]].extend(_listed(record.get("items")))
         for age, (item_id, event) in enumerate(reversed(recent)):
             weight = EVENT_WEIGHTS.get(event, 1.0) * 0.8 ** age
             anchor = anchors.get(item_id)
             verb = {"purchase": "bought", "add_to_cart": "added to your cart"}.get(event, "viewed")
-            for neighbour in self._list(tenant_id, "similar", item_id) + self._list(tenant_id, "together", item_id):
+            for neighbour in neighbours[item_id]:
                 gain = weight * neighbour.score
                 scores[neighbour.item_id] = scores.get(neighbour.item_id, 0.0) + gain
                 if gain > reasons.get(neighbour.item_id, (0.0, ""))[0]:
