@@ -18,6 +18,7 @@ from .constructs.ingestion import IngestionConstruct
 from .constructs.monitoring import MonitoringConstruct
 from .constructs.packaging import core_layer, deps_layer
 from .constructs.storefront import StorefrontConstruct
+from .constructs.storefront_training import StorefrontTrainingConstruct
 from .constructs.training_pipeline import TrainingPipelineConstruct
 from .constructs.web import WebConstruct
 
@@ -71,17 +72,25 @@ class SmartRetailStack(Stack):
             models_table=forecasting.models_table, decisions_table=decisions.decisions_table,
             results_cache=api.results_cache, layers=layers,
         )
+        storefront_training = StorefrontTrainingConstruct(
+            self, "StorefrontTraining", config=config, raw_bucket=lake.raw, artifacts_bucket=lake.artifacts,
+            storefront_table=storefront.table, topic=pipeline.topic, layers=layers,
+        )
         monitoring = MonitoringConstruct(
             self, "Monitoring", config=config, api=api.api,
             functions={"Api": api.function, "Copilot": copilot.function, "Storefront": storefront.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,
-                       "DocumentProcessor": documents.processor, "ForecastLoader": pipeline.loader},
+                       "DocumentProcessor": documents.processor, "ForecastLoader": pipeline.loader,
+                       "StorefrontLoader": storefront_training.loader},
             queues={name: queue for name, queue in (
                 ("Validation", ingestion.dead_letters), ("AlertsEvaluation", decisions.dead_letters),
-                ("DocumentPipelineStart", documents.dead_letters), ("TrainingSchedule", pipeline.dead_letters)) if queue is not None},
-            state_machines={"DocumentPipeline": documents.state_machine, "TrainingPipeline": pipeline.state_machine},
+                ("DocumentPipelineStart", documents.dead_letters), ("TrainingSchedule", pipeline.dead_letters),
+                ("StorefrontTrainingSchedule", storefront_training.dead_letters)) if queue is not None},
+            state_machines={"DocumentPipeline": documents.state_machine, "TrainingPipeline": pipeline.state_machine,
+                            "StorefrontTraining": storefront_training.state_machine},
         )
         CfnOutput(self, "OperationsTopicArn", value=monitoring.topic.topic_arn)
         CfnOutput(self, "TrainingPipelineArn", value=pipeline.state_machine.state_machine_arn)
+        CfnOutput(self, "StorefrontTrainingArn", value=storefront_training.state_machine.state_machine_arn)
         CfnOutput(self, "PipelineTopicArn", value=pipeline.topic.topic_arn)
         CfnOutput(self, "AlertsTopicArn", value=decisions.alerts_topic.topic_arn)
         CfnOutput(self, "DocumentPipelineArn", value=documents.state_machine.state_machine_arn)

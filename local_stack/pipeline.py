@@ -67,7 +67,51 @@ def _s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-class LocalPipeline:
+class ScriptModeJobs:
+    """SageMaker's createTrainingJob and describeTrainingJob for one job's entry point: each channel
+    downloaded, SM_* set, the script run as a local process (boto3 in it talks to the emulator), the
+    model directory packed into model.tar.gz at the job's output path, as SageMaker does."""
+
+    def __init__(self, script: Path, required_channel: str | None = None):
+        self.script, self.required_channel = script, required_channel
+        self.s3 = boto3.client("s3")
+        self._jobs: dict[str, _Job] = {}  # jobs by name, as they ended
+        self._overrides: dict[str, str] = {}
+
+    def _train(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Script mode: each channel downloaded, SM_* set, train.py run, model.tar.gz to the output path."""
+        name = request["TrainingJobName"]
+        with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
+            root = Path(work)
+            channels = {}
+            for channel in request.get("InputDataConfig", []):
+                bucket, prefix = _s3_uri(channel["DataSource"]["S3DataSource"]["S3Uri"])
+                if download_prefix(self.s3, bucket, prefix, root / channel["ChannelName"]):
+                    channels[f"SM_CHANNEL_{channel['ChannelName'].upper()}"] = str(root / channel["ChannelName"])
+            if self.required_channel and f"SM_CHANNEL_{self.required_channel.upper()}" not in channels:
+                self._jobs[name] = _Job("Failed", "no curated sales for the tenant: the ETL produced nothing to train on")
+                return {"TrainingJobArn": name}
+            env = {**os.environ, **channels, "SM_MODEL_DIR": str(root / "model"),
+                   "SM_HPS": json.dumps({**request["HyperParameters"], **self._overrides})}
+            done = subprocess.run([sys.executable, str(self.script)], env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                self._jobs[name] = _Job("Failed", done.stderr[-3000:])
+                return {"TrainingJobArn": name}
+            archive = root / "model.tar.gz"
+            with tarfile.open(archive, "w:gz") as tar:
+                tar.add(root / "model", arcname=".")
+            bucket, prefix = _s3_uri(request["OutputDataConfig"]["S3OutputPath"])
+            self.s3.upload_file(str(archive), bucket, f"{prefix}{name}/{MODEL_ARCHIVE}")
+        self._jobs[name] = _Job("Completed")
+        return {"TrainingJobArn": name}
+
+    def _training_job(self, request: dict[str, Any]) -> dict[str, Any]:
+        job = self._jobs[request["TrainingJobName"]]
+        return {"TrainingJobName": request["TrainingJobName"], "TrainingJobStatus": job.status,
+                "SecondaryStatus": job.status, "FailureReason": job.reason}
+
+
+class LocalPipeline(ScriptModeJobs):
     def __init__(self, stack: Any, spark: Any = None):
         from .resources import state_machine_definition, training_state_machine
 
@@ -77,8 +121,8 @@ class LocalPipeline:
         self.functions = {stack.template.resolve({"Fn::GetAtt": [logical, "Arn"]}): f for logical, f in stack.functions.items()}
         loader = next(f for name, f in stack.functions.items() if name.startswith("TrainingPipelineLoader"))
         self.registry = DynamoModelRegistry(loader.environment["MODELS_TABLE"], boto3.client("dynamodb"))
-        self.s3, self.sagemaker = boto3.client("s3"), boto3.client("sagemaker")
-        self._jobs: dict[str, _Job] = {}  # Glue runs, training and transform jobs by name, as they ended
+        super().__init__(TRAIN_SCRIPT, required_channel="train")  # Glue runs and transform jobs are kept with the training jobs
+        self.sagemaker = boto3.client("sagemaker")
 
     def run(self, tenant_id: str, cutoff_date: str = "latest", horizon_days: int = 28,
             hyperparameters: dict[str, Any] | None = None) -> PipelineRun:
@@ -124,38 +168,6 @@ class LocalPipeline:
                            "ErrorMessage": job.reason}}
 
     # -- SageMaker ------------------------------------------------------------------------------
-    def _train(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Script mode: each channel downloaded, SM_* set, train.py run, model.tar.gz to the output path."""
-        name = request["TrainingJobName"]
-        with tempfile.TemporaryDirectory(prefix="smartretail-train-") as work:
-            root = Path(work)
-            channels = {}
-            for channel in request["InputDataConfig"]:
-                bucket, prefix = _s3_uri(channel["DataSource"]["S3DataSource"]["S3Uri"])
-                if download_prefix(self.s3, bucket, prefix, root / channel["ChannelName"]):
-                    channels[f"SM_CHANNEL_{channel['ChannelName'].upper()}"] = str(root / channel["ChannelName"])
-            if "SM_CHANNEL_TRAIN" not in channels:
-                self._jobs[name] = _Job("Failed", "no curated sales for the tenant: the ETL produced nothing to train on")
-                return {"TrainingJobArn": name}
-            env = {**os.environ, **channels, "SM_MODEL_DIR": str(root / "model"),
-                   "SM_HPS": json.dumps({**request["HyperParameters"], **self._overrides})}
-            done = subprocess.run([sys.executable, str(TRAIN_SCRIPT)], env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                self._jobs[name] = _Job("Failed", done.stderr[-3000:])
-                return {"TrainingJobArn": name}
-            archive = root / "model.tar.gz"
-            with tarfile.open(archive, "w:gz") as tar:
-                tar.add(root / "model", arcname=".")
-            bucket, prefix = _s3_uri(request["OutputDataConfig"]["S3OutputPath"])
-            self.s3.upload_file(str(archive), bucket, f"{prefix}{name}/{MODEL_ARCHIVE}")
-        self._jobs[name] = _Job("Completed")
-        return {"TrainingJobArn": name}
-
-    def _training_job(self, request: dict[str, Any]) -> dict[str, Any]:
-        job = self._jobs[request["TrainingJobName"]]
-        return {"TrainingJobName": request["TrainingJobName"], "TrainingJobStatus": job.status,
-                "SecondaryStatus": job.status, "FailureReason": job.reason}
-
     def _batch_transform(self, request: dict[str, Any]) -> dict[str, Any]:
         """SplitType=Line, SingleRecord: each input line through the inference handlers; each input
         object's responses in `<name>.out`, one per line."""

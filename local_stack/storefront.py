@@ -1,6 +1,7 @@
 """The storefront on the local stack: a machine client registered through the admin route, its token
 from the emulator's token endpoint, shopper events sent through the events route, and the storefront's
-training step run for a tenant against the emulator (as the training job does in AWS)."""
+training pipeline (statemachines/storefront_training.asl.json from the template) run for a tenant: the
+training job as a local process, the loader Lambda and the notifications on the emulator."""
 
 import base64
 import json
@@ -9,7 +10,12 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from .asl import ExecutionFailed, LocalStateMachine
+from .pipeline import SDK, PipelineFailed, ScriptModeJobs
 from .stack import LocalStack, http_json
+from .template import ROOT
+
+TRAIN_SCRIPT = ROOT / "sagemaker_jobs" / "storefront" / "train.py"
 
 
 def register_client(stack: LocalStack, admin_token: str, name: str, scopes: list[str] | None = None) -> dict[str, Any]:
@@ -43,15 +49,40 @@ def send_events(stack: LocalStack, token: str, events: list[dict[str, Any]], bat
     return accepted
 
 
-def train(stack: LocalStack, tenant_id: str) -> dict[str, Any]:
-    """The storefront's training step for one tenant, on the emulator's bucket and table."""
-    from smartretail.adapters.aws_dynamodb import DynamoItemStore
-    from smartretail.adapters.aws_s3 import S3ObjectStore
-    from smartretail.search.embedder import WordLlamaEmbedder
-    from smartretail.storefront.training import train_storefront
+class LocalStorefrontTraining(ScriptModeJobs):
+    """One execution of the storefront training pipeline, as Step Functions runs it in AWS."""
 
-    env = stack.function_env("Storefront")
-    return train_storefront(tenant_id, S3ObjectStore(), env["RAW_BUCKET"], DynamoItemStore(env["STOREFRONT_TABLE"]), WordLlamaEmbedder())
+    def __init__(self, stack: LocalStack):
+        from .resources import state_machine_definition
+
+        super().__init__(TRAIN_SCRIPT)
+        template = stack.template
+        (logical,) = [n for n in template.resources("AWS::StepFunctions::StateMachine") if n.startswith("StorefrontTraining")]
+        self.definition = json.loads(state_machine_definition(template, logical))
+        self.functions = {template.resolve({"Fn::GetAtt": [name, "Arn"]}): f for name, f in stack.functions.items()}
+        self.table = stack.function_env("StorefrontTrainingLoader")["STOREFRONT_TABLE"]
+
+    def run(self, tenant_id: str) -> dict[str, Any]:
+        """The run's summary as the loader stored it (promoted or not), with the states entered."""
+        from smartretail.adapters.aws_dynamodb import DynamoItemStore
+        from smartretail.storefront.publishing import run_key
+
+        machine = LocalStateMachine(self.definition, self.functions, tasks={
+            f"{SDK}sagemaker:createTrainingJob": self._train,
+            f"{SDK}sagemaker:describeTrainingJob": self._training_job,
+        })
+        try:
+            data = machine.run({"tenant_id": tenant_id, "poll_seconds": 0})
+        except ExecutionFailed as failed:
+            detail = "\n".join(f"{name}: {job.reason}" for name, job in self._jobs.items() if job.reason)
+            raise PipelineFailed(failed.error, failed.cause, detail, machine.entered) from None
+        summary = DynamoItemStore(self.table).get(tenant_id, run_key(data["model_version"])) or {}
+        return {**summary, "outcome": data["published"]["status"], "steps": machine.entered}
+
+
+def train(stack: LocalStack, tenant_id: str) -> dict[str, Any]:
+    """The storefront's training pipeline for one tenant, on the emulator."""
+    return LocalStorefrontTraining(stack).run(tenant_id)
 
 
 def load_demo_storefront(stack: LocalStack, admin_token: str, tenant_id: str, products_csv, say=print) -> dict[str, Any]:

@@ -125,39 +125,14 @@ class TrainingPipelineConstruct(Construct):
             cleaned_bucket.grant_read(role, f"{table}/*")
         artifacts_bucket.grant_read_write(role, "models/*")
         source.grant_read(role)
-        role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-            resources=[f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:{config.dlc_account}:repository/*"],
-        ))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources=[Stack.of(self).format_arn(service="logs", resource="log-group", resource_name="/aws/sagemaker/*",
-                                                 arn_format=ArnFormat.COLON_RESOURCE_NAME)],
-        ))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
-        ))
-        stack = Stack.of(self)
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
         acknowledge(role, {
-            **S3_READ, **S3_PUT, **S3_DELETE,
-            "AwsSolutions-IAM5[Resource::*]": "ecr:GetAuthorizationToken exists only on all resources (pulling SageMaker's "
-                                              "framework image); cloudwatch:PutMetricData is limited by condition to "
-                                              "SageMaker's namespaces.",
+            **S3_READ, **S3_PUT, **S3_DELETE, **framework_image_access(self, role, config),
             wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS,
             wildcard_under(curated_bucket, "/sales_daily/*"): "Training reads the curated daily sales of the tenant it "
                                                               "trains, partitioned by tenant and day (read only).",
             **{wildcard_under(cleaned_bucket, f"/{table}/*"): f"The training job reads the cleaned {table} table under its "
                                                               "prefix (read only); a run's channel narrows it to one tenant."
                for table in INSIGHT_CHANNELS.values()},
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:{config.dlc_account}:repository/*]":
-                "Pulling the SageMaker framework images from AWS's Deep Learning Containers account; read-only.",
-            wildcard_arn(self, "logs", "log-group:/aws/sagemaker/*"): "SageMaker jobs and endpoints write to log groups it "
-                                                                      "names per job under /aws/sagemaker/.",
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{stack.region}/*]":
-                "The jobs read their source bundle from the CDK asset bucket, which names objects by content hash.",
         })
         return role
 
@@ -205,3 +180,36 @@ class TrainingPipelineConstruct(Construct):
                                                                                   "with this stage's prefix; only those.",
             wildcard_arn(self, "sagemaker", f"model-package/{group}/*"): "New versions in this stage's model package group only.",
         })
+
+
+def framework_image_access(scope: Construct, role: iam.Role, config: StageConfig) -> dict[str, str]:
+    """What every SageMaker job role here needs besides its data: pull the framework image from AWS's
+    Deep Learning Containers account, write its logs and metrics. The cdk-nag acknowledgments of these
+    grants (and of reading the job's source bundle from the CDK asset bucket)."""
+    role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+    role.add_to_policy(iam.PolicyStatement(
+        actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        resources=[f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:{config.dlc_account}:repository/*"],
+    ))
+    role.add_to_policy(iam.PolicyStatement(
+        actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        resources=[Stack.of(scope).format_arn(service="logs", resource="log-group", resource_name="/aws/sagemaker/*",
+                                              arn_format=ArnFormat.COLON_RESOURCE_NAME)],
+    ))
+    role.add_to_policy(iam.PolicyStatement(
+        actions=["cloudwatch:PutMetricData"], resources=["*"],
+        conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+    ))
+    stack = Stack.of(scope)
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    return {
+        "AwsSolutions-IAM5[Resource::*]": "ecr:GetAuthorizationToken exists only on all resources (pulling SageMaker's "
+                                          "framework image); cloudwatch:PutMetricData is limited by condition to "
+                                          "SageMaker's namespaces.",
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:{config.dlc_account}:repository/*]":
+            "Pulling the SageMaker framework images from AWS's Deep Learning Containers account; read-only.",
+        wildcard_arn(scope, "logs", "log-group:/aws/sagemaker/*"): "SageMaker jobs and endpoints write to log groups it "
+                                                                   "names per job under /aws/sagemaker/.",
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{stack.region}/*]":
+            "The jobs read their source bundle from the CDK asset bucket, which names objects by content hash.",
+    }

@@ -22,7 +22,7 @@ FUNCTIONS = sorted(p.name for p in LAMBDAS_DIR.iterdir() if p.is_dir())
 SETTINGS = {"api": settings_models.ApiSettings, "ingest_validation": settings_models.ValidationSettings,
             "forecast_loader": settings_models.ForecastLoaderSettings, "alerts_evaluator": settings_models.AlertsEvaluatorSettings,
             "document_processor": settings_models.DocumentProcessorSettings, "copilot": settings_models.CopilotSettings,
-            "storefront": settings_models.StorefrontSettings}
+            "storefront": settings_models.StorefrontSettings, "storefront_loader": settings_models.StorefrontLoaderSettings}
 
 
 @pytest.fixture(scope="module")

@@ -515,3 +515,23 @@ def test_storefront_routes_need_an_access_token_with_their_scope_and_events_go_t
     assert len(firehose) == 1 and "Fn::GetAtt" in json.dumps(firehose[0]["Resource"])
     cognito = [s for s in statements if "cognito-idp:CreateUserPoolClient" in json.dumps(s["Action"])]
     assert len(cognito) == 1 and "*" not in json.dumps(cognito[0]["Resource"])
+
+
+def test_storefront_training_runs_a_sagemaker_job_that_reads_only_shopper_events_and_the_catalogue(synthesized):
+    _, body, template = synthesized
+    (machine,) = [m for k, m in resources(body, "AWS::StepFunctions::StateMachine").items() if k.startswith("StorefrontTraining")]
+    definition = json.dumps(machine["Properties"]["DefinitionString"])
+    for state in ("StartTraining", "DescribeTraining", "LoadLists", "NotifyPublished", "NotifyNotPromoted", "NotifyFailure"):
+        assert state in definition
+    reads = json.dumps([s["Resource"] for s in _policy_statements(body, "StorefrontTrainingSageMakerRole")
+                        if "DataLakeRaw" in json.dumps(s["Resource"])])
+    for prefix in ("/stream/*", "/accepted/*/shopper-events/*", "/accepted/*/products/*", "/accepted/*/inventory/*"):
+        assert prefix in reads
+    assert "/accepted/*\"" not in reads and "/accepted/*/sales/*" not in reads and "/quarantine" not in reads
+    # The state machine starts only its own training jobs and invokes only the storefront loader.
+    jobs = [s for s in _policy_statements(body, "StorefrontTrainingStateMachineRole") if "sagemaker:CreateTrainingJob" in json.dumps(s["Action"])]
+    assert len(jobs) == 1 and "training-job/sf-*" in json.dumps(jobs[0]["Resource"])
+    loader_writes = _actions_on(_policy_statements(body, "StorefrontTrainingLoaderFunction"), "StorefrontStorefrontTable")
+    assert loader_writes == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"}
+    rules = [r for r in resources(body, "AWS::Events::Rule").values() if "storefront" in r["Properties"].get("Description", "")]
+    assert len(rules) == 1 and json.loads(rules[0]["Properties"]["Targets"][0]["Input"]) == {"tenant_id": "demo"}

@@ -116,7 +116,7 @@ def test_bad_requests_get_messages_a_person_can_act_on(local):
     token = local.users.token("seller")
     status, body = http_json("POST", f"{local.api_url}/ingest/orders", token, {"file_name": "o.csv"})
     assert status == 404
-    assert "use one of: competitor-prices, inventory, products, sales" in body["error"]
+    assert "use one of: competitor-prices, inventory, products, sales, shopper-events" in body["error"]
     status, body = http_json("POST", f"{local.api_url}/ingest/sales", token, {"file_name": "s.xls"})
     assert status == 422
     assert body["field"] == "file_name"

@@ -3,6 +3,8 @@ the client gets an access token by the client-credentials grant, sends shopper e
 storefront's training step reads recommendations, similar and bought-together items and search results
 of its own tenant only; scopes are enforced and people's ID tokens are refused on these routes."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from local_stack.demo import upload_file, wait_for_upload
@@ -35,9 +37,18 @@ def shop(local, tmp_path_factory):
     events = shopper_events(products, shoppers=120, days=60, prefix="s")
     machine = {"full": token(full), "read": token(read_only), "other": token(other)}
     accepted = send_events(local, machine["full"], events)
+    # A seller's export of past orders, uploaded as a file: the customer, the stock code and the day
+    # in its own headers and forms; one row with an event type the contract does not know.
+    now = datetime.now(timezone.utc)
+    lines = ["Order Line ID,Customer ID,StockCode,Event Type,Date"]
+    lines += [f"f{i},file-shopper,{products[i % 6]['sku_id']},purchase,{(now - timedelta(days=i + 1)):%Y-%m-%d %H:%M}" for i in range(30)]
+    lines.append(f"f-bad,file-shopper,{products[0]['sku_id']},like,{now:%Y-%m-%d %H:%M}")
+    (folder / "orders.csv").write_text("\n".join(lines) + "\n")
+    slot = upload_file(local, tokens["seller"], "shopper-events", folder / "orders.csv")
+    upload = wait_for_upload(local, tokens["seller"], slot["upload_id"])
     summary = train(local, TENANT)
     return {"tokens": tokens, "machine": machine, "names": {p["name"] for p in products}, "clients": (full, read_only, other), "events": events, "accepted": accepted,
-            "summary": summary}
+            "summary": summary, "upload": upload}
 
 
 def _get(local, path, token):
@@ -66,11 +77,36 @@ def test_only_admins_register_clients(local, shop):
     assert status == 403
 
 
-def test_events_are_accepted_once_each_and_training_uses_them(local, shop):
+def test_events_are_accepted_once_each_and_the_training_pipeline_uses_streamed_and_uploaded_ones(local, shop):
     assert shop["accepted"] == len(shop["events"])
     again = send_events(local, shop["machine"]["full"], shop["events"][:10] + shop["events"][:10])
     assert again == 10  # a batch's repeats are dropped; repeats across batches when the events are read
-    assert shop["summary"]["status"] == "trained" and shop["summary"]["events"] == len(shop["events"])
+    upload = shop["upload"]
+    assert (upload["status"], upload["rows_accepted"], upload["rows_quarantined"]) == ("validated", 30, 1)
+    assert "event_type must be one of view, add_to_cart, purchase" in str(upload["quarantine_sample"])
+    summary = shop["summary"]
+    assert summary["status"] == "trained" and summary["events"] == len(shop["events"]) + 30
+    assert summary["outcome"] == "published" and summary["promoted"] and summary["model_version"].startswith("sf-")
+    assert summary["steps"][:3] == ["Configure", "CheckInput", "StartTraining"] and "LoadLists" in summary["steps"]
+    assert summary["steps"][-1] == "NotifyPublished"
+
+
+def test_a_shopper_known_only_from_an_uploaded_file_gets_a_list(local, shop):
+    status, answer = _get(local, "/storefront/recommendations?user_id=file-shopper&k=5", shop["machine"]["read"])
+    assert status == 200 and answer["source"] == "personal" and len(answer["items"]) == 5
+    assert any(i["reason"].startswith("because you bought") for i in answer["items"])
+
+
+def test_a_failed_training_job_ends_the_run_failed_with_the_jobs_reason(local):
+    from local_stack.pipeline import PipelineFailed
+    from local_stack.storefront import LocalStorefrontTraining
+
+    training = LocalStorefrontTraining(local)
+    training._overrides = {"raw_bucket": ""}  # the job refuses to start without its bucket
+    with pytest.raises(PipelineFailed) as failed:
+        training.run(TENANT)
+    assert failed.value.error == "TrainingFailed" and "raw_bucket" in failed.value.detail
+    assert failed.value.steps[-2:] == ["NotifyFailure", "PipelineFailed"]
 
 
 def test_a_bad_event_is_refused_with_what_is_wrong(local, shop):

@@ -57,3 +57,27 @@ def test_header_names_are_normalised_and_missing_columns_named():
 def test_inventory_on_hand_must_be_a_whole_number():
     _, reasons = CONTRACTS["inventory"].validate_row({"date": "2024-01-01", "store_id": "S", "sku_id": "A", "on_hand": "2.5"})
     assert reasons == ["on_hand must be a whole number (got '2.5')"]
+
+
+def test_shopper_events_read_instants_in_the_files_forms_and_only_known_event_types():
+    from smartretail.ingestion.values import ValueFormat
+
+    events = CONTRACTS["shopper-events"]
+    row = {"event_id": "e1", "user_id": "u1", "item_id": "A1", "event_type": "Add to cart", "timestamp": "2011-12-01 08:26:00"}
+    values, reasons = events.validate_row(row)
+    assert not reasons and (values["event_type"], values["timestamp"]) == ("add_to_cart", "2011-12-01T08:26:00Z")
+    day_first = ValueFormat(date_order="day_first")
+    assert events.validate_row({**row, "timestamp": "01/12/2011 8:26 PM"}, day_first)[0]["timestamp"] == "2011-12-01T20:26:00Z"
+    assert events.validate_row({**row, "timestamp": "2011-12-01T10:00:00+02:00"})[0]["timestamp"] == "2011-12-01T08:00:00Z"
+    assert events.validate_row({**row, "timestamp": "2011-12-01"})[0]["timestamp"] == "2011-12-01T00:00:00Z"
+    assert events.validate_row({**row, "event_type": ""})[0]["event_type"] is None  # read as a purchase when training
+    _, reasons = events.validate_row({**row, "event_type": "click", "timestamp": "12/01/2011 10:00"})
+    assert reasons == ["event_type must be one of view, add_to_cart, purchase (got 'click')",
+                       "timestamp could be day-first or month-first: declare the file's date order (date_order) (got '12/01/2011 10:00')"]
+    assert events.validate_row({**row, "timestamp": "2011-12-01 25:00"})[1]
+
+
+def test_shopper_events_stay_out_of_the_sales_etl():
+    from smartretail.etl.pipeline import DATASETS
+
+    assert "shopper-events" not in DATASETS and "sales" in DATASETS

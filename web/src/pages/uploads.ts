@@ -6,7 +6,7 @@ import { groups } from "../auth";
 import { clear, errorState, field, fmt, h, onFileSubmit, section, select, table } from "../dom";
 import { Route } from "../router";
 
-const DATASETS: [string, string][] = [["sales", "Sales"], ["inventory", "Inventory"], ["products", "Products"], ["competitor-prices", "Competitor prices"]];
+const DATASETS: [string, string][] = [["sales", "Sales"], ["inventory", "Inventory"], ["products", "Products"], ["competitor-prices", "Competitor prices"], ["shopper-events", "Shopper events"]];
 const PREVIEW_BYTES = 256 * 1024;  // a text file's first part is enough to preview; a workbook is sent whole
 const WORKBOOK_PREVIEW_BYTES = 3 * 1024 * 1024;
 

@@ -20,6 +20,7 @@ CONTRACT_FORMAT = ValueFormat()  # ISO dates, a decimal point: the contract's ow
 class Kind(str, Enum):
     STRING = "string"
     DATE = "date"
+    TIMESTAMP = "timestamp"
     DECIMAL = "decimal"
     INTEGER = "integer"
     BOOLEAN = "boolean"
@@ -36,6 +37,7 @@ class Column:
     max_length: int = 64
     # Headers sellers' exports use for this column ("Qty", "Sale Date"), compared by `header_key`.
     synonyms: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # the only values a string column takes (compared in lower case)
 
     def parse(self, raw: Any, fmt: ValueFormat = CONTRACT_FORMAT) -> tuple[Any, str | None, tuple[str, ...]]:
         """(value, None, what was normalised) or (None, reason, ()). Blank optional values become None."""
@@ -57,6 +59,10 @@ class Column:
             value = str(value).strip()
             if len(value) > self.max_length:
                 raise ValueError(f"must be at most {self.max_length} characters")
+            if self.choices:
+                value = value.lower().replace(" ", "_").replace("-", "_")
+                if value not in self.choices:
+                    raise ValueError(f"must be one of {', '.join(self.choices)}")
             return value, ()
         if self.kind is Kind.CURRENCY:
             value = str(value).strip().upper()
@@ -65,6 +71,8 @@ class Column:
             return value, ()
         if self.kind is Kind.DATE:
             return fmt.date(value)
+        if self.kind is Kind.TIMESTAMP:
+            return fmt.timestamp(value)
         if self.kind is Kind.BOOLEAN:
             if isinstance(value, bool):
                 return value, ()
@@ -93,6 +101,8 @@ class DatasetContract:
     contract: str         # the contract / table name, e.g. "competitor_prices"
     description: str
     columns: tuple[Column, ...]
+    # Whether the ETL cleans it into the lake's tables; shopper events feed the storefront's training instead.
+    cleaned_by_etl: bool = True
     column_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -215,6 +225,27 @@ CONTRACTS: dict[str, DatasetContract] = {
                 Column("store_id", Kind.STRING, required=False, max_length=64, synonyms=_STORE),
                 Column("currency", Kind.CURRENCY, required=False, synonyms=_CURRENCY),
             ),
+        ),
+        DatasetContract(
+            dataset="shopper-events",
+            contract="shopper_events",
+            description="What storefront shoppers did: one row per view, add to cart or purchase of an item "
+                        "(a blank event_type is a purchase); the same events the storefront's events route takes.",
+            columns=(
+                Column("event_id", Kind.STRING, max_length=128, synonyms=("id", "interaction_id", "order_line_id")),
+                Column("user_id", Kind.STRING, max_length=128,
+                       synonyms=("user", "shopper_id", "customer_id", "customer", "customerid", "member_number", "member_id")),
+                Column("item_id", Kind.STRING, max_length=128, synonyms=_SKU + ("sku_id", "product_uid")),
+                Column("event_type", Kind.STRING, required=False, choices=("view", "add_to_cart", "purchase"),
+                       synonyms=("event", "type", "action", "interaction", "interaction_type")),
+                Column("timestamp", Kind.TIMESTAMP, synonyms=("time", "event_time", "datetime", "date_time", "ts", "created_at",
+                                                              "occurred_at", "invoice_date", "order_date", "date")),
+                Column("session_id", Kind.STRING, required=False, max_length=128, synonyms=("session", "visit_id")),
+                Column("store_id", Kind.STRING, required=False, max_length=64, synonyms=_STORE + ("region", "country")),
+                Column("quantity", Kind.DECIMAL, required=False, minimum=0, exclusive_minimum=True, synonyms=("qty", "units")),
+                Column("price", Kind.DECIMAL, required=False, minimum=0, synonyms=("unit_price", "unitprice", "item_price")),
+            ),
+            cleaned_by_etl=False,
         ),
     )
 }

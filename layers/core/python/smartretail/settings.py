@@ -140,6 +140,14 @@ class ForecastLoaderSettings(EnvSettings):
     RESULTS_CACHE_TABLE: str = ""  # where each store's recommendations are ranked ahead of the first request
 
 
+class StorefrontLoaderSettings(EnvSettings):
+    """Environment of the storefront loader Lambda (set by StorefrontTrainingConstruct)."""
+
+    AWS_REGION: str
+    ARTIFACTS_BUCKET: str
+    STOREFRONT_TABLE: str
+
+
 class AlertsEvaluatorSettings(EnvSettings):
     """Environment of the alerts evaluator Lambda (set by DecisionsConstruct)."""
 

@@ -7,7 +7,7 @@ from ..contracts import CONTRACTS, Kind
 
 # Dates are written as ISO strings and currencies as codes: both stay strings in Spark.
 _SPARK_TYPES: dict[Kind, type[DataType]] = {
-    Kind.STRING: StringType, Kind.CURRENCY: StringType, Kind.DATE: StringType,
+    Kind.STRING: StringType, Kind.CURRENCY: StringType, Kind.DATE: StringType, Kind.TIMESTAMP: StringType,
     Kind.DECIMAL: DoubleType, Kind.INTEGER: LongType, Kind.BOOLEAN: BooleanType,
 }
 _LINEAGE = [
@@ -18,5 +18,5 @@ _LINEAGE = [
 
 ACCEPTED_SCHEMAS = {
     dataset: StructType([StructField(c.name, _SPARK_TYPES[c.kind]()) for c in contract.columns] + _LINEAGE)
-    for dataset, contract in CONTRACTS.items()
+    for dataset, contract in CONTRACTS.items() if contract.cleaned_by_etl
 }

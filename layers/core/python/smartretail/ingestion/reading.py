@@ -438,7 +438,7 @@ def settle_format(table: Table, mapping: ColumnMap, contract: DatasetContract, o
                 value, kind = raw.get(header), contract_kind(contract, column)
                 if not isinstance(value, str):
                     continue  # typed cells (a workbook's dates and numbers, JSON numbers) need no format
-                if kind is Kind.DATE:
+                if kind in (Kind.DATE, Kind.TIMESTAMP):
                     evidence.see_date(value)
                 elif kind in (Kind.DECIMAL, Kind.INTEGER):
                     evidence.see_number(value)

@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -40,6 +40,7 @@ _MONTHS = {
     "maa": 3, "mrt": 3, "mei": 5,
 }
 _TIME = re.compile(r"(?:[ T]+|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[aApP]\.?[mM]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?$")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([aApP])\.?[mM]\.?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})")
 _DAY_NAMED = re.compile(r"(\d{1,2})\.?[ -]?([^\W\d_]{3,9})\.?[ -]?,?\s*(\d{4}|\d{2})")
@@ -179,6 +180,27 @@ class ValueFormat:
             return _checked(value.year, value.month, value.day).isoformat(), ()
         return read_date(str(value), self.date_order)
 
+    def timestamp(self, value: Any) -> tuple[str, tuple[str, ...]]:
+        """An instant as ISO 8601 in UTC ('2011-12-01T08:26:00Z'). The date is read as `date` reads
+        it (so '01/12/2011 08:26' follows the file's date order); no time of day means midnight and
+        no zone means UTC."""
+        if isinstance(value, datetime):
+            parsed, notes = value, ()
+        else:
+            text = str(value).strip()
+            try:
+                parsed, notes = datetime.fromisoformat(text), ()
+            except ValueError:
+                timed = _TIME.search(text)
+                day, notes = self.date(text[: timed.start()] if timed and timed.start() > 0 else text)
+                notes = tuple(n for n in notes if n != TIME_DROPPED)
+                parsed = datetime.combine(date.fromisoformat(day), time())
+                if timed and timed.start() > 0:
+                    parsed = _with_clock(parsed, timed.group(0))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"), notes
+
     def number(self, value: Any) -> tuple[float, tuple[str, ...]]:
         if isinstance(value, bool):
             raise ValueError("must be a number")
@@ -254,3 +276,24 @@ class FormatEvidence:
         dates = self.date_proof is not None or (quiet and self.ambiguous_date is None)
         numbers = self.decimal_proof is not None or (quiet and self.ambiguous_number is None)
         return dates and numbers
+
+
+def _with_clock(day: datetime, text: str) -> datetime:
+    """`day` at the time of day written in `text` ('8:26', '08:26:13.5 PM', '10:00+02:00')."""
+    match = _CLOCK.search(text)
+    if not match:
+        raise ValueError("has a time of day that cannot be read")
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if match[5]:
+        if not 1 <= hour <= 12:
+            raise ValueError("has an hour outside 1-12 with AM/PM")
+        hour = hour % 12 + (12 if match[5].lower() == "p" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError("has a time of day that does not exist")
+    moment = day.replace(hour=hour, minute=minute, second=second)
+    if match[6] and match[6] != "Z":
+        sign, digits = (1 if match[6][0] == "+" else -1), match[6][1:].replace(":", "")
+        moment = moment.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
+    elif match[6] == "Z":
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment

@@ -12,18 +12,10 @@ from typing import Any, Iterable
 
 from ..ports import ItemStore
 from .events import EVENT_WEIGHTS
+from .keys import LIST_KINDS, META_KEY, list_key  # noqa: F401 (the serving table's keys, used by callers from here)
 from .rules import StorefrontRulesStore
 
 MAX_RUN_PER_SELLER = 3
-META_KEY = "storefront#meta"  # the last training run's summary
-LIST_KINDS = ("user", "similar", "together", "popular", "item")
-
-
-def list_key(kind: str, key: str) -> str:
-    """Where one precomputed list lives in the serving table, under the tenant's partition."""
-    if kind not in LIST_KINDS:
-        raise ValueError(f"unknown list kind {kind!r}")
-    return f"storefront#{kind}#{key}"
 
 
 @dataclass(frozen=True)

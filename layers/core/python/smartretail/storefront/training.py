@@ -1,11 +1,14 @@
-"""The storefront's training step for one tenant: read the shopper events the stream delivered and
-the catalogue the tenant uploaded, fit the recommender (its gate picks the ordering), backtest it
-against popularity on the last weeks, and write every serving list, the catalogue's items and a
-summary into the serving table. Reads and writes only through ports: the same code runs in the
-training job and on the local stack."""
+"""The storefront's training step for one tenant: read the shopper events (delivered by the stream,
+and uploaded as files through ingestion) and the catalogue the tenant uploaded, fit the recommender
+(its gate picks the ordering), backtest it against popularity on the last weeks, and produce every
+serving list, the catalogue's items and a summary. The training job (`sagemaker_jobs/storefront`)
+runs `load_inputs` + `fit_storefront` and writes the result as its model artefact; the pipeline's
+loader runs `publish_run`, which promotes a run only where its backtest does not lose to popularity.
+Reads and writes only through ports: the same code runs in AWS and on the local stack."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -18,8 +21,12 @@ from .events import read_events, stream_prefix
 from .interactions import clean_interactions
 from .lists import serving_lists
 from .recommend import Recommender, RecommenderConfig
-from .serving import META_KEY, CatalogItem, list_key
+from .publishing import StorefrontRun, publish_run
+from .serving import CatalogItem, list_key
+
 MIN_EVENTS = 50
+UPLOADED_EVENTS = "shopper-events"  # the ingestion dataset of shopper events uploaded as files
+LINEAGE = ("upload_id", "ingested_at", "row_number")
 
 
 def _latest_rows(store: ObjectStore, bucket: str, tenant_id: str, dataset: str) -> list[dict[str, Any]]:
@@ -69,18 +76,26 @@ def backtest(events: pd.DataFrame, items: pd.DataFrame | None, embedder: Any, co
             "popularity_ndcg_at_10": round(ndcg({u: [i for i in popular if i not in owned[u]] for u in truth}), 4)}
 
 
-def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serving: ItemStore, embedder: Any = None,
-                     config: RecommenderConfig | None = None) -> dict[str, Any]:
-    """Train and publish one tenant's storefront lists; the summary it stored."""
+def load_inputs(objects: ObjectStore, raw_bucket: str, tenant_id: str) -> tuple[list[dict[str, Any]], list[CatalogItem]]:
+    """The tenant's shopper events (streamed and uploaded, each event_id once) and catalogue."""
+    uploaded = (json.dumps({**{k: v for k, v in row.items() if v is not None and k not in LINEAGE}, "tenant_id": tenant_id,
+                            "event_type": row.get("event_type") or "purchase"})
+                for row in _latest_rows(objects, raw_bucket, tenant_id, UPLOADED_EVENTS))
+    records = read_events(itertools.chain(read_lines(objects, raw_bucket, stream_prefix(tenant_id)), uploaded), tenant_id)
+    return records, read_catalogue(objects, raw_bucket, tenant_id)
+
+
+def fit_storefront(tenant_id: str, records: list[dict[str, Any]], catalogue: list[CatalogItem], embedder: Any = None,
+                   config: RecommenderConfig | None = None, model_version: str | None = None) -> StorefrontRun:
+    """Fit one tenant's recommender and build everything the storefront serves (nothing written)."""
     config = config or RecommenderConfig()
-    records = read_events(read_lines(objects, raw_bucket, stream_prefix(tenant_id)), tenant_id)
-    catalogue = read_catalogue(objects, raw_bucket, tenant_id)
     summary: dict[str, Any] = {"tenant_id": tenant_id, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                "events": len(records), "items": len(catalogue)}
+    if model_version:
+        summary["model_version"] = model_version
     if len(records) < MIN_EVENTS:
         summary["status"] = f"not trained: {len(records)} shopper events, at least {MIN_EVENTS} are needed"
-        serving.put(tenant_id, META_KEY, summary)
-        return summary
+        return StorefrontRun(summary)
     loaded = clean_interactions(pd.DataFrame(records))
     events = loaded.frame
     items = pd.DataFrame([{"item_id": c.item_id, "title": c.title, "text": " ".join(filter(None, [c.title, c.category, c.brand]))}
@@ -95,9 +110,15 @@ def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serv
     # Items shoppers interact with that the catalogue does not list are served only once it lists them.
     summary.update({"status": "trained", "order_by": model.order_by, "gate": model.training_report.get("gate"),
                     "rows_skipped": loaded.reasons, "lists": len(lists), "unlisted_items": len(set(model.sources.items) - known)})
-    serving.put_many(tenant_id, {**lists, **item_records})
-    serving.put(tenant_id, META_KEY, summary)
-    return summary
+    return StorefrontRun(summary, {**lists, **item_records})
+
+
+def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serving: ItemStore, embedder: Any = None,
+                     config: RecommenderConfig | None = None) -> dict[str, Any]:
+    """Train and publish one tenant's storefront lists in one process (tests, benchmarks); the pipeline
+    runs the same three steps as a training job and a loader. The summary stored."""
+    records, catalogue = load_inputs(objects, raw_bucket, tenant_id)
+    return publish_run(serving, tenant_id, fit_storefront(tenant_id, records, catalogue, embedder, config))
 
 
 def _repeat(model: Recommender, item_id: str) -> bool:
