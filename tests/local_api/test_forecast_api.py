@@ -159,3 +159,37 @@ def test_a_local_run_that_fails_notifies_and_says_why(local, spark_session, pipe
     (note,) = notifications(pipeline, "tenant-without-data")
     assert note["outcome"] == "failed"
     assert note["Error"] == "EtlFailed"
+
+
+def test_a_managers_override_shows_beside_the_models_value_in_the_forecast_and_its_export(local, trained):
+    from datetime import date, timedelta
+
+    tokens, _, _ = trained
+    _, body = _forecast(local, tokens["seller"], horizon_days=7)
+    first = body["forecasts"][0]["series"][2]
+    override = {"store_id": "S01", "sku_id": "BEV-001", "start": first["date"], "end": first["date"], "percent": -50,
+                "reason": "shelf blocked by a refit", "expires_on": (date.today() + timedelta(days=30)).isoformat()}
+    status, _ = http_json("POST", f"{local.api_url}/forecast/overrides", tokens["seller"], override)
+    assert status == 403  # sellers read overrides; managers and admins set them
+    status, created = http_json("POST", f"{local.api_url}/forecast/overrides", tokens["manager"], override)
+    assert status == 201, created
+    status, bad = http_json("POST", f"{local.api_url}/forecast/overrides", tokens["manager"], {**override, "value": 3})
+    assert status == 422 and "not both" in str(bad)
+    _, body = _forecast(local, tokens["seller"], horizon_days=7)
+    point = body["forecasts"][0]["series"][2]
+    assert point["override"]["reason"] == "shelf blocked by a refit" and point["model_yhat"] == first["yhat"]
+    assert point["yhat"] == pytest.approx(first["yhat"] / 2, abs=0.01)
+    request = urllib.request.Request(f"{local.api_url}/forecast/export?store_id=S01&sku_ids=BEV-001&horizon_days=7",
+                                     headers={"Authorization": tokens["seller"]})
+    with urllib.request.urlopen(request) as response:
+        rows = list(csv.DictReader(io.StringIO(response.read().decode())))
+    assert (rows[2]["override_reason"], float(rows[2]["model_yhat"])) == ("shelf blocked by a refit", first["yhat"])
+    status, listed = http_json("GET", f"{local.api_url}/forecast/overrides?store_id=S01", tokens["seller"])
+    assert status == 200 and [o["override_id"] for o in listed["overrides"]] == [created["override_id"]]
+    assert http_json("GET", f"{local.api_url}/forecast/overrides", local.users.token("other_seller"))[1]["overrides"] == []
+    status, audit = http_json("GET", f"{local.api_url}/audit", tokens["admin"])
+    assert any(e["action"] == "forecast_override.create" for e in audit["entries"])
+    status, _ = http_json("DELETE", f"{local.api_url}/forecast/overrides/{created['override_id']}", tokens["manager"])
+    assert status == 200
+    _, body = _forecast(local, tokens["seller"], horizon_days=7)
+    assert "override" not in body["forecasts"][0]["series"][2]

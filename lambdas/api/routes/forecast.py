@@ -7,7 +7,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from smartretail.auth import ADMINS, ALL_GROUPS, MANAGERS
-from smartretail.errors import invalid_request
+from smartretail.errors import InvalidRequest, invalid_request
+from smartretail.lake import stored_id
+from smartretail.forecasting.overrides import OverrideRequest
 from smartretail.forecasting.serving import ForecastRequest, forecast_csv
 
 router = APIRouter()
@@ -40,6 +42,36 @@ def export(
         return Response(content=json.dumps(result), media_type="application/json")
     return Response(content=forecast_csv(result, query.granularity), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="forecast-{query.store_id}.csv"'})
+
+
+@router.post("/forecast/overrides", status_code=201)
+def create_override(body: OverrideRequest, request: Request) -> dict:
+    """A manager's value (units a day) or percentage for one SKU at one store over a date range, with a
+    reason; served and exported forecasts show it beside the model's value until it expires."""
+    principal = request.state.principal.require_any((MANAGERS, ADMINS))
+    return request.app.state.services.forecasts.overrides.create(principal, body)
+
+
+@router.get("/forecast/overrides")
+def list_overrides(request: Request, store_id: str | None = Query(default=None, max_length=64),
+                   sku_id: str | None = Query(default=None, max_length=64), include_expired: bool = Query(default=False)) -> dict:
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    store = _id(store_id, "store_id") if store_id else None
+    sku = _id(sku_id, "sku_id") if sku_id else None
+    return {"overrides": request.app.state.services.forecasts.overrides.list(principal.tenant_id, store, sku, include_expired)}
+
+
+def _id(value: str, field: str) -> str:
+    try:
+        return stored_id(value, field)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc), field=field) from None
+
+
+@router.delete("/forecast/overrides/{override_id}")
+def delete_override(override_id: str, request: Request) -> dict:
+    principal = request.state.principal.require_any((MANAGERS, ADMINS))
+    return request.app.state.services.forecasts.overrides.delete(principal, override_id)
 
 
 @router.get("/models")

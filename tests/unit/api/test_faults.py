@@ -19,6 +19,7 @@ from smartretail.approvals import ProposalRequest, ProposalService
 from smartretail.audit import AuditTrail
 from smartretail.auth import Principal
 from smartretail.documents.service import DocumentService, UploadDocumentRequest
+from smartretail.forecasting.overrides import ForecastOverrides, OverrideRequest
 from smartretail.forecasting.serving import ForecastService
 from smartretail.ingestion.uploads import UploadLimits, UploadService
 from smartretail.insights import store as insights
@@ -69,7 +70,8 @@ def world():
     services = Services(
         settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""), verifier=Verifier(),
         uploads=UploadService(deps.objects, deps.uploads, "raw", UploadLimits(1024 * 1024, 900), deps.decisions, audit),
-        query_engine=deps.engine, kpis=KpiService(deps.engine, deps.objects, "curated", deps.cache), forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint),
+        query_engine=deps.engine, kpis=KpiService(deps.engine, deps.objects, "curated", deps.cache), forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint,
+                                                                                                                        overrides=ForecastOverrides(deps.decisions, audit)),
         pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies, deps.cache), policies=policies,
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
         alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
@@ -100,7 +102,10 @@ def world():
     services.documents.mark(TENANT, services.documents.record(TENANT, document["doc_id"]), status="needs_review", fields={},
                             rules=[], reasons=["the total could not be read"])
     client = services.storefront_clients.register(TENANT, "u-admin", NewClient(name="shop"))
-    ids = {"client": client["client_id"], "proposal": proposal(), "approved": proposal(["approve"]), "applied": proposal(["approve", "apply"]),
+    soon = date.today() + timedelta(days=1)
+    override = services.forecasts.overrides.create(PRINCIPALS["manager"], OverrideRequest(
+        store_id="S01", sku_id="A", start=soon, end=soon + timedelta(days=3), percent=20, reason="street festival"))
+    ids = {"override": override["override_id"], "client": client["client_id"], "proposal": proposal(), "approved": proposal(["approve"]), "applied": proposal(["approve", "apply"]),
            "alert": alert["alert_id"], "upload": upload["upload_id"], "doc": document["doc_id"]}
     return deps, TestClient(create_app(services), raise_server_exceptions=False), ids
 
@@ -142,6 +147,11 @@ def _request(method, path, ids):
         ("POST", "/alerts/{id}/snooze"): ("seller", f"/alerts/{ids['alert']}/snooze", {}, {"hours": 4}),
         ("POST", "/documents/{id}/review"): ("manager", f"/documents/{ids['doc']}/review", {}, {"resolution": "pass", "note": "ok"}),
         ("POST", "/forecast"): ("seller", "/forecast", {}, forecast),
+        ("GET", "/forecast/overrides"): ("seller", "/forecast/overrides", {"store_id": "S01"}, None),
+        ("POST", "/forecast/overrides"): ("manager", "/forecast/overrides", {}, {
+            "store_id": "S01", "sku_id": "A", "start": date.today().isoformat(), "end": date.today().isoformat(), "value": 0,
+            "reason": "delisted today"}),
+        ("DELETE", "/forecast/overrides/{id}"): ("manager", f"/forecast/overrides/{ids['override']}", {}, None),
         ("POST", "/ingest/{id}"): ("seller", "/ingest/sales", {}, {"file_name": "s.csv"}),
         ("POST", "/pricing-suggest"): ("seller", "/pricing-suggest", {}, {"sku_id": "A", "store_id": "S01"}),
         ("POST", "/pricing/simulate"): ("seller", "/pricing/simulate", {}, {"sku_id": "A", "store_id": "S01", "discount_pct": 5}),

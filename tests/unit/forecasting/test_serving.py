@@ -147,3 +147,58 @@ def test_history_days_adds_actual_units_and_the_seasonal_naive_baseline_with_the
                                     "best_baseline": "seasonal_naive", "best_baseline_wape": 0.35}
     without = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=3))["forecasts"][0]
     assert "history" not in without and "baseline" not in without
+
+
+def test_a_managers_override_is_served_beside_the_models_value_until_it_expires_and_is_audited():
+    from datetime import date
+
+    from smartretail.adapters.memory import MemoryItemStore
+    from smartretail.audit import AuditTrail
+    from smartretail.auth import Principal
+    from smartretail.errors import InvalidRequest
+    from smartretail.forecasting.overrides import ForecastOverrides, OverrideRequest
+    from smartretail.forecasting.serving import forecast_csv
+
+    store, registry, items = MemoryForecastStore(), MemoryModelRegistry(), MemoryItemStore()
+    audit = AuditTrail(MemoryItemStore())
+    registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.2})
+    store.put_series("t", "S1", "A", [{"date": f"2024-01-{d:02d}", "p10": 8.0, "p50": 10.0, "p90": 12.0, "model_version": "v2"}
+                                      for d in range(8, 22)])
+    today = {"day": date(2024, 1, 8)}
+    overrides = ForecastOverrides(items, audit, today=lambda: today["day"])
+    manager = Principal(user_id="m1", tenant_id="t", groups=frozenset({"managers"}))
+    overrides.create(manager, OverrideRequest(store_id="s1", sku_id="a", start="2024-01-10", end="2024-01-11", percent=50,
+                                              reason="street festival"))
+    overrides.create(manager, OverrideRequest(store_id="S1", sku_id="A", start="2024-01-11", end="2024-01-12", value=0,
+                                              reason="delisted for two days"))
+    service = ForecastService(store, registry, engine=None, overrides=overrides)
+    days = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=7))["forecasts"][0]["series"]
+    by_day = {d["date"]: d for d in days}
+    assert (by_day["2024-01-09"]["yhat"], "override" not in by_day["2024-01-09"]) == (10.0, True)
+    assert by_day["2024-01-10"].items() >= {"yhat": 15.0, "yhat_lower": 12.0, "yhat_upper": 18.0, "model_yhat": 10.0}.items()
+    assert by_day["2024-01-10"]["override"]["reason"] == "street festival"
+    assert (by_day["2024-01-11"]["yhat"], by_day["2024-01-11"]["override"]["reason"]) == (0.0, "delisted for two days")  # the latest wins
+    exported = forecast_csv(service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=7)), "day")
+    assert "S1,A,2024-01-10,15.0,12.0,18.0,ml,v2,10.0,street festival" in exported
+    weeks = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=7, granularity="week"))
+    assert weeks["forecasts"][0]["series"][0].items() >= {"yhat": 55.0, "model_yhat": 70.0, "overridden_days": 3}.items()
+    assert [e["action"] for e in audit.entries("t")] == ["forecast_override.create"] * 2
+    # Expired: no longer applied nor listed (unless asked); one that would start expired is refused.
+    today["day"] = date(2024, 1, 12)
+    assert [o["reason"] for o in overrides.list("t", "S1")] == ["delisted for two days"]
+    assert len(overrides.list("t", include_expired=True)) == 2
+    with pytest.raises(InvalidRequest):
+        overrides.create(manager, OverrideRequest(store_id="S1", sku_id="A", start="2024-01-01", end="2024-01-02", value=3, reason="late"))
+    gone = overrides.delete(manager, overrides.list("t")[0]["override_id"])
+    assert gone["deleted"] and overrides.list("t") == [] and audit.entries("t")[0]["action"] == "forecast_override.delete"
+    assert overrides.list("other-tenant", include_expired=True) == []
+
+
+def test_an_override_needs_a_value_or_a_percent_a_reason_and_a_sane_range():
+    from smartretail.forecasting.overrides import OverrideRequest
+
+    base = {"store_id": "S1", "sku_id": "A", "start": "2024-01-10", "end": "2024-01-11", "reason": "festival"}
+    for bad in ({}, {"value": 3, "percent": 10}, {"percent": -150}, {"value": 3, "end": "2024-01-01"},
+                {"value": 3, "reason": ""}, {"value": 3, "end": "2025-06-01"}):
+        with pytest.raises(ValidationError):
+            OverrideRequest(**{**base, **bad})

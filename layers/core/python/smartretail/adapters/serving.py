@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..audit import AuditTrail
 from ..documents.service import DocumentService
+from ..forecasting.overrides import ForecastOverrides
 from ..forecasting.serving import ForecastService
 from ..kpis import KpiService
 from ..memo import Recent
@@ -63,7 +64,7 @@ def serving_services(settings: ServingSettings) -> ServingServices:
     return ServingServices(
         query_engine=engine, object_store=object_store, audit=audit, decision_items=decision_items, policies=policies,
         kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache, recent),
-        forecasts=ForecastService(forecast_store, registry, engine, endpoint, recent, cache),
+        forecasts=ForecastService(forecast_store, registry, engine, endpoint, recent, cache, ForecastOverrides(decision_items, audit)),
         pricing=PricingService(decision_items, forecast_store, registry, policies, cache, recent),
         documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit,
                                   max_bytes=settings.MAX_DOCUMENT_BYTES, url_ttl_seconds=settings.UPLOAD_URL_TTL_SECONDS),

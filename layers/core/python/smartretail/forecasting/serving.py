@@ -4,6 +4,7 @@ output exists, a seasonal-naive forecast computed on the fly and labelled as suc
 Runs in the API Lambda: standard library and pydantic only (no pandas, no numpy).
 """
 
+import copy
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -56,9 +57,13 @@ def _same_weekday_before(day: date, last_observed: date) -> date:
 def forecast_csv(result: dict[str, Any], granularity: str) -> str:
     """A forecast answer as CSV, one row per SKU and day (or week), for a spreadsheet."""
     period = "week_start" if granularity == "week" else "date"
-    return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version"],
+    return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version", "model_yhat",
+                     "override_reason"],
                     ([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"], point["yhat_upper"],
-                      item["method"], item["model_version"] or ""] for item in result["forecasts"] for point in item["series"]))
+                      item["method"], item["model_version"] or "", point.get("model_yhat", point["yhat"]),
+                      (point.get("override") or {}).get("reason", "") if granularity == "day" else
+                      "; ".join(sorted({o["reason"] for o in item.get("overrides", [])})) if point.get("overridden_days") else ""]
+                     for item in result["forecasts"] for point in item["series"]))
 
 
 def live_model(registry: ModelRegistry, tenant_id: str) -> dict[str, Any] | None:
@@ -105,12 +110,18 @@ def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
         week["days"] += 1
         for field in ("yhat", "yhat_lower", "yhat_upper"):
             week[field] = round(week[field] + day[field], 2)
+        if "override" in day or "model_yhat" in week:  # a week with overridden days shows the model's own total too
+            if "model_yhat" not in week:
+                week["model_yhat"], week["overridden_days"] = round(week["yhat"] - day["yhat"], 2), 0
+            week["model_yhat"] = round(week["model_yhat"] + day.get("model_yhat", day["yhat"]), 2)
+            week["overridden_days"] += "override" in day
     return list(weeks.values())
 
 
 class ForecastService:
     def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine, endpoint: ForecastEndpoint | None = None,
-                 recent: Recent | None = None, cache: ResultCache | None = None):
+                 recent: Recent | None = None, cache: ResultCache | None = None, overrides: Any = None):
+        self.overrides = overrides  # ForecastOverrides: applied to every answer, never cached
         self._store = store
         self._registry = registry
         self._engine = engine
@@ -124,9 +135,31 @@ class ForecastService:
         return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
 
     def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
-        """The answer below, kept by the request and the live model it came from when it is all the
-        model's (a fallback's is computed each time: it depends on the sales history, and a store that
-        could not be read may be readable again)."""
+        """The daily answer below, kept by the request and the live model it came from when it is all
+        the model's (a fallback's is computed each time: it depends on the sales history, and a store
+        that could not be read may be readable again); then managers' overrides (read every time, so a
+        new one shows at once) and weeks."""
+        answer = copy.deepcopy(self._daily(tenant_id, request))  # never change what the cache keeps
+        if self.overrides is not None:
+            try:
+                answer = self.overrides.apply(tenant_id, answer)
+            except ServiceUnavailable as exc:  # the forecast still serves, saying what it could not show
+                for item in answer["forecasts"]:
+                    item["note"] = " ".join(filter(None, [item.get("note"), f"managers' overrides cannot be read now ({exc.message}): "
+                                                                            "the model's values without them"]))
+        if request.granularity == "week":
+            answer["granularity"] = "week"
+            for item in answer["forecasts"]:
+                item["series"] = _to_weeks(item["series"])
+                if "baseline" in item:
+                    item["baseline"] = [{"week_start": w["week_start"], "yhat": w["yhat"]} for w in _to_weeks(
+                        [{**d, "yhat_lower": d["yhat"], "yhat_upper": d["yhat"]} for d in item["baseline"]])]
+                item["note"] = " ".join(filter(None, [item.get("note"),
+                                                      "weekly bands are sums of daily bands: wider than a true weekly interval"]))
+        return answer
+
+    def _daily(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
+        request = request.model_copy(update={"granularity": "day"})
         if self._cache is None:
             return self._forecast(tenant_id, request)
         try:
@@ -134,7 +167,7 @@ class ForecastService:
         except ServiceUnavailable:
             return self._forecast(tenant_id, request)
         inputs = [request.model_dump(mode="json"), live.get("model_version"), live.get("trained_through")]
-        return kept(self._cache, tenant_id, "forecast", inputs, lambda: self._forecast(tenant_id, request), FORECAST_CACHE_SECONDS,
+        return kept(self._cache, tenant_id, "forecast-daily", inputs, lambda: self._forecast(tenant_id, request), FORECAST_CACHE_SECONDS,
                     lambda answer: all(f["method"] == "ml" and "unavailable" not in f.get("note", "")
                                        and "not serving" not in f.get("note", "") for f in answer["forecasts"]))
 
@@ -169,14 +202,6 @@ class ForecastService:
         ordered = [results[sku] for sku in request.sku_ids]
         if request.history_days:
             self._add_history_and_baseline(tenant_id, request, ordered)
-        if request.granularity == "week":
-            for item in ordered:
-                item["series"] = _to_weeks(item["series"])
-                if "baseline" in item:
-                    item["baseline"] = [{"week_start": w["week_start"], "yhat": w["yhat"]} for w in _to_weeks(
-                        [{**d, "yhat_lower": d["yhat"], "yhat_upper": d["yhat"]} for d in item["baseline"]])]
-                item["note"] = " ".join(filter(None, [item.get("note"),
-                                                      "weekly bands are sums of daily bands: wider than a true weekly interval"]))
         return {"store_id": request.store_id, "granularity": request.granularity, "horizon_days": request.horizon_days,
                 "live_model": _model_summary(model), "forecasts": ordered}
 
