@@ -151,6 +151,9 @@ class TrainingPipelineConstruct(Construct):
         sm.add_to_role_policy(iam.PolicyStatement(
             actions=["sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:AddTags"],
             resources=[arn(f"endpoint/{self.endpoint_prefix}*"), arn(f"endpoint-config/{RUN_PREFIX}*")]))
+        sm.add_to_role_policy(iam.PolicyStatement(
+            actions=["sagemaker:CreateModelCard", "sagemaker:UpdateModelCard", "sagemaker:AddTags"],
+            resources=[arn(f"model-card/{RUN_PREFIX}*")]))
         sm.add_to_role_policy(iam.PolicyStatement(actions=["sagemaker:ListEndpoints"], resources=["*"]))
         group = self.model_package_group_name
         sm.add_to_role_policy(iam.PolicyStatement(
@@ -176,6 +179,7 @@ class TrainingPipelineConstruct(Construct):
             wildcard_arn(self, "sagemaker", f"endpoint-config/{RUN_PREFIX}*"): f"Each promoted run's endpoint configuration "
                                                                                f"is {by_version}.",
             wildcard_arn(self, "sagemaker", f"transform-job/{RUN_PREFIX}*"): f"Each promoted run's batch forecast is {by_version}.",
+            wildcard_arn(self, "sagemaker", f"model-card/{RUN_PREFIX}*"): f"Each run's SageMaker Model Card is {by_version}.",
             wildcard_arn(self, "sagemaker", f"endpoint/{self.endpoint_prefix}*"): "One serverless endpoint per tenant, named "
                                                                                   "with this stage's prefix; only those.",
             wildcard_arn(self, "sagemaker", f"model-package/{group}/*"): "New versions in this stage's model package group only.",

@@ -51,7 +51,7 @@ def _args() -> argparse.Namespace:
 def main() -> int:
     import pandas as pd
 
-    from smartretail.forecasting import artefacts
+    from smartretail.forecasting import artefacts, drift as data_drift, governance
     from smartretail.forecasting.backtest import rolling_origin
     from smartretail.forecasting.curated import DRIVERS, STATIC, load_training_frame
     from smartretail.forecasting.model import ForecastConfig, Forecaster
@@ -88,6 +88,10 @@ def main() -> int:
     body = json.dumps(evaluation, indent=2)
     (args.model_dir / artefacts.MODEL_EVALUATION).write_text(body)
     record = model_record(evaluation, args.model_version, evaluation["trained_through"], len(model.series), args.horizon)
+    drift = data_drift.drift_report(frame)
+    record["drift"] = drift
+    record["model_card"] = governance.model_card(evaluation, frame, args.model_version, args.horizon, drift)
+    print(f"drift_psi={json.dumps({n: f['psi'] for n, f in drift['features'].items()})} drifted={','.join(drift['drifted']) or 'none'}")
     requests = batch_requests(model.series, args.horizon)
     elasticities = [e.to_dict() for e in elasticity.estimate(frame)]
     stock = positions.build(frame, *(positions.read_table(getattr(args, c)) for c in ("inventory", "products", "competitors")))

@@ -9,6 +9,7 @@ import uuid
 import boto3
 
 GOOD = {"model_version": "x", "wape": 0.31, "best_baseline": "autoets", "best_baseline_wape": 0.42,
+        "model_card": {"model_overview": {"model_description": "demand forecast"}, "intended_uses": {"intended_uses": "daily demand"}},
         "record": {"model_version": "x", "wape": 0.31, "trained_through": "2026-09-30", "status": "candidate",
                    "backtest": {"overall": {"smartretail": {"wape": 0.31}, "autoets": {"wape": 0.42}}, "best_baseline": "autoets"}}}
 WORSE = {**GOOD, "wape": 0.45, "record": {**GOOD["record"], "wape": 0.45}}

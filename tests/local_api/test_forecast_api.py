@@ -2,6 +2,7 @@
 seasonal naive when no model output exists; scoped to the caller's tenant."""
 
 import csv
+import json
 import io
 import urllib.request
 
@@ -193,3 +194,23 @@ def test_a_managers_override_shows_beside_the_models_value_in_the_forecast_and_i
     assert status == 200
     _, body = _forecast(local, tokens["seller"], horizon_days=7)
     assert "override" not in body["forecasts"][0]["series"][2]
+
+
+def test_each_version_has_a_model_card_served_by_the_api_and_registered_in_sagemaker(local, trained):
+    import boto3
+
+    tokens, version, run = trained
+    status, card = http_json("GET", f"{local.api_url}/models/{version['model_version']}/card", tokens["manager"])
+    assert status == 200, card
+    assert card["approval"]["status"] == "approved" and "beats the baselines" in card["approval"]["reason"]
+    assert card["data"]["trained_through"] == version["trained_through"] and card["metrics"]["per_category_wape"]
+    assert card["limitations"] and "guardrails" in card["deployment"] and "psi" in card["drift"]
+    assert http_json("GET", f"{local.api_url}/models/{version['model_version']}/card", tokens["seller"])[0] == 403
+    assert http_json("GET", f"{local.api_url}/models/fc-unknown/card", tokens["manager"])[0] == 404
+    assert http_json("GET", f"{local.api_url}/models/{version['model_version']}/card", local.users.token("manager"))[0] == 404  # tenant-a's
+    registered = boto3.client("sagemaker").describe_model_card(ModelCardName=version["model_version"])
+    assert registered["ModelCardStatus"] == "Approved"
+    # The emulator's update keeps no content (SageMaker keeps it): the content is read from the first version.
+    first = boto3.client("sagemaker").describe_model_card(ModelCardName=version["model_version"], ModelCardVersion=1)
+    assert json.loads(first["Content"])["intended_uses"]["intended_uses"] == card["intended_use"]
+    assert "RegisterModelCard" in run.steps and "ApproveModelCard" in run.steps

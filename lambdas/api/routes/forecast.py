@@ -78,3 +78,11 @@ def delete_override(override_id: str, request: Request) -> dict:
 def models(request: Request) -> dict:
     principal = request.state.principal.require_any((MANAGERS, ADMINS))
     return {"models": request.app.state.services.forecasts.models(principal.tenant_id)}
+
+
+@router.get("/models/{model_version}/card")
+def model_card(model_version: str, request: Request) -> dict:
+    """A version's model card: intended use, data window, metrics per category and backtest window,
+    drift, limitations, and the pipeline's approval."""
+    principal = request.state.principal.require_any((MANAGERS, ADMINS))
+    return request.app.state.services.forecasts.model_card(principal.tenant_id, model_version)

@@ -82,7 +82,8 @@ def world():
     # A tenant with a live model, stored forecasts, positions, an elasticity, a proposal, an alert,
     # an upload and a document.
     deps.registry.record(TENANT, {"model_version": "v1", "status": "live", "trained_through": LAST_DAY.isoformat(),
-                                  "wape": 0.2, "created_at": "2024-04-01T00:00:00+00:00"})
+                                  "wape": 0.2, "created_at": "2024-04-01T00:00:00+00:00",
+                                  "model_card": {"model_version": "v1", "intended_use": "daily demand"}})
     deps.forecasts.put_series(TENANT, "S01", "A", [
         {"date": (LAST_DAY + timedelta(days=d)).isoformat(), "p10": 8.0, "p50": 12.0, "p90": 16.0, "drivers": []}
         for d in range(1, 29)])
@@ -137,6 +138,7 @@ def _request(method, path, ids):
         ("GET", "/kpis"): ("seller", "/kpis", {"start": "2024-03-01", "end": "2024-03-31"}, None),
         ("GET", "/me"): ("seller", "/me", {}, None),
         ("GET", "/models"): ("manager", "/models", {}, None),
+        ("GET", "/models/{id}/card"): ("manager", "/models/v1/card", {}, None),
         ("GET", "/policy"): ("seller", "/policy", {}, None),
         ("GET", "/proposals"): ("seller", "/proposals", {}, None),
         ("GET", "/proposals/{id}"): ("seller", f"/proposals/{ids['proposal']}", {}, None),

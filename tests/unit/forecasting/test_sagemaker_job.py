@@ -65,6 +65,15 @@ def test_the_job_writes_what_the_pipeline_reads(trained):
     assert decision["best_baseline_wape"] == evaluation["overall"][best]["wape"]
     assert decision["record"]["trained_through"] == evaluation["trained_through"]
     assert decision["record"]["horizon_days"] == 14
+    card = decision["record"]["model_card"]
+    assert card["data"]["trained_through"] == "2025-04-01" and card["data"]["series"] == 12 and card["data"]["stores"] == 2
+    assert set(card["metrics"]["per_category_wape"]) == set(evaluation["per_group"]) and len(card["metrics"]["per_window_wape"]) == 3
+    assert card["intended_use"] and card["limitations"] and "guardrails" in card["deployment"]
+    assert any("200 days" in line or "days: yearly" in line for line in card["limitations"])  # under a year of history
+    assert decision["model_card"]["intended_uses"]["intended_uses"] == card["intended_use"]  # SageMaker's schema
+    drift = decision["record"]["drift"]
+    assert set(drift["features"]) == {"y", "price", "promo"} and drift["threshold"] == 0.2
+    assert all(f["psi"] is not None and f["psi"] >= 0 and f["reference"]["shares"] for f in drift["features"].values())
     requests = [json.loads(line) for line in (trained / "run" / "batch" / "input.jsonl").read_text().splitlines()]
     assert [r["store_id"] for r in requests] == ["S01", "S02"]
     assert all(r["horizon_days"] == 14 and len(r["sku_ids"]) == 6 for r in requests)

@@ -38,11 +38,15 @@ def model_record(evaluation: dict[str, Any], model_version: str, trained_through
 def decision_document(record: dict[str, Any]) -> dict[str, Any]:
     """What the pipeline's Choice reads: our backtest WAPE against the best baseline's."""
     best = record["backtest"].get("best_baseline")
+    from .governance import sagemaker_card_content
+
     return {
         "model_version": record["model_version"],
         "wape": record["wape"],
         "best_baseline": best,
         "best_baseline_wape": record["backtest"]["overall"][best]["wape"] if best else None,
+        # Registered as the version's SageMaker Model Card by the pipeline (its content schema).
+        "model_card": sagemaker_card_content(record["model_card"]) if record.get("model_card") else {},
         "record": record,
     }
 

@@ -130,9 +130,23 @@ class ForecastService:
         self._cache = cache
 
     def models(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every version, newest first; a version's card and drift reference are read one at a time
+        (model_card)."""
         versions = sorted(self._registry.versions(tenant_id), key=_creation_order, reverse=True)
         live = live_model(self._registry, tenant_id)
-        return [{**v, "live": bool(live and v["model_version"] == live["model_version"])} for v in versions]
+        return [{**{k: v for k, v in version.items() if k not in ("model_card", "drift")},
+                 "drifted": (version.get("drift") or {}).get("drifted"),
+                 "live": bool(live and version["model_version"] == live["model_version"])} for version in versions]
+
+    def model_card(self, tenant_id: str, model_version: str) -> dict[str, Any]:
+        from .governance import card_with_approval
+
+        found = [v for v in self._registry.versions(tenant_id) if v["model_version"] == model_version]
+        if not found:
+            raise NotFound(f"no model version {model_version}", field="model_version")
+        if not found[0].get("model_card"):
+            raise NotFound(f"model version {model_version} was trained before model cards were written", field="model_version")
+        return card_with_approval(found[0])
 
     def forecast(self, tenant_id: str, request: ForecastRequest) -> dict[str, Any]:
         """The daily answer below, kept by the request and the live model it came from when it is all
