@@ -72,6 +72,9 @@ class SmartRetailStack(Stack):
             models_table=forecasting.models_table, decisions_table=decisions.decisions_table,
             results_cache=api.results_cache, layers=layers,
         )
+        # The model monitor runs with the daily alerts evaluation: it reads curated actuals and may ask for a run.
+        analytics.grant_api(decisions.evaluator)
+        pipeline.retrain_on_request(decisions.evaluator)
         storefront_training = StorefrontTrainingConstruct(
             self, "StorefrontTraining", config=config, raw_bucket=lake.raw, artifacts_bucket=lake.artifacts,
             storefront_table=storefront.table, topic=pipeline.topic, layers=layers,

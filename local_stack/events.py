@@ -20,7 +20,10 @@ log = logging.getLogger("local_stack.events")
 
 
 class EventDispatcher:
-    def __init__(self, t: Template, functions: dict[str, LocalFunction]):
+    def __init__(self, t: Template, functions: dict[str, LocalFunction],
+                 machines: dict[str, Callable[[dict, str], Any]] | None = None):
+        """`machines`: runners for state machines the emulator cannot run, by logical-ID prefix (the
+        training pipeline: the local stack runs it in-process when a rule's event starts it)."""
         from .asl import LocalStateMachine
         from .resources import state_machine_definition
 
@@ -49,21 +52,26 @@ class EventDispatcher:
             for target in res["Properties"].get("Targets", []):
                 function_logical = _target_function(target)
                 machine_logical = _target_state_machine(target)
+                long_running = function_logical not in functions
                 if function_logical in functions:
                     handler = functions[function_logical].invoke
                 elif machine_logical and _runs_locally(t, machine_logical):
                     # Lambda-only definitions run in-process (the emulator cannot run their Lambda code).
                     definition = json.loads(state_machine_definition(t, machine_logical))
                     handler = _machine_runner(definition, by_arn, LocalStateMachine)
+                elif machine_logical and (runner := next((r for prefix, r in (machines or {}).items()
+                                                          if machine_logical.startswith(prefix)), None)):
+                    handler = runner
                 else:
                     continue
-                queue_url = self._delivery_queue(t, rule_name, target)
+                queue_url = self._delivery_queue(t, rule_name, target, long_running)
                 queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
                 self._events.put_targets(Rule=rule_name, Targets=[{"Id": target["Id"], "Arn": queue_arn}])
                 self._routes.append((queue_url, handler))
 
-    def _delivery_queue(self, t: Template, rule_name: str, target: dict[str, Any]) -> str:
-        attributes = {"VisibilityTimeout": "30"}
+    def _delivery_queue(self, t: Template, rule_name: str, target: dict[str, Any], long_running: bool = False) -> str:
+        # A state machine run locally may take many minutes: its event must not be redelivered meanwhile.
+        attributes = {"VisibilityTimeout": "7200" if long_running else "30"}
         resolved = t.resolve(target)
         dlq_arn = resolved.get("DeadLetterConfig", {}).get("Arn")
         if dlq_arn:

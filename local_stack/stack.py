@@ -32,6 +32,7 @@ class LocalStack:
     api_port: int = 0
     stage: str = "dev"
     sfn_mock_config: Path | None = None  # Step Functions mocked integrations for tests (see sfn_mocks)
+    training_runs: list = field(default_factory=list)  # runs the training pipeline's rule started (retraining requests)
 
     def start(self) -> "LocalStack":
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -91,11 +92,24 @@ class LocalStack:
             "STOREFRONT_TOKEN_URL": f"{self.endpoint}/oauth2/token",
         }
         self.functions = load_functions(self.template, overrides)
-        self.events = EventDispatcher(self.template, self.functions)
+        self.events = EventDispatcher(self.template, self.functions, machines={"TrainingPipelineStateMachine": self._run_training})
         self.events.start()
         self.gateway = ApiGateway(read_routes(self.template, self.functions), REGION,
                                   gateway_responses=read_gateway_responses(self.template))
         self.api_url = f"http://127.0.0.1:{self.gateway.serve('127.0.0.1', self.api_port)}"
+
+    def _run_training(self, event: dict, _request_id: str | None = None) -> dict:
+        """What the training pipeline's rule starts in AWS (a retraining request from the model
+        monitor), run here in-process through the same definition."""
+        tenant_id = (event.get("detail") or {}).get("tenant_id") or event.get("tenant_id")
+        run = self.train_tenant(tenant_id)
+        self.training_runs.append(run)
+        return {"tenant_id": tenant_id, "outcome": run.outcome, "model_version": run.model_version}
+
+    def train_tenant(self, tenant_id: str):
+        from .pipeline import LocalPipeline
+
+        return LocalPipeline(self).run(tenant_id)
 
     def serve_dashboard(self, port: int, default_start: str | None = None, default_end: str | None = None) -> str:
         """Serve the dashboard's build configured for this stack; the API allows this origin only on the

@@ -113,6 +113,21 @@ class TrainingPipelineConstruct(Construct):
                                                  retry_attempts=2, dead_letter_queue=self.dead_letters)],
             )
 
+    def retrain_on_request(self, requester: lambda_.Function) -> None:
+        """The model monitor (in `requester`) asks for a run when a tenant's live forecast worsens or its
+        data drifts: an EventBridge event on the default bus, which this rule turns into an execution."""
+        stack = Stack.of(self)
+        events.Rule(
+            self, "RetrainOnRequest", description="Start a training run when the model monitor asks for one (accuracy or drift)",
+            event_pattern=events.EventPattern(source=["smartretail.monitoring"], detail_type=["Retraining requested"]),
+            targets=[targets.SfnStateMachine(
+                self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": events.EventField.from_path("$.detail.tenant_id")}),
+                retry_attempts=2, dead_letter_queue=self.dead_letters)],
+        )
+        requester.add_environment("RETRAIN_EVENT_BUS", "default")
+        requester.add_to_role_policy(iam.PolicyStatement(
+            actions=["events:PutEvents"], resources=[stack.format_arn(service="events", resource="event-bus", resource_name="default")]))
+
     def _sagemaker_role(self, config: StageConfig, source, curated_bucket: s3.IBucket, cleaned_bucket: s3.IBucket,
                         artifacts_bucket: s3.IBucket) -> iam.Role:
         """What training jobs, the endpoint and batch transforms run as: read the curated sales, the

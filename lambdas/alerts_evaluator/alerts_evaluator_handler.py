@@ -1,7 +1,10 @@
 """Alerts evaluator Lambda: EventBridge's daily schedule, one event per tenant.
 
 Event: {"tenant_id"}. Checks every series of the tenant for stockout risk, demand spikes and price
-anomalies against the thresholds its managers set; new or worse alerts go to the alerts topic.
+anomalies against the thresholds its managers set; new or worse alerts go to the alerts topic. Then
+the model monitor: the live forecast's realised accuracy per week and category, a forecast_accuracy
+alert when a week is more than 10% worse than the one before, drift against its training window, and
+a retraining request when either says so (smartretail.forecasting.monitoring).
 """
 
 from aws_lambda_powertools import Logger, Tracer
@@ -11,6 +14,8 @@ from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemSto
 from smartretail.adapters.aws_sns import SnsNotifier
 from smartretail.alerts import AlertService, evaluate
 from smartretail.audit import AuditTrail
+from smartretail.errors import ServiceUnavailable
+from smartretail.forecasting.monitoring import ModelMonitor
 from smartretail.lake import check_id
 from smartretail.pricing.service import PricingService
 from smartretail.settings import AlertsEvaluatorSettings
@@ -26,6 +31,14 @@ decision_items = DynamoItemStore(settings.DECISIONS_TABLE)
 policies = TenantPolicyStore(decision_items, audit)
 pricing = PricingService(decision_items, forecasts, DynamoModelRegistry(settings.MODELS_TABLE), policies)
 alerts = AlertService(DynamoItemStore(settings.ALERTS_TABLE), audit, SnsNotifier(settings.ALERTS_TOPIC_ARN))
+monitor = None
+if settings.GLUE_DATABASE or settings.SMARTRETAIL_LOCAL:
+    from smartretail.adapters.aws_dynamodb import DynamoModelRegistry as _Registry
+    from smartretail.adapters.aws_events import EventBridgeRetrainRequests
+    from smartretail.adapters.serving import query_engine
+
+    monitor = ModelMonitor(query_engine(settings), forecasts, _Registry(settings.MODELS_TABLE), decision_items, alerts,
+                           EventBridgeRetrainRequests(settings.RETRAIN_EVENT_BUS) if settings.RETRAIN_EVENT_BUS else None)
 
 
 class EvaluationRequest(BaseModel):
@@ -44,4 +57,11 @@ def handler(event: dict, context: object) -> dict:
     logger.append_keys(tenant_id=request.tenant_id)
     result = evaluate(request.tenant_id, policies.get(request.tenant_id), pricing, forecasts, alerts)
     logger.info("alerts evaluated", extra=result)
+    if monitor is not None:
+        try:
+            checked = monitor.check(request.tenant_id)
+            result["monitor"] = {k: checked.get(k) for k in ("status", "live_model", "worsened", "psi", "retraining")}
+        except ServiceUnavailable as exc:  # tomorrow's run looks again; today's alerts stand
+            result["monitor"] = {"status": f"not checked: {exc.message}"}
+        logger.info("model monitored", extra=result["monitor"])
     return {"tenant_id": request.tenant_id, **result}

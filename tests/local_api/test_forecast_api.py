@@ -214,3 +214,31 @@ def test_each_version_has_a_model_card_served_by_the_api_and_registered_in_sagem
     first = boto3.client("sagemaker").describe_model_card(ModelCardName=version["model_version"], ModelCardVersion=1)
     assert json.loads(first["Content"])["intended_uses"]["intended_uses"] == card["intended_use"]
     assert "RegisterModelCard" in run.steps and "ApproveModelCard" in run.steps
+
+
+def test_the_daily_monitor_keeps_realised_accuracy_and_a_retraining_request_starts_the_pipeline(local, trained, monkeypatch):
+    import time
+
+    from smartretail.adapters.aws_events import EventBridgeRetrainRequests
+
+    tokens, version, _ = trained
+    evaluator = next(f for name, f in local.functions.items() if name.startswith("DecisionsAlertsEvaluator"))
+    result = evaluator.invoke({"tenant_id": TENANT})
+    assert result["monitor"]["status"] == "checked" and result["monitor"]["live_model"] == version["model_version"]
+    status, accuracy = http_json("GET", f"{local.api_url}/forecast/accuracy", tokens["seller"])
+    assert status == 200 and accuracy["live_model"] == version["model_version"]
+    assert accuracy["latest_check"]["status"] == "checked" and set(accuracy["latest_check"]["psi"]) == {"y", "price", "promo"}
+    assert http_json("GET", f"{local.api_url}/forecast/accuracy", local.users.token("seller"))[1]["live_model"] is None
+    # What the monitor sends when accuracy worsens or data drifts: the pipeline's rule starts a run for the tenant.
+    started = []
+    monkeypatch.setattr(local, "train_tenant", lambda tenant_id: started.append(tenant_id) or SimpleRun(tenant_id))
+    EventBridgeRetrainRequests("default").request(TENANT, ["price PSI 0.31"])
+    deadline = time.monotonic() + 30
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert started == [TENANT]
+
+
+class SimpleRun:
+    def __init__(self, tenant_id):
+        self.tenant_id, self.outcome, self.model_version = tenant_id, "published", "fc-requested"

@@ -12,7 +12,7 @@ router = APIRouter()
 @router.get("/alerts")
 def alerts(request: Request,
            status: str | None = Query(default=None, pattern="^(open|acknowledged|snoozed|resolved)$"),
-           type: str | None = Query(default=None, pattern="^(stockout_risk|demand_spike|price_anomaly|competitor_price_drop|compliance_failure)$"),
+           type: str | None = Query(default=None, pattern="^(stockout_risk|demand_spike|price_anomaly|competitor_price_drop|compliance_failure|forecast_accuracy)$"),
            severity: str | None = Query(default=None, pattern="^(low|medium|high)$"),
            store_id: str | None = Query(default=None, max_length=64), sku_id: str | None = Query(default=None, max_length=64),
            limit: int = Query(default=100, ge=1, le=500)) -> dict:

@@ -74,6 +74,14 @@ def delete_override(override_id: str, request: Request) -> dict:
     return request.app.state.services.forecasts.overrides.delete(principal, override_id)
 
 
+@router.get("/forecast/accuracy")
+def accuracy(request: Request) -> dict:
+    """The live forecast's realised accuracy: WAPE and bias per model version, week and category as
+    actuals arrive, the weekly trend, and the monitor's last check (drift, retraining asked)."""
+    principal = request.state.principal.require_any(ALL_GROUPS)
+    return request.app.state.services.forecasts.accuracy(principal.tenant_id)
+
+
 @router.get("/models")
 def models(request: Request) -> dict:
     principal = request.state.principal.require_any((MANAGERS, ADMINS))

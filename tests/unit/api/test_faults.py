@@ -71,7 +71,7 @@ def world():
         settings=SimpleNamespace(CORS_ALLOWED_ORIGINS=""), verifier=Verifier(),
         uploads=UploadService(deps.objects, deps.uploads, "raw", UploadLimits(1024 * 1024, 900), deps.decisions, audit),
         query_engine=deps.engine, kpis=KpiService(deps.engine, deps.objects, "curated", deps.cache), forecasts=ForecastService(deps.forecasts, deps.registry, deps.engine, deps.endpoint,
-                                                                                                                        overrides=ForecastOverrides(deps.decisions, audit)),
+                                                                                                                        overrides=ForecastOverrides(deps.decisions, audit), decisions=deps.decisions),
         pricing=PricingService(deps.decisions, deps.forecasts, deps.registry, policies, deps.cache), policies=policies,
         proposals=ProposalService(deps.proposals, deps.decisions, policies.get, audit),
         alerts=AlertService(deps.alerts, audit, deps.notifier), audit=audit,
@@ -149,6 +149,7 @@ def _request(method, path, ids):
         ("POST", "/alerts/{id}/snooze"): ("seller", f"/alerts/{ids['alert']}/snooze", {}, {"hours": 4}),
         ("POST", "/documents/{id}/review"): ("manager", f"/documents/{ids['doc']}/review", {}, {"resolution": "pass", "note": "ok"}),
         ("POST", "/forecast"): ("seller", "/forecast", {}, forecast),
+        ("GET", "/forecast/accuracy"): ("seller", "/forecast/accuracy", {}, None),
         ("GET", "/forecast/overrides"): ("seller", "/forecast/overrides", {"store_id": "S01"}, None),
         ("POST", "/forecast/overrides"): ("manager", "/forecast/overrides", {}, {
             "store_id": "S01", "sku_id": "A", "start": date.today().isoformat(), "end": date.today().isoformat(), "value": 0,

@@ -32,15 +32,22 @@ export async function renderOverview(main: HTMLElement, route: Route): Promise<v
   const forecast = skus.length ? post("/forecast", { store_id: store, sku_ids: skus, horizon_days: 28, history_days: 56 }) : Promise.resolve(null);
 
   void section(tiles, "Key figures", async () => {
-    const [now, before, fc] = await Promise.all([
-      get(`/kpis${query({ ...period, ...filters })}`), get(`/kpis${query({ ...previous, ...filters })}`), forecast.catch(() => null)]);
+    const [now, before, fc, acc] = await Promise.all([
+      get(`/kpis${query({ ...period, ...filters })}`), get(`/kpis${query({ ...previous, ...filters })}`), forecast.catch(() => null),
+      get("/forecast/accuracy").catch(() => null)]);
     const k = now.kpis, b = before.kpis, currency = now.currency ? `${now.currency} ` : "";
     const model = fc?.live_model;
+    // Realised accuracy of the served forecasts (the model monitor's last complete week) before the backtest's.
+    const weeks = (acc?.weeks ?? []).filter((w: any) => addDays(w.week_start, 7) <= new Date().toISOString().slice(0, 10));
+    const realised = weeks.length ? weeks[weeks.length - 1] : null;
+    const accuracyTile = realised
+      ? tile("Forecast accuracy", `WAPE ${fmt.pct(realised.wape)}`, `realised, week of ${realised.week_start}${model?.wape == null ? "" : `; backtest ${fmt.pct(model.wape)}`}`)
+      : tile("Forecast accuracy", model?.wape == null ? "no live model" : `WAPE ${fmt.pct(model.wape)}`,
+        model?.wape == null ? "" : `backtest${model.best_baseline_wape == null ? "" : `; ${model.best_baseline.replace(/_/g, " ")} ${fmt.pct(model.best_baseline_wape)}`}`);
     return [
       tile("Revenue", fmt.money(k.revenue, currency), fmt.change(k.revenue, b.revenue)),
       tile("Gross margin", k.gross_margin === null ? "no cost data" : `${fmt.money(k.gross_margin, currency)} (${fmt.pct(k.margin_rate)})`, fmt.change(k.gross_margin, b.gross_margin)),
-      tile("Forecast accuracy", model?.wape == null ? "no live model" : `WAPE ${fmt.pct(model.wape)}`,
-        model?.wape == null ? "" : `backtest${model.best_baseline_wape == null ? "" : `; ${model.best_baseline.replace(/_/g, " ")} ${fmt.pct(model.best_baseline_wape)}`}`),
+      accuracyTile,
       tile("Stockout rate", fmt.pct(k.stockout_rate), fmt.change(k.stockout_rate, b.stockout_rate)),
       tile("Inventory turns", k.inventory_turns_annualised === null ? "—" : `${fmt.num(k.inventory_turns_annualised, 1)} a year`, fmt.change(k.inventory_turns_annualised, b.inventory_turns_annualised)),
       tile("Units sold", fmt.num(k.units), fmt.change(k.units, b.units)),

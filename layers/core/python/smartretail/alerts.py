@@ -29,7 +29,8 @@ ALERT = "alert#"
 SEVERITY = {"low": 1, "medium": 2, "high": 3}
 ACTIVE = ("open", "acknowledged", "snoozed")
 MAX_SNOOZE_DAYS = 30
-AlertType = Literal["stockout_risk", "demand_spike", "price_anomaly", "competitor_price_drop", "compliance_failure"]
+AlertType = Literal["stockout_risk", "demand_spike", "price_anomaly", "competitor_price_drop", "compliance_failure",
+                    "forecast_accuracy"]
 
 
 class SnoozeRequest(BaseModel):
@@ -46,7 +47,7 @@ class SnoozeRequest(BaseModel):
 class SubscribeRequest(BaseModel):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                        description="who receives this tenant's new alerts by email (they confirm it first)")
-    alert_types: list[AlertType] | None = Field(default=None, min_length=1, max_length=5,
+    alert_types: list[AlertType] | None = Field(default=None, min_length=1, max_length=6,
                                                 description="only these kinds of alert (for example stockout_risk); all when left out")
 
 

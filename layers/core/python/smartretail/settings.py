@@ -158,6 +158,12 @@ class AlertsEvaluatorSettings(EnvSettings):
     FORECASTS_TABLE: str
     MODELS_TABLE: str
     ALERTS_TOPIC_ARN: str
+    # The model monitor (realised accuracy, drift, retraining requests); off where the stage has no analytics.
+    CURATED_BUCKET: str = ""
+    GLUE_DATABASE: str = ""
+    ATHENA_WORKGROUP: str = ""
+    RETRAIN_EVENT_BUS: str = ""
+    SMARTRETAIL_LOCAL: bool = False
 
 
 class DocumentProcessorSettings(SearchSettings):

@@ -264,3 +264,16 @@ class MemoryClientIssuer(Faults):
 
     def delete(self, client_id: str) -> None:
         self.clients.pop(client_id, None)
+
+
+class MemoryRetrainRequests(Faults):
+    """Retraining requests kept in a list, as (tenant, reasons)."""
+
+    service = "EventBridge"
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, list[str]]] = []
+
+    def request(self, tenant_id: str, reasons: list[str]) -> str:
+        self.requests.append((tenant_id, list(reasons)))
+        return f"request-{len(self.requests)}"

@@ -64,7 +64,8 @@ def serving_services(settings: ServingSettings) -> ServingServices:
     return ServingServices(
         query_engine=engine, object_store=object_store, audit=audit, decision_items=decision_items, policies=policies,
         kpis=KpiService(engine, object_store, settings.CURATED_BUCKET, cache, recent),
-        forecasts=ForecastService(forecast_store, registry, engine, endpoint, recent, cache, ForecastOverrides(decision_items, audit)),
+        forecasts=ForecastService(forecast_store, registry, engine, endpoint, recent, cache, ForecastOverrides(decision_items, audit),
+                                  decision_items),
         pricing=PricingService(decision_items, forecast_store, registry, policies, cache, recent),
         documents=DocumentService(object_store, DynamoItemStore(settings.DOCUMENTS_TABLE), settings.DOCUMENTS_BUCKET, audit,
                                   max_bytes=settings.MAX_DOCUMENT_BYTES, url_ttl_seconds=settings.UPLOAD_URL_TTL_SECONDS),

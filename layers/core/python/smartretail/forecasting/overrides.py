@@ -65,7 +65,7 @@ def _today() -> date:
 
 class ForecastOverrides:
     def __init__(self, items: ItemStore, audit: AuditTrail | None, today: Callable[[], date] = _today):
-        self._items, self._audit, self._today = items, audit, today
+        self.items, self._audit, self._today = items, audit, today
 
     def create(self, principal: Principal, request: OverrideRequest) -> dict[str, Any]:
         expires = request.expires_on or request.end
@@ -77,17 +77,17 @@ class ForecastOverrides:
                   "created_by": principal.user_id, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         # The table's TTL drops it the day after it stops applying.
         drop_at = int(datetime.combine(expires + timedelta(days=2), time(), tzinfo=timezone.utc).timestamp())
-        self._items.put(principal.tenant_id, _key(request.store_id, request.sku_id, override_id), record, expires_at=drop_at)
+        self.items.put(principal.tenant_id, _key(request.store_id, request.sku_id, override_id), record, expires_at=drop_at)
         if self._audit:
             self._audit.record(principal, "forecast_override.create", f"{request.store_id}/{request.sku_id}", after=record)
         return _public(record)
 
     def delete(self, principal: Principal, override_id: str) -> dict[str, Any]:
-        found = [r for r in self._items.query(principal.tenant_id, PREFIX) if r.get("override_id") == override_id]
+        found = [r for r in self.items.query(principal.tenant_id, PREFIX) if r.get("override_id") == override_id]
         if not found:
             raise NotFound(f"no override {override_id}", field="override_id")
         record = found[0]
-        self._items.delete_many(principal.tenant_id, [record["item_key"]])
+        self.items.delete_many(principal.tenant_id, [record["item_key"]])
         if self._audit:
             self._audit.record(principal, "forecast_override.delete", f"{record['store_id']}/{record['sku_id']}", before=_public(record))
         return {**_public(record), "deleted": True}
@@ -97,7 +97,7 @@ class ForecastOverrides:
         prefix = _key(store_id) if store_id else PREFIX
         today = self._today().isoformat()
         out = []
-        for record in self._items.query(tenant_id, prefix):
+        for record in self.items.query(tenant_id, prefix):
             if sku_id and record.get("sku_id") != sku_id:
                 continue
             expired = record["expires_on"] < today

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from ..errors import NotFound, ServiceUnavailable
 from ..memo import Recent, kept, remembered
 from ..lake import stored_id
-from ..ports import ForecastEndpoint, ForecastStore, ModelRegistry, QueryEngine, ResultCache
+from ..ports import ForecastEndpoint, ForecastStore, ItemStore, ModelRegistry, QueryEngine, ResultCache
 from ..spreadsheet import csv_text
 
 MAX_HORIZON_DAYS = 90
@@ -120,8 +120,10 @@ def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class ForecastService:
     def __init__(self, store: ForecastStore, registry: ModelRegistry, engine: QueryEngine, endpoint: ForecastEndpoint | None = None,
-                 recent: Recent | None = None, cache: ResultCache | None = None, overrides: Any = None):
+                 recent: Recent | None = None, cache: ResultCache | None = None, overrides: Any = None,
+                 decisions: ItemStore | None = None):
         self.overrides = overrides  # ForecastOverrides: applied to every answer, never cached
+        self._decisions = decisions  # where the model monitor keeps realised accuracy
         self._store = store
         self._registry = registry
         self._engine = engine
@@ -137,6 +139,13 @@ class ForecastService:
         return [{**{k: v for k, v in version.items() if k not in ("model_card", "drift")},
                  "drifted": (version.get("drift") or {}).get("drifted"),
                  "live": bool(live and version["model_version"] == live["model_version"])} for version in versions]
+
+    def accuracy(self, tenant_id: str) -> dict[str, Any]:
+        from .monitoring import ModelMonitor
+
+        if self._decisions is None:
+            raise ServiceUnavailable("forecast accuracy is not kept in this stage", retry_after_seconds=3600)
+        return ModelMonitor(None, self._store, self._registry, self._decisions, None, None).accuracy(tenant_id)
 
     def model_card(self, tenant_id: str, model_version: str) -> dict[str, Any]:
         from .governance import card_with_approval
