@@ -6,7 +6,10 @@ What shoppers type is not what catalogues print: `2x4`, `1/2 in.`, `5 gal`, `12v
 punctuation), query words the catalogue never uses are corrected against its vocabulary, and a short
 synonym list expands the query. Three scorers are fused per query (min-max normalised, convex weights):
 BM25 over stemmed words, BM25 over character 3-grams (partial words, compounds, residual typos) and
-the embedder's vectors; shop popularity adds a small prior. A query always gets an answer: nothing
+the embedder's vectors. Three title signals are added on top: how much of the query (IDF-weighted) the
+title covers, whether the title's product type (its head noun) is a query word, and which query word
+pairs it holds as a phrase; then the words the best first-pass titles share are added to the query
+(RM3-style pseudo-relevance feedback on word BM25); shop popularity adds a small prior. A query always gets an answer: nothing
 matches its words, then close matches; nothing in the chosen filters, then the filters' best sellers;
 then what is popular, each time saying which."""
 
@@ -22,10 +25,21 @@ from typing import Any
 import numpy as np
 
 from ..search.fusion import normalised
-from ..search.hybrid import _tokenize
+from ..search.hybrid import _stemmer, _tokenize
 
 # Fusion weights of word BM25, character 3-gram BM25 and vectors; popularity's prior on top.
 WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT, POPULARITY_WEIGHT = 0.45, 0.2, 0.35, 0.05
+# Word BM25 for short titles: little term-frequency saturation, strong length normalisation.
+WORD_K1, WORD_B = 0.9, 0.9
+# Added to the fused score: IDF-weighted share of the query's words in the title (a soft AND), the
+# title's head noun among the query's words, the share of the query's word pairs found as a phrase.
+COVERAGE_WEIGHT, HEAD_WEIGHT, PHRASE_WEIGHT = 0.35, 0.05, 0.1
+# Pseudo-relevance feedback: the FEEDBACK_TERMS words (IDF-weighted) most shared by the FEEDBACK_DOCS
+# best titles of the first pass, scored by word BM25 at FEEDBACK_WEIGHT of the word weight.
+FEEDBACK_DOCS, FEEDBACK_TERMS, FEEDBACK_WEIGHT = 10, 10, 0.5
+# A title's head noun: its last word before one of these (not a unit after a number: "6 in x 24 in").
+_HEAD_ENDS = {"with", "in", "for", "w", "featuring", "includes", "including", "by", "on"}
+_NUMBER = re.compile(r"^[0-9./]+$")
 
 _UNITS = [
     (r"(\d+)\s*/\s*(\d+)", r"\1/\2"),
@@ -67,6 +81,15 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def head_noun(text: str) -> str | None:
+    """A normalised title's product type: the last word before 'with', 'in', 'for'... that is neither a
+    number nor a unit after a number ("... vessel bathroom sink in white" -> "sink")."""
+    words = text.split()
+    cut = next((k for k in range(1, len(words)) if words[k] in _HEAD_ENDS and not _NUMBER.match(words[k - 1])), len(words))
+    nouns = [w for k, w in enumerate(words[:cut]) if w.isalpha() and len(w) > 1 and not (k and _NUMBER.match(words[k - 1]))]
+    return nouns[-1] if nouns else None
+
+
 def _grams(text: str) -> str:
     words = text.split()
     return " ".join([w[i:i + 3] for w in words for i in range(max(1, len(w) - 2))] + words)
@@ -77,6 +100,7 @@ class Speller:
 
     def __init__(self, texts: list[str], min_count: int = 2, cutoff: float = 0.8):
         self.vocabulary = Counter(word for text in texts for word in text.split())
+        self._stems = {_stemmer().stemWord(word) for word in self.vocabulary}
         self.cutoff = cutoff
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word, count in self.vocabulary.items():
@@ -86,7 +110,8 @@ class Speller:
     def correct(self, query: str) -> str:
         out = []
         for word in query.split():
-            if word in self.vocabulary or not word.isalpha() or len(word) < 4:
+            if word in self.vocabulary or not word.isalpha() or len(word) < 4 or _stemmer().stemWord(word) in self._stems:
+                # a catalogue word, or another form of one ("closers" for "closer"): left as typed
                 out.append(word)
                 continue
             close = difflib.get_close_matches(word, self._by_initial.get(word[0], []), n=3, cutoff=self.cutoff)
@@ -135,6 +160,7 @@ class CatalogSearch:
     def __init__(self, products: list[Product], embedder: Any = None, synonyms: dict[str, str] | None = None,
                  weights: tuple[float, float, float] = (WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT), popularity_weight: float = POPULARITY_WEIGHT):
         import bm25s
+        import scipy.sparse as sp
 
         self.products = products
         self.embedder = embedder
@@ -144,10 +170,30 @@ class CatalogSearch:
         self.synonyms = {**{v: k for k, v in both.items() if " " not in v}, **both}
         texts = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
         self.speller = Speller(texts)
-        self._words, self._grams = bm25s.BM25(), bm25s.BM25()
+        self._words, self._grams = bm25s.BM25(k1=WORD_K1, b=WORD_B), bm25s.BM25()
+        n = len(texts)
+        self._term_scores = self._has_term = self._has_term_rows = None
+        self._idf, self._heads, self._pairs = np.zeros(0), np.full(n, -1), {}
         if texts:
-            self._words.index(_tokenize(texts), show_progress=False)
+            tokens = _tokenize(texts)
+            self._words.index(tokens, show_progress=False)
             self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
+            # Title signals over the word index's vocabulary: each term's BM25 weight per title (for the
+            # feedback words), which titles hold a term, its IDF, each title's head noun and word pairs.
+            s, vocab = self._words.scores, self._words.vocab_dict
+            terms = len(s["indptr"]) - 1
+            self._term_scores = sp.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(n, terms))
+            self._has_term = sp.csc_matrix((np.ones_like(s["data"]), s["indices"], s["indptr"]), shape=(n, terms))
+            self._has_term_rows = self._has_term.tocsr()
+            df = np.diff(s["indptr"])
+            self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+            stem = _stemmer().stemWord
+            self._heads = np.array([vocab.get(stem(h), -1) if (h := head_noun(t)) else -1 for t in texts])
+            pairs: dict[int, list[int]] = defaultdict(list)
+            for i, ids in enumerate(tokens.ids):
+                for key in {a * terms + b for a, b in zip(ids, ids[1:])}:
+                    pairs[key].append(i)
+            self._pairs = {key: np.array(docs) for key, docs in pairs.items()}
         self._vectors = embedder.embed(texts) if embedder is not None and texts else None
         pop = np.log1p(np.array([max(0.0, p.popularity) for p in products], dtype=np.float64))
         self._popularity = pop / pop.max() if len(pop) and pop.max() > 0 else np.zeros(len(products))
@@ -171,8 +217,51 @@ class CatalogSearch:
         fused = w_word * normalised(lexical) + w_gram * normalised(grams)
         if self._vectors is not None and query:
             fused += w_dense * normalised(self._vectors @ self.embedder.embed([query])[0])
+        fused += self._title_signals(words)
+        fused += self._feedback(fused, words)
         fused += self.popularity_weight * self._popularity
         return fused, lexical > 0
+
+    def _title_signals(self, words: list[str]) -> np.ndarray | float:
+        """Coverage (IDF-weighted share of the query's words in the title; a word the catalogue never
+        uses counts as missing with the highest IDF), head noun among the query's words, and the share of
+        the query's adjacent word pairs the title holds in that order."""
+        if not words or self._has_term is None:
+            return 0.0
+        vocab, n = self._words.vocab_dict, len(self.products)
+        known = sorted({vocab[w] for w in words if w in vocab and vocab[w] < len(self._idf)})
+        missing = len(set(words)) - len(known)
+        out = np.zeros(n)
+        if known:
+            idf = self._idf[known]
+            out += COVERAGE_WEIGHT * (self._has_term[:, known] @ idf) / (idf.sum() + missing * self._idf.max())
+            out += HEAD_WEIGHT * np.isin(self._heads, known)
+        ids = [vocab.get(w, -1) for w in words]
+        pairs = [(a, b) for a, b in zip(ids, ids[1:]) if a >= 0 and b >= 0]
+        if len(ids) > 1:
+            terms = self._has_term.shape[1]
+            for a, b in pairs:
+                docs = self._pairs.get(a * terms + b)
+                if docs is not None:
+                    out[docs] += PHRASE_WEIGHT / (len(ids) - 1)
+        return out
+
+    def _feedback(self, first: np.ndarray, words: list[str]) -> np.ndarray | float:
+        """RM3-style expansion: the words (other than the query's) that the best first-pass titles share,
+        weighted by those titles' scores and the words' IDF, scored by word BM25."""
+        if not words or self._has_term is None or len(first) <= FEEDBACK_DOCS or FEEDBACK_WEIGHT <= 0:
+            return 0.0
+        top = np.argpartition(-first, FEEDBACK_DOCS)[:FEEDBACK_DOCS]
+        if first[top].sum() <= 0:
+            return 0.0
+        weight = np.asarray(self._has_term_rows[top].T @ (first[top] / first[top].sum())).ravel() * self._idf
+        vocab = self._words.vocab_dict
+        weight[[vocab[w] for w in words if w in vocab and vocab[w] < len(weight)]] = 0
+        chosen = [int(t) for t in np.argsort(-weight)[:FEEDBACK_TERMS] if weight[t] > 0]
+        if not chosen:
+            return 0.0
+        expansion = np.asarray(self._term_scores[:, chosen] @ (weight[chosen] / weight[chosen].max())).ravel()
+        return FEEDBACK_WEIGHT * self.weights[0] * normalised(expansion)
 
     def rank(self, query: str, k: int = 100) -> list[tuple[str, float]]:
         """The k best products for a query, no filters: what the benchmark and the file CLI use."""
