@@ -171,8 +171,13 @@ class ModelMonitor:
         return result
 
     def accuracy(self, tenant_id: str) -> dict[str, Any]:
-        """What GET /forecast/accuracy answers: the last computed accuracy and the last check."""
-        kept = self._items.get(tenant_id, ACCURACY_KEY) or {}
-        latest = self._items.get(tenant_id, LATEST_KEY) or {}
-        return {"computed_at": kept.get("computed_at"), "live_model": kept.get("live_model"), "weeks": kept.get("weeks", []),
-                "by_version_week_category": kept.get("rows", []), "latest_check": {k: v for k, v in latest.items() if k not in ("version", "item_key")}}
+        return read_accuracy(self._items, tenant_id)
+
+
+def read_accuracy(items: ItemStore, tenant_id: str) -> dict[str, Any]:
+    """What GET /forecast/accuracy answers: the last computed accuracy and the monitor's last check."""
+    kept = items.get(tenant_id, ACCURACY_KEY) or {}
+    latest = items.get(tenant_id, LATEST_KEY) or {}
+    return {"computed_at": kept.get("computed_at"), "live_model": kept.get("live_model"), "weeks": kept.get("weeks", []),
+            "by_version_week_category": kept.get("rows", []),
+            "latest_check": {k: v for k, v in latest.items() if k not in ("version", "item_key")}}

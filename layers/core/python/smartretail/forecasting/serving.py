@@ -141,11 +141,11 @@ class ForecastService:
                  "live": bool(live and version["model_version"] == live["model_version"])} for version in versions]
 
     def accuracy(self, tenant_id: str) -> dict[str, Any]:
-        from .monitoring import ModelMonitor
+        from .monitoring import read_accuracy
 
         if self._decisions is None:
             raise ServiceUnavailable("forecast accuracy is not kept in this stage", retry_after_seconds=3600)
-        return ModelMonitor(None, self._store, self._registry, self._decisions, None, None).accuracy(tenant_id)
+        return read_accuracy(self._decisions, tenant_id)
 
     def model_card(self, tenant_id: str, model_version: str) -> dict[str, Any]:
         from .governance import card_with_approval
