@@ -93,6 +93,9 @@ def _decide(decision: dict, live: dict | None) -> tuple[bool, str]:
         state = STATES[name]
         if state["Type"] == "Choice":
             name = next((r["Next"] for r in state["Choices"] if _holds(r, data)), state["Default"])
+        elif state["Type"] == "Task" and state["Resource"].endswith("sagemaker:updateModelCard"):
+            assert state["ResultPath"] is None, name  # the card's status follows the decision; the data passes on
+            name = state["Next"]
         elif name == "GetLiveModel":  # DynamoDB GetItem of the live pointer, as the registry writes it
             item = {"live_version": {"S": live["model_version"]}, "wape": {"N": str(live["wape"])}} if live else None
             data["live"] = {"Item": item} if item else {}

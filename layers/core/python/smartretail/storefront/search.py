@@ -160,7 +160,6 @@ class CatalogSearch:
     def __init__(self, products: list[Product], embedder: Any = None, synonyms: dict[str, str] | None = None,
                  weights: tuple[float, float, float] = (WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT), popularity_weight: float = POPULARITY_WEIGHT):
         import bm25s
-        import scipy.sparse as sp
 
         self.products = products
         self.embedder = embedder
@@ -172,19 +171,21 @@ class CatalogSearch:
         self.speller = Speller(texts)
         self._words, self._grams = bm25s.BM25(k1=WORD_K1, b=WORD_B), bm25s.BM25()
         n = len(texts)
-        self._term_scores = self._has_term = self._has_term_rows = None
+        self._postings: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._doc_terms: list[np.ndarray] = []
+        self._n_terms = 0
         self._idf, self._heads, self._pairs = np.zeros(0), np.full(n, -1), {}
         if texts:
             tokens = _tokenize(texts)
             self._words.index(tokens, show_progress=False)
             self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
-            # Title signals over the word index's vocabulary: each term's BM25 weight per title (for the
-            # feedback words), which titles hold a term, its IDF, each title's head noun and word pairs.
+            # Title signals over the word index's vocabulary: each term's postings (the titles holding it
+            # and its BM25 weight there, as the index stores them), each title's terms, each term's IDF,
+            # each title's head noun and word pairs.
             s, vocab = self._words.scores, self._words.vocab_dict
-            terms = len(s["indptr"]) - 1
-            self._term_scores = sp.csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(n, terms))
-            self._has_term = sp.csc_matrix((np.ones_like(s["data"]), s["indices"], s["indptr"]), shape=(n, terms))
-            self._has_term_rows = self._has_term.tocsr()
+            terms = self._n_terms = len(s["indptr"]) - 1
+            self._postings = (np.asarray(s["indptr"]), np.asarray(s["indices"]), np.asarray(s["data"], dtype=np.float64))
+            self._doc_terms = [np.unique(np.asarray(ids, dtype=np.int64)) for ids in tokens.ids]
             df = np.diff(s["indptr"])
             self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
             stem = _stemmer().stemWord
@@ -226,7 +227,7 @@ class CatalogSearch:
         """Coverage (IDF-weighted share of the query's words in the title; a word the catalogue never
         uses counts as missing with the highest IDF), head noun among the query's words, and the share of
         the query's adjacent word pairs the title holds in that order."""
-        if not words or self._has_term is None:
+        if not words or self._postings is None:
             return 0.0
         vocab, n = self._words.vocab_dict, len(self.products)
         known = sorted({vocab[w] for w in words if w in vocab and vocab[w] < len(self._idf)})
@@ -234,33 +235,46 @@ class CatalogSearch:
         out = np.zeros(n)
         if known:
             idf = self._idf[known]
-            out += COVERAGE_WEIGHT * (self._has_term[:, known] @ idf) / (idf.sum() + missing * self._idf.max())
+            out += COVERAGE_WEIGHT * self._over_postings(known, idf) / (idf.sum() + missing * self._idf.max())
             out += HEAD_WEIGHT * np.isin(self._heads, known)
         ids = [vocab.get(w, -1) for w in words]
         pairs = [(a, b) for a, b in zip(ids, ids[1:]) if a >= 0 and b >= 0]
         if len(ids) > 1:
-            terms = self._has_term.shape[1]
+            terms = self._n_terms
             for a, b in pairs:
                 docs = self._pairs.get(a * terms + b)
                 if docs is not None:
                     out[docs] += PHRASE_WEIGHT / (len(ids) - 1)
         return out
 
+    def _over_postings(self, terms: list[int], weights: np.ndarray, bm25: bool = False) -> np.ndarray:
+        """Per title, the sum over `terms` it holds of each term's weight (times the term's BM25 weight
+        in that title with `bm25`)."""
+        indptr, indices, data = self._postings
+        out = np.zeros(len(self.products))
+        for term, weight in zip(terms, weights):
+            lo, hi = indptr[term], indptr[term + 1]
+            out[indices[lo:hi]] += weight * (data[lo:hi] if bm25 else 1.0)
+        return out
+
     def _feedback(self, first: np.ndarray, words: list[str]) -> np.ndarray | float:
         """RM3-style expansion: the words (other than the query's) that the best first-pass titles share,
         weighted by those titles' scores and the words' IDF, scored by word BM25."""
-        if not words or self._has_term is None or len(first) <= FEEDBACK_DOCS or FEEDBACK_WEIGHT <= 0:
+        if not words or self._postings is None or len(first) <= FEEDBACK_DOCS or FEEDBACK_WEIGHT <= 0:
             return 0.0
         top = np.argpartition(-first, FEEDBACK_DOCS)[:FEEDBACK_DOCS]
         if first[top].sum() <= 0:
             return 0.0
-        weight = np.asarray(self._has_term_rows[top].T @ (first[top] / first[top].sum())).ravel() * self._idf
+        weight = np.zeros(self._n_terms)
+        for doc, share in zip(top, first[top] / first[top].sum()):
+            weight[self._doc_terms[doc]] += share
+        weight *= self._idf
         vocab = self._words.vocab_dict
         weight[[vocab[w] for w in words if w in vocab and vocab[w] < len(weight)]] = 0
         chosen = [int(t) for t in np.argsort(-weight)[:FEEDBACK_TERMS] if weight[t] > 0]
         if not chosen:
             return 0.0
-        expansion = np.asarray(self._term_scores[:, chosen] @ (weight[chosen] / weight[chosen].max())).ravel()
+        expansion = self._over_postings(chosen, weight[chosen] / weight[chosen].max(), bm25=True)
         return FEEDBACK_WEIGHT * self.weights[0] * normalised(expansion)
 
     def rank(self, query: str, k: int = 100) -> list[tuple[str, float]]:
