@@ -8,7 +8,7 @@ the grants below are scoped to them."""
 
 import json
 
-from aws_cdk import Duration, Stack, aws_dynamodb as dynamodb, aws_events as events, aws_events_targets as targets
+from aws_cdk import Duration, Stack, aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam, aws_lambda as lambda_, aws_s3 as s3, aws_sns as sns, aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -16,8 +16,7 @@ from ..config import STATEMACHINES_DIR, StageConfig
 from ..nag import S3_PUT, S3_READ, acknowledge, wildcard_arn, wildcard_under
 from .log_groups import log_group
 from .packaging import python_function, sagemaker_source
-from .queues import dead_letter_queue
-from .training_pipeline import RUN_ARTIFACTS, framework_image_access
+from .training_pipeline import RUN_ARTIFACTS, framework_image, framework_image_access, weekly_runs
 
 DEFINITION = STATEMACHINES_DIR / "storefront_training.asl.json"
 RUN_PREFIX = "sf-"
@@ -45,14 +44,13 @@ class StorefrontTrainingConstruct(Construct):
         storefront_table.grant(self.loader, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query")
         acknowledge(self.loader, {**S3_READ, wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS})
 
-        image = f"{config.dlc_account}.dkr.ecr.{stack.region}.{stack.url_suffix}/"
         self.state_machine = sfn.StateMachine(
             self, "StateMachine",
             comment="Storefront recommendations: training job -> promote only a run that does not lose to popularity -> storefront table",
             definition_body=sfn.DefinitionBody.from_string(json.dumps(json.loads(DEFINITION.read_text()))),
             definition_substitutions={
                 "SageMakerRoleArn": self.sagemaker_role.role_arn,
-                "TrainingImage": image + config.training_image,
+                "TrainingImage": framework_image(config, config.training_image),
                 "TrainingInstanceType": config.training_instance_type,
                 "SourceUri": source.s3_object_url,
                 "ArtifactsBucket": artifacts_bucket.bucket_name,
@@ -67,14 +65,7 @@ class StorefrontTrainingConstruct(Construct):
         )
         self._grant(stack, topic)
 
-        self.dead_letters = dead_letter_queue(self, "ScheduleDeadLetters") if config.scheduled_tenants else None
-        for tenant in config.scheduled_tenants:
-            events.Rule(
-                self, f"Weekly-{tenant}", description=f"Retrain the storefront recommendations of tenant {tenant} every week",
-                schedule=events.Schedule.expression(config.training_schedule),
-                targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}),
-                                                 retry_attempts=2, dead_letter_queue=self.dead_letters)],
-            )
+        self.dead_letters = weekly_runs(self, self.state_machine, config, "the storefront recommendations")
 
     def _sagemaker_role(self, config: StageConfig, source, raw_bucket: s3.IBucket, artifacts_bucket: s3.IBucket) -> iam.Role:
         """What the training job runs as: read the shopper events and accepted catalogue rows and the

@@ -71,7 +71,6 @@ class TrainingPipelineConstruct(Construct):
         results_cache.grant(self.loader, "dynamodb:GetItem", "dynamodb:PutItem")
         acknowledge(self.loader, {**S3_READ, wildcard_under(artifacts_bucket, "/models/*"): RUN_ARTIFACTS})
 
-        image = f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/"
         self.state_machine = sfn.StateMachine(
             self, "StateMachine",
             comment="ETL -> training and backtest -> promote only a better model -> batch forecast -> forecasts table",
@@ -79,8 +78,8 @@ class TrainingPipelineConstruct(Construct):
             definition_substitutions={
                 "EtlJobName": etl_job_name,
                 "SageMakerRoleArn": self.sagemaker_role.role_arn,
-                "TrainingImage": image + config.training_image,
-                "InferenceImage": image + config.inference_image,
+                "TrainingImage": framework_image(config, config.training_image),
+                "InferenceImage": framework_image(config, config.inference_image),
                 "TrainingInstanceType": config.training_instance_type,
                 "TransformInstanceType": config.transform_instance_type,
                 "SourceUri": source.s3_object_url,
@@ -104,14 +103,7 @@ class TrainingPipelineConstruct(Construct):
         self.state_machine.node.add_dependency(self.model_package_group)
         self._grant_pipeline(stack, etl_job_name, artifacts_bucket, models_table)
 
-        self.dead_letters = dead_letter_queue(self, "ScheduleDeadLetters") if config.scheduled_tenants else None
-        for tenant in config.scheduled_tenants:
-            events.Rule(
-                self, f"Weekly-{tenant}", description=f"Retrain the demand forecast of tenant {tenant} every week",
-                schedule=events.Schedule.expression(config.training_schedule),
-                targets=[targets.SfnStateMachine(self.state_machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}),
-                                                 retry_attempts=2, dead_letter_queue=self.dead_letters)],
-            )
+        self.dead_letters = weekly_runs(self, self.state_machine, config, "the demand forecast")
 
     def retrain_on_request(self, requester: lambda_.Function) -> None:
         """The model monitor (in `requester`) asks for a run when a tenant's live forecast worsens or its
@@ -232,3 +224,23 @@ def framework_image_access(scope: Construct, role: iam.Role, config: StageConfig
         f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{stack.region}/*]":
             "The jobs read their source bundle from the CDK asset bucket, which names objects by content hash.",
     }
+
+
+def framework_image(config: StageConfig, name: str) -> str:
+    """A SageMaker framework image of AWS's Deep Learning Containers account in the stack's region."""
+    return f"{config.dlc_account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/{name}"
+
+
+def weekly_runs(scope: Construct, machine: sfn.StateMachine, config: StageConfig, what: str) -> "object | None":
+    """An EventBridge rule per scheduled tenant starting `machine` on the stage's training schedule,
+    with retries and a dead-letter queue (returned; None without scheduled tenants)."""
+    dead_letters = dead_letter_queue(scope, "ScheduleDeadLetters") if config.scheduled_tenants else None
+    for tenant in config.scheduled_tenants:
+        events.Rule(
+            scope, f"Weekly-{tenant}", description=f"Retrain {what} of tenant {tenant} every week",
+            schedule=events.Schedule.expression(config.training_schedule),
+            targets=[targets.SfnStateMachine(machine, input=events.RuleTargetInput.from_object({"tenant_id": tenant}),
+                                             retry_attempts=2, dead_letter_queue=dead_letters)],
+        )
+    return dead_letters
+

@@ -9,14 +9,13 @@ store's recommendations are ranked into the results cache, so the first request 
 from typing import Literal
 
 from aws_lambda_powertools import Logger, Tracer
-from pydantic import BaseModel, field_validator
 
 from smartretail.adapters.aws_dynamodb import DynamoForecastStore, DynamoItemStore, DynamoModelRegistry, DynamoResultCache
 from smartretail.adapters.aws_s3 import S3ObjectStore
 from smartretail.insights import store as insights
 from smartretail.forecasting.artefacts import TrainingRun
 from smartretail.forecasting.publishing import publish_run
-from smartretail.lake import check_id
+from smartretail.models import RunRequest
 from smartretail.pricing.service import PricingService
 from smartretail.settings import ForecastLoaderSettings
 from smartretail.tenant_policy import TenantPolicyStore
@@ -34,15 +33,8 @@ pricing = (PricingService(decisions, forecasts, registry, TenantPolicyStore(deci
                           DynamoResultCache(settings.RESULTS_CACHE_TABLE)) if settings.RESULTS_CACHE_TABLE else None)
 
 
-class LoadRequest(BaseModel):
-    tenant_id: str
-    model_version: str
+class LoadRequest(RunRequest):
     part: Literal["forecasts", "insights"] = "forecasts"
-
-    @field_validator("tenant_id", "model_version")
-    @classmethod
-    def _safe(cls, value: str, info) -> str:
-        return check_id(value, info.field_name)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -7,11 +7,10 @@ did for the state machine's Choice.
 """
 
 from aws_lambda_powertools import Logger, Tracer
-from pydantic import BaseModel, field_validator
 
 from smartretail.adapters.aws_dynamodb import DynamoItemStore
 from smartretail.adapters.aws_s3 import S3ObjectStore
-from smartretail.lake import check_id
+from smartretail.models import RunRequest
 from smartretail.settings import StorefrontLoaderSettings
 from smartretail.storefront.publishing import load_run, publish_run, run_artefact_key
 
@@ -23,20 +22,10 @@ objects = S3ObjectStore()
 serving = DynamoItemStore(settings.STOREFRONT_TABLE)
 
 
-class LoadRequest(BaseModel):
-    tenant_id: str
-    model_version: str
-
-    @field_validator("tenant_id", "model_version")
-    @classmethod
-    def _safe(cls, value: str, info) -> str:
-        return check_id(value, info.field_name)
-
-
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
-    request = LoadRequest.model_validate(event)
+    request = RunRequest.model_validate(event)
     logger.append_keys(tenant_id=request.tenant_id, model_version=request.model_version)
     key = run_artefact_key(request.tenant_id, request.model_version)
     archive = objects.read_if_exists(settings.ARTIFACTS_BUCKET, key)

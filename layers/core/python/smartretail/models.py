@@ -4,7 +4,9 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .lake import check_id
 
 
 def utc_now() -> str:
@@ -95,3 +97,16 @@ class UploadRecord(BaseModel):
     attempt: str | None = None  # the invocation checking the file (a retry of it carries the same id)
     reading_options: ReadingOptions = Field(default_factory=ReadingOptions)  # declared with the upload
     reading: Reading | None = None  # how the file was read
+
+
+class RunRequest(BaseModel):
+    """What a training pipeline's loader step is invoked with: the tenant and the run's model version,
+    both safe to use in keys."""
+
+    tenant_id: str
+    model_version: str
+
+    @field_validator("tenant_id", "model_version")
+    @classmethod
+    def _safe(cls, value: str, info) -> str:
+        return check_id(value, info.field_name)

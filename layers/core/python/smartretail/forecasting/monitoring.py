@@ -9,22 +9,24 @@ with the live version's training-window reference (its drift report) by PSI. Eit
 or a PSI above 0.2 asks for retraining: an EventBridge event the training pipeline's rule starts a
 run from, at most once a week per tenant.
 
-Runs in the evaluator Lambda: standard library only (PSI is recomputed here from the stored bins).
+Runs in the evaluator Lambda: standard library only (PSI is recomputed here from the stored bins,
+with smartretail.forecasting.drift's formula and threshold).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
 
 from ..ports import ForecastStore, ItemStore, ModelRegistry, QueryEngine
+from .drift import PSI_ALERT, psi_from_shares
 from .serving import live_model
 
 WEEKS = 8
 WORSENING = 0.10  # a week more than 10% worse than the week before raises the alert
-PSI_ALERT = 0.2
 RETRAIN_EVERY_DAYS = 7  # a tenant is not asked to retrain again within a week
 ACCURACY_KEY = "monitor#accuracy"
 LATEST_KEY = "monitor#latest"
@@ -100,10 +102,8 @@ def psi(reference: dict[str, Any], values: list[float]) -> float | None:
         return None
     counts = [0] * (len(edges) + 1)
     for v in values:
-        counts[sum(1 for e in edges if v >= e)] += 1
-    total = len(values)
-    return round(sum((max(c / total, 1e-4) - max(e, 1e-4)) * math.log(max(c / total, 1e-4) / max(e, 1e-4))
-                     for c, e in zip(counts, shares)), 4)
+        counts[bisect.bisect_right(edges, v)] += 1
+    return psi_from_shares(shares, [c / len(values) for c in counts])
 
 
 def recent_drift(actuals: list[dict[str, Any]], reference: dict[str, Any], since: date) -> dict[str, float | None]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..forecasting.artefacts import MODEL_ARCHIVE
+from ..lake import model_prefix
 from ..ports import ItemStore
 from .keys import LIST_KINDS, META_KEY, list_key
 
@@ -59,9 +61,9 @@ SUMMARY_FILE, LISTS_FILE = "summary.json", "serving.jsonl.gz"  # the training jo
 
 
 def run_artefact_key(tenant_id: str, model_version: str) -> str:
-    """Where SageMaker leaves a run's model.tar.gz: the pipeline's output path, the job's name (the
-    model version), then SageMaker's own `output/model.tar.gz`."""
-    return f"models/{tenant_id}/{model_version}/output/model.tar.gz"
+    """Where SageMaker leaves a run's model.tar.gz: the run's prefix (the pipeline's output path and
+    the job's name, the model version), then SageMaker's own `output/model.tar.gz`."""
+    return model_prefix(tenant_id, model_version) + MODEL_ARCHIVE
 
 
 def save_run(run: StorefrontRun, folder: str) -> None:
