@@ -1,10 +1,14 @@
-"""SmartRetail's demand forecast: one global LightGBM over all series, through mlforecast.
+"""SmartRetail's demand forecast: global LightGBM models over all series, through mlforecast.
 
-- Target log1p(units); lags and rolling statistics only at or beyond the horizon, so every day of
-  the horizon is forecast from observed history (no recursion on its own predictions).
+- Target log1p(units). The direct model's lags and rolling statistics are all at or beyond the
+  horizon, so every day of the horizon is forecast from observed history; it is blind to the last
+  weeks, so a recursive model (lags from 1 day, fed its own predictions, closed days as 0) is blended
+  in, its share largest on the first days and decaying over the horizon (`recursive_share`,
+  `recursive_decay_days`, chosen on four Rossmann windows: benchmarks/forecast_rossmann).
 - Calendar features plus the known-future drivers and static attributes.
-- P10/P50/P90 from quantile models (the median, not a mean of logs), P10/P90 then widened by conformalized quantile
-  regression on held-out windows so the 80% interval covers what it claims.
+- P50 from the blend of the two (the direct model a median, the recursive a mean of logs); P10/P90
+  from quantile models, widened by conformalized quantile regression on held-out windows so the 80%
+  interval covers what it claims.
 - Closed days are forecast as 0.
 """
 
@@ -30,6 +34,9 @@ class ForecastConfig:
     seed: int = 7
     extra_lags: tuple[int, ...] = field(default=(364,))
     calibration_windows: int = 2  # held-out horizons the interval widening is calibrated on
+    # The recursive model's share of the P50 (in logs) on day d of the horizon: share * exp(-(d - 1) / decay).
+    recursive_share: float = 0.7
+    recursive_decay_days: float = 42.0
 
 
 def _lgbm(config: ForecastConfig, **objective) -> "object":
@@ -42,29 +49,54 @@ def _lgbm(config: ForecastConfig, **objective) -> "object":
     )
 
 
-def _mlforecast(config: ForecastConfig):
-    from mlforecast import MLForecast
-    from mlforecast.lag_transforms import RollingMean, SeasonalRollingMean
+def _log_target() -> list:
     from mlforecast.target_transforms import GlobalSklearnTransformer
     from sklearn.preprocessing import FunctionTransformer
 
+    return [GlobalSklearnTransformer(FunctionTransformer(np.log1p, np.expm1))]
+
+
+def _direct(config: ForecastConfig, models: dict) -> "object":
+    """`models` over lags at or beyond the horizon (no recursion on its own predictions)."""
+    from mlforecast import MLForecast
+    from mlforecast.lag_transforms import RollingMean, SeasonalRollingMean
+
     h = config.horizon
-    lower, upper = (1 - config.coverage) / 2, 1 - (1 - config.coverage) / 2
     return MLForecast(
-        models={
-            # The median of log1p(y) is the median of y: unbiased where an L2 fit on logs is not (low counts).
-            "p50": _lgbm(config, objective="quantile", alpha=0.5),
-            "p10": _lgbm(config, objective="quantile", alpha=lower),
-            "p90": _lgbm(config, objective="quantile", alpha=upper),
-        },
-        freq="D",
+        models=models, freq="D",
         lags=[h, h + 7, h + 14, *config.extra_lags],
         lag_transforms={
             h: [RollingMean(window_size=7), RollingMean(window_size=28), SeasonalRollingMean(season_length=7, window_size=8)],
         },
         date_features=["dayofweek", "day", "month", "dayofyear", "year"],
-        target_transforms=[GlobalSklearnTransformer(FunctionTransformer(np.log1p, np.expm1))],
-        num_threads=config.threads,
+        target_transforms=_log_target(), num_threads=config.threads,
+    )
+
+
+def _bands(config: ForecastConfig) -> "object":
+    lower, upper = (1 - config.coverage) / 2, 1 - (1 - config.coverage) / 2
+    return _direct(config, {"p10": _lgbm(config, objective="quantile", alpha=lower),
+                            "p90": _lgbm(config, objective="quantile", alpha=upper)})
+
+
+def _median(config: ForecastConfig) -> "object":
+    # The median of log1p(y) is the median of y: unbiased where an L2 fit on logs is not (low counts).
+    return _direct(config, {"p50": _lgbm(config, objective="quantile", alpha=0.5)})
+
+
+def _recursive(config: ForecastConfig) -> "object":
+    """One step ahead from the last days' sales (lags 1, 7, 14, 28 and their weekly means), rolled over
+    the horizon on its own predictions."""
+    from mlforecast import MLForecast
+    from mlforecast.lag_transforms import RollingMean, SeasonalRollingMean
+
+    return MLForecast(
+        models={"p50": _lgbm(config, objective="l2")}, freq="D",
+        lags=[1, 7, 14, 28],
+        lag_transforms={1: [RollingMean(window_size=7)],
+                        7: [RollingMean(window_size=7), RollingMean(window_size=28), SeasonalRollingMean(season_length=7, window_size=4)]},
+        date_features=["dayofweek", "day", "month", "dayofyear"],
+        target_transforms=_log_target(), num_threads=config.threads,
     )
 
 
@@ -92,10 +124,10 @@ class Forecaster:
             start = calibration_start - pd.Timedelta(days=h * k)
             if k and (start - frame["ds"].min()).days < 3 * h:
                 continue  # too little history before this window to train on
-            self._fcst = self._fit_before(frame, start)
+            self._bands = self._fit_before(frame, start, _bands(self.config))
             self._cutoff = start - pd.Timedelta(days=1)
             window = frame[(frame["ds"] >= start) & (frame["ds"] < start + pd.Timedelta(days=h))]
-            joined = self._predict_known(window).merge(window[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
+            joined = self._predict(self._bands, window).merge(window[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
             joined = joined[joined["open"] == 1]
             log_y = np.log1p(joined["y"])
             scores.append(np.maximum(np.log1p(joined["p10"]) - log_y, log_y - np.log1p(joined["p90"])))
@@ -103,18 +135,21 @@ class Forecaster:
         level = min(1.0, np.ceil((len(scores) + 1) * self.config.coverage) / len(scores))
         self.interval_adjustment = float(np.quantile(scores, level))
         recent = frame[frame["ds"] >= calibration_start]
-        # The models stay as trained; the series move on to the last observed day.
-        self._fcst.update(recent[["unique_id", "ds", "y"]])
+        # The band models stay as calibrated; their series move on to the last observed day.
+        self._bands.update(recent[["unique_id", "ds", "y"]])
+        # The P50's two models learn from every day, the last weeks included.
+        everything = cutoff + pd.Timedelta(days=1)
+        self._median = self._fit_before(frame, everything, _median(self.config))
+        self._recursive = self._fit_before(frame, everything, _recursive(self.config))
         self._cutoff = cutoff
         self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=7)][["unique_id", "ds", *self.config.drivers]]
         self.series = sorted(frame["unique_id"].unique())
         return self
 
-    def _fit_before(self, frame: pd.DataFrame, start: pd.Timestamp) -> "object":
-        """The quantile models trained on the days before `start`."""
+    def _fit_before(self, frame: pd.DataFrame, start: pd.Timestamp, fcst: "object") -> "object":
+        """`fcst`'s models trained on the days before `start`."""
         columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
         train = frame.loc[frame["ds"] < start, columns]
-        fcst = _mlforecast(self.config)
         with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
             warnings.filterwarnings("ignore", message="Found null values")
             features = fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
@@ -126,20 +161,29 @@ class Forecaster:
         fcst.fit_models(x[usable], features["y"].to_numpy()[usable])
         return fcst
 
-    def _predict_known(self, rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
-        """Raw model output of the series `ids` (default: all) for rows whose drivers (and derived features) are all
-        present; the model's input features of every step are appended to `features` when given."""
+    def _predict(self, fcst: "object", rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
+        """Raw output of `fcst` for the series `ids` (default: all) on the rows whose drivers (and derived
+        features) are all present; the model's input features of every step are appended to `features`
+        when given. Closed days feed the next steps' lags as 0, as they were in training."""
         horizon = int((rows["ds"].max() - self._cutoff).days)
         x_df = rows[["unique_id", "ds", *self._exog]]
+        order = list(fcst.ts.uids) if ids is None else ids
+        days = pd.date_range(self._cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
+        is_open = x_df.pivot(index="ds", columns="unique_id", values="open").reindex(index=days, columns=order).fillna(1).to_numpy() == 1
+        step = iter(range(horizon * len(fcst.models)))
 
         def keep(x: pd.DataFrame) -> pd.DataFrame:
             if features is not None:
                 features.append(x.copy())
             return x
 
+        def closed_as_zero(predictions: np.ndarray) -> np.ndarray:
+            return np.where(is_open[next(step) % horizon], predictions, 0.0)
+
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Found null values")
-            predictions = self._fcst.predict(h=horizon, X_df=x_df, ids=ids, before_predict_callback=keep)
+            predictions = fcst.predict(h=horizon, X_df=x_df, ids=ids, before_predict_callback=keep,
+                                       after_predict_callback=closed_as_zero)
         return predictions.merge(rows[["unique_id", "ds"]], on=["unique_id", "ds"])
 
     def _complete(self, future: pd.DataFrame) -> pd.DataFrame:
@@ -166,15 +210,21 @@ class Forecaster:
         if future["ds"].min() <= self._cutoff:
             raise ValueError(f"forecasts start after the last observed day ({self._cutoff.date()})")
         wanted_ids = set(future["unique_id"])
-        ids = [uid for uid in self._fcst.ts.uids if uid in wanted_ids]  # mlforecast's order
+        ids = [uid for uid in self._median.ts.uids if uid in wanted_ids]  # mlforecast's order
         if not ids:
             raise ValueError("none of the requested series is known to the model")
         rows = self._complete(future)
         rows = rows[rows["unique_id"].isin(wanted_ids)]
-        steps: list[pd.DataFrame] = []
-        out = self._predict_known(rows, ids, steps if explain else None)
+        direct_steps: list[pd.DataFrame] = []
+        recursive_steps: list[pd.DataFrame] = []
+        keys = ["unique_id", "ds"]
+        out = self._predict(self._bands, rows, ids).merge(
+            self._predict(self._median, rows, ids, direct_steps if explain else None), on=keys).merge(
+            self._predict(self._recursive, rows, ids, recursive_steps if explain else None).rename(columns={"p50": "recursive"}), on=keys)
+        share = self._recursive_weight(out["ds"])
+        out["p50"] = np.expm1((1 - share) * np.log1p(out["p50"].clip(lower=0)) + share * np.log1p(out["recursive"].clip(lower=0)))
         if explain:
-            out = out.merge(self._explain(steps, ids), on=["unique_id", "ds"], how="left")
+            out = out.merge(self._explain(direct_steps, recursive_steps, ids), on=keys, how="left")
         widen = self.interval_adjustment
         out["p10"] = np.expm1(np.log1p(out["p10"].clip(lower=0)) - widen)
         out["p90"] = np.expm1(np.log1p(out["p90"].clip(lower=0)) + widen)
@@ -185,23 +235,30 @@ class Forecaster:
         columns = ["unique_id", "ds", "p10", "p50", "p90", *(["drivers"] if explain else [])]
         return out.merge(wanted, on=["unique_id", "ds"])[columns]
 
-    def _explain(self, steps: list[pd.DataFrame], ids: list[str]) -> pd.DataFrame:
-        """Per forecast, LightGBM feature contributions of the P50 model (log scale) summed by driver
-        group and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low.
+    def _recursive_weight(self, days: pd.Series) -> np.ndarray:
+        """The recursive model's weight in the P50 (in logs) on each day: largest on the first day after
+        the cutoff, decaying over the horizon."""
+        ahead = (days - self._cutoff).dt.days.to_numpy()
+        return self.config.recursive_share * np.exp(-(ahead - 1) / self.config.recursive_decay_days)
 
-        `steps` holds the features of every model's steps, the P50 model's first (mlforecast predicts
-        model by model); contributions (TreeSHAP) are costly, so only the P50 steps are explained."""
-        booster = self._fcst.models_["p50"].booster_
-        horizon = len(steps) // len(self._fcst.models_)
+    def _explain(self, direct_steps: list[pd.DataFrame], recursive_steps: list[pd.DataFrame], ids: list[str]) -> pd.DataFrame:
+        """Per forecast, LightGBM feature contributions (TreeSHAP, log scale) of both P50 models,
+        weighted as the blend weighs them (so they add up to the blended P50), summed by driver group
+        and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low.
+
+        The `*_steps` hold each model's input features, one frame per step of the horizon."""
+        direct, recursive = self._median.models_["p50"].booster_, self._recursive.models_["p50"].booster_
         records = []
-        for step, x in enumerate(steps[:horizon], start=1):
-            assert len(x) == len(ids), "features of one step are one row per series predicted"
-            contributions = booster.predict(x, pred_contrib=True)[:, :-1]  # last column: the bias
-            groups = {}
-            for column, values in zip(x.columns, contributions.T):
-                group = driver_group(column)
-                groups[group] = groups.get(group, 0) + values
+        for step, (x_direct, x_recursive) in enumerate(zip(direct_steps, recursive_steps), start=1):
+            assert len(x_direct) == len(ids), "features of one step are one row per series predicted"
             day = self._cutoff + pd.Timedelta(days=step)
+            share = float(self._recursive_weight(pd.Series([day]))[0])
+            groups = {}
+            for booster, x, weight in ((direct, x_direct, 1 - share), (recursive, x_recursive, share)):
+                contributions = booster.predict(x, pred_contrib=True)[:, :-1]  # last column: the bias
+                for column, values in zip(x.columns, contributions.T):
+                    group = driver_group(column)
+                    groups[group] = groups.get(group, 0) + weight * values
             for i, uid in enumerate(ids):
                 effects = sorted(((g, float(np.expm1(v[i]))) for g, v in groups.items()), key=lambda kv: -abs(kv[1]))[:3]
                 records.append((uid, day, [
