@@ -80,3 +80,35 @@ def test_calendar_drivers_know_tomorrows_closure_and_the_day_of_a_promotion():
     assert out["closed_yesterday"].tolist() == [0, 0, 0, 1, 0]
     assert out["promo_day"].tolist() == [0, 1, 2, 3, 0]
     assert out["holiday_next_days"].tolist() == [0, 1, 1, 1, 0]
+    assert out["days_to_holiday"].tolist() == [4, 3, 2, 1, 0]
+    assert out["days_since_holiday"].tolist() == [14, 14, 14, 14, 0]  # none known before: the cap
+
+
+def test_the_recursive_model_carries_a_level_change_of_the_last_days_into_the_first_days():
+    """Demand doubles six days before the cutoff: the direct model's lags (14 days and more) have
+    not seen it on the first days of the horizon; the blend with the recursive model has."""
+    frame = synthetic(series=6, days=300, seed=5)
+    cutoff = frame["ds"].max() - pd.Timedelta(days=HORIZON)
+    step = frame["ds"] > cutoff - pd.Timedelta(days=6)
+    frame.loc[step, "y"] = frame.loc[step, "y"] * 2
+    history, future = frame[frame["ds"] <= cutoff], frame[frame["ds"] > cutoff]
+    first_week = future[(future["ds"] <= cutoff + pd.Timedelta(days=7)) & (future["open"] == 1)]
+
+    def first_week_wape(share: float) -> float:
+        config = ForecastConfig(horizon=HORIZON, n_estimators=150, extra_lags=(), recursive_share=share)
+        joined = first_week.merge(Forecaster(config).fit(history).predict(future.drop(columns=["y"])), on=["unique_id", "ds"])
+        return wape(joined["y"].to_numpy(), joined["p50"].to_numpy())
+
+    blended, direct = first_week_wape(0.7), first_week_wape(0.0)
+    assert blended < 0.8 * direct
+
+
+def test_explained_drivers_cover_both_models_of_the_blend(split):
+    history, future = split
+    config = ForecastConfig(horizon=HORIZON, n_estimators=30, extra_lags=())
+    some = future[future["unique_id"].isin(["0", "1"])].drop(columns=["y"])
+    out = Forecaster(config).fit(history).predict(some, explain=True)
+    assert len(out) == len(some)
+    assert all(1 <= len(d) <= 3 for d in out["drivers"])
+    named = {d["driver"] for drivers in out["drivers"] for d in drivers}
+    assert "promotion" in named or "season and weekday" in named

@@ -12,13 +12,14 @@
 - Closed days are forecast as 0.
 """
 
+import itertools
 import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .features import DERIVED, calendar_drivers
+from .features import DERIVED, SINCE_DAYS, calendar_drivers
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class ForecastConfig:
     coverage: float = 0.8
     n_estimators: int = 400
     learning_rate: float = 0.05
+    # The P10/P90 models: half the trees at twice the rate (their conformal widening absorbs the
+    # difference), so that training stays within minutes.
+    band_n_estimators: int = 200
+    band_learning_rate: float = 0.1
     num_leaves: int = 63
     threads: int = 2
     seed: int = 7
@@ -39,11 +44,12 @@ class ForecastConfig:
     recursive_decay_days: float = 42.0
 
 
-def _lgbm(config: ForecastConfig, **objective) -> "object":
+def _lgbm(config: ForecastConfig, band: bool = False, **objective) -> "object":
     import lightgbm as lgb
 
     return lgb.LGBMRegressor(
-        n_estimators=config.n_estimators, learning_rate=config.learning_rate, num_leaves=config.num_leaves,
+        n_estimators=config.band_n_estimators if band else config.n_estimators,
+        learning_rate=config.band_learning_rate if band else config.learning_rate, num_leaves=config.num_leaves,
         min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8, n_jobs=config.threads,
         random_state=config.seed, verbosity=-1, **objective,
     )
@@ -57,7 +63,8 @@ def _log_target() -> list:
 
 
 def _direct(config: ForecastConfig, models: dict) -> "object":
-    """`models` over lags at or beyond the horizon (no recursion on its own predictions)."""
+    """`models` over lags at or beyond the horizon (no recursion on its own predictions); given empty,
+    the models are fitted outside and set as `models_`."""
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import RollingMean, SeasonalRollingMean
 
@@ -73,15 +80,15 @@ def _direct(config: ForecastConfig, models: dict) -> "object":
     )
 
 
-def _bands(config: ForecastConfig) -> "object":
+def _bands(config: ForecastConfig) -> dict:
     lower, upper = (1 - config.coverage) / 2, 1 - (1 - config.coverage) / 2
-    return _direct(config, {"p10": _lgbm(config, objective="quantile", alpha=lower),
-                            "p90": _lgbm(config, objective="quantile", alpha=upper)})
+    return {"p10": _lgbm(config, band=True, objective="quantile", alpha=lower),
+            "p90": _lgbm(config, band=True, objective="quantile", alpha=upper)}
 
 
 def _median(config: ForecastConfig) -> "object":
     # The median of log1p(y) is the median of y: unbiased where an L2 fit on logs is not (low counts).
-    return _direct(config, {"p50": _lgbm(config, objective="quantile", alpha=0.5)})
+    return _lgbm(config, objective="quantile", alpha=0.5)
 
 
 def _recursive(config: ForecastConfig) -> "object":
@@ -116,50 +123,50 @@ class Forecaster:
         # A lag longer than the history would be empty: leave it out rather than feed a null column.
         self.config = replace(self.config, extra_lags=tuple(lag for lag in self.config.extra_lags if lag + 2 * h < span))
         calibration_start = cutoff - pd.Timedelta(days=h - 1)
+        # The direct models' features once for all their fits: every lag is at least the horizon old,
+        # so a row's features are the same whether or not later days are in the frame, and a held-out
+        # window's features are all known before it starts.
+        self._direct = _direct(self.config, {})
+        x, y, usable = self._features(frame, self._direct)
+        days, open_ = x.pop("ds").to_numpy(), (x["open"] == 1).to_numpy()
         # Conformalized quantile regression in log space, on the last `calibration_windows` horizons,
-        # each predicted by models that never saw it; one window alone carries its own season (a
+        # each predicted by band models that never saw it; one window alone carries its own season (a
         # holiday period makes the band too wide for the next weeks, a quiet one too narrow).
         scores = []
         for k in range(self.config.calibration_windows - 1, -1, -1):  # oldest first; the last fit is the one served
             start = calibration_start - pd.Timedelta(days=h * k)
             if k and (start - frame["ds"].min()).days < 3 * h:
                 continue  # too little history before this window to train on
-            self._bands = self._fit_before(frame, start, _bands(self.config))
-            self._cutoff = start - pd.Timedelta(days=1)
-            window = frame[(frame["ds"] >= start) & (frame["ds"] < start + pd.Timedelta(days=h))]
-            joined = self._predict(self._bands, window).merge(window[["unique_id", "ds", "y", "open"]], on=["unique_id", "ds"])
-            joined = joined[joined["open"] == 1]
-            log_y = np.log1p(joined["y"])
-            scores.append(np.maximum(np.log1p(joined["p10"]) - log_y, log_y - np.log1p(joined["p90"])))
+            before = usable & (days < start.to_datetime64())
+            bands = {name: model.fit(x[before], y[before]) for name, model in _bands(self.config).items()}
+            window = open_ & (days >= start.to_datetime64()) & (days < (start + pd.Timedelta(days=h)).to_datetime64())
+            low, high = (np.maximum(bands[q].predict(x[window]), 0) for q in ("p10", "p90"))
+            scores.append(np.maximum(low - y[window], y[window] - high))
         scores = np.concatenate(scores)
         level = min(1.0, np.ceil((len(scores) + 1) * self.config.coverage) / len(scores))
         self.interval_adjustment = float(np.quantile(scores, level))
-        recent = frame[frame["ds"] >= calibration_start]
-        # The band models stay as calibrated; their series move on to the last observed day.
-        self._bands.update(recent[["unique_id", "ds", "y"]])
-        # The P50's two models learn from every day, the last weeks included.
-        everything = cutoff + pd.Timedelta(days=1)
-        self._median = self._fit_before(frame, everything, _median(self.config))
-        self._recursive = self._fit_before(frame, everything, _recursive(self.config))
+        # Served: the last held-out window's band models, as calibrated, and the P50's two models,
+        # which learn from every day, the last weeks included.
+        self._direct.models_ = {"p50": _median(self.config).fit(x[usable], y[usable]), **bands}
+        self._recursive = _recursive(self.config)
+        x, y, usable = self._features(frame, self._recursive)
+        self._recursive.models_ = {"p50": self._recursive.models["p50"].fit(x.drop(columns="ds")[usable], y[usable])}
         self._cutoff = cutoff
-        self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=7)][["unique_id", "ds", *self.config.drivers]]
+        self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=SINCE_DAYS + 1)][["unique_id", "ds", *self.config.drivers]]
         self.series = sorted(frame["unique_id"].unique())
         return self
 
-    def _fit_before(self, frame: pd.DataFrame, start: pd.Timestamp, fcst: "object") -> "object":
-        """`fcst`'s models trained on the days before `start`."""
+    def _features(self, frame: pd.DataFrame, fcst: "object") -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """`fcst`'s model inputs (with `ds`) and log target of every row of `frame`, and which rows may
+        teach a model: closed days are 0 by rule and stockout days understate demand."""
         columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
-        train = frame.loc[frame["ds"] < start, columns]
         with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
             warnings.filterwarnings("ignore", message="Found null values")
-            features = fcst.preprocess(train, static_features=list(self.config.static), dropna=False)
-        # Closed days are 0 by rule and stockout days understate demand: neither teaches the model.
+            features = fcst.preprocess(frame[columns], static_features=list(self.config.static), dropna=False)
         usable = (features["open"] == 1).to_numpy()
         if "censored" in frame:
-            usable &= ~frame.loc[frame["ds"] < start, "censored"].fillna(False).astype(bool).to_numpy()
-        x = features.drop(columns=["unique_id", "ds", "y"])
-        fcst.fit_models(x[usable], features["y"].to_numpy()[usable])
-        return fcst
+            usable &= ~frame["censored"].fillna(False).astype(bool).to_numpy()
+        return features.drop(columns=["unique_id", "y"]), features["y"].to_numpy(), usable
 
     def _predict(self, fcst: "object", rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
         """Raw output of `fcst` for the series `ids` (default: all) on the rows whose drivers (and derived
@@ -170,7 +177,7 @@ class Forecaster:
         order = list(fcst.ts.uids) if ids is None else ids
         days = pd.date_range(self._cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
         is_open = x_df.pivot(index="ds", columns="unique_id", values="open").reindex(index=days, columns=order).fillna(1).to_numpy() == 1
-        step = iter(range(horizon * len(fcst.models)))
+        step = itertools.count()  # the steps of each model in turn
 
         def keep(x: pd.DataFrame) -> pd.DataFrame:
             if features is not None:
@@ -210,7 +217,7 @@ class Forecaster:
         if future["ds"].min() <= self._cutoff:
             raise ValueError(f"forecasts start after the last observed day ({self._cutoff.date()})")
         wanted_ids = set(future["unique_id"])
-        ids = [uid for uid in self._median.ts.uids if uid in wanted_ids]  # mlforecast's order
+        ids = [uid for uid in self._direct.ts.uids if uid in wanted_ids]  # mlforecast's order
         if not ids:
             raise ValueError("none of the requested series is known to the model")
         rows = self._complete(future)
@@ -218,8 +225,7 @@ class Forecaster:
         direct_steps: list[pd.DataFrame] = []
         recursive_steps: list[pd.DataFrame] = []
         keys = ["unique_id", "ds"]
-        out = self._predict(self._bands, rows, ids).merge(
-            self._predict(self._median, rows, ids, direct_steps if explain else None), on=keys).merge(
+        out = self._predict(self._direct, rows, ids, direct_steps if explain else None).merge(
             self._predict(self._recursive, rows, ids, recursive_steps if explain else None).rename(columns={"p50": "recursive"}), on=keys)
         share = self._recursive_weight(out["ds"])
         out["p50"] = np.expm1((1 - share) * np.log1p(out["p50"].clip(lower=0)) + share * np.log1p(out["recursive"].clip(lower=0)))
@@ -246,8 +252,9 @@ class Forecaster:
         weighted as the blend weighs them (so they add up to the blended P50), summed by driver group
         and turned into % effects, the three largest with impact high (>= 20%), medium (>= 5%), low.
 
-        The `*_steps` hold each model's input features, one frame per step of the horizon."""
-        direct, recursive = self._median.models_["p50"].booster_, self._recursive.models_["p50"].booster_
+        The `*_steps` hold each model's input features, one frame per step of the horizon (the direct
+        models' steps, P50's first, repeat for P10 and P90: zip reads P50's)."""
+        direct, recursive = self._direct.models_["p50"].booster_, self._recursive.models_["p50"].booster_
         records = []
         for step, (x_direct, x_recursive) in enumerate(zip(direct_steps, recursive_steps), start=1):
             assert len(x_direct) == len(ids), "features of one step are one row per series predicted"
@@ -277,7 +284,7 @@ def driver_group(feature: str) -> str:
         return "promotion"
     if feature == "price":
         return "price"
-    if feature in ("state_holiday", "school_holiday", "holiday_next_days"):
+    if feature in ("state_holiday", "school_holiday", "holiday_next_days", "days_to_holiday", "days_since_holiday"):
         return "holidays"
     if feature in ("open", "closed_yesterday", "closed_tomorrow"):
         return "opening days"
