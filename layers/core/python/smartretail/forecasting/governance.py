@@ -38,8 +38,10 @@ def model_card(evaluation: dict[str, Any], frame: Any, model_version: str, horiz
         "model_version": model_version,
         "intended_use": f"Daily demand forecasts (P10, P50, P90) for each store x SKU over the next {horizon_days} days, "
                         "read by sellers and managers and by the reorder and pricing decisions; not for financial reporting.",
-        "model": "One global LightGBM per quantile (mlforecast) on log units: lags and rolling means beyond the horizon, "
-                 "calendar, promotions, price and category; conformal widening of the 80% band.",
+        "model": "Global LightGBM models (mlforecast) on log units: a direct model (lags and rolling means beyond the "
+                 "horizon) blended with a recursive one (lags from one day) for the P50, the recursive share largest on "
+                 "the first days; calendar, holidays, promotions, price and category; P10/P90 quantile models with "
+                 "conformal widening of the 80% band.",
         "data": {"first_day": str(days.min().date()), "trained_through": str(days.max().date()), "history_days": history_days,
                  "series": int(frame["unique_id"].nunique()), "stores": int(stores.nunique()),
                  "categories": int(frame["category"].nunique()) if "category" in frame else None,
