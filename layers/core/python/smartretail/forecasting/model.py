@@ -127,8 +127,8 @@ class Forecaster:
         # so a row's features are the same whether or not later days are in the frame, and a held-out
         # window's features are all known before it starts.
         self._direct = _direct(self.config, {})
-        x, y, usable = self._features(frame, self._direct)
-        days, open_ = x.pop("ds").to_numpy(), (x["open"] == 1).to_numpy()
+        x, days, y, usable = self._features(frame, self._direct)
+        open_ = (x["open"] == 1).to_numpy()
         # Conformalized quantile regression in log space, on the last `calibration_windows` horizons,
         # each predicted by band models that never saw it; one window alone carries its own season (a
         # holiday period makes the band too wide for the next weeks, a quiet one too narrow).
@@ -149,16 +149,16 @@ class Forecaster:
         # which learn from every day, the last weeks included.
         self._direct.models_ = {"p50": _median(self.config).fit(x[usable], y[usable]), **bands}
         self._recursive = _recursive(self.config)
-        x, y, usable = self._features(frame, self._recursive)
-        self._recursive.models_ = {"p50": self._recursive.models["p50"].fit(x.drop(columns="ds")[usable], y[usable])}
+        x, _, y, usable = self._features(frame, self._recursive)
+        self._recursive.models_ = {"p50": self._recursive.models["p50"].fit(x[usable], y[usable])}
         self._cutoff = cutoff
         self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=SINCE_DAYS + 1)][["unique_id", "ds", *self.config.drivers]]
         self.series = sorted(frame["unique_id"].unique())
         return self
 
-    def _features(self, frame: pd.DataFrame, fcst: "object") -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """`fcst`'s model inputs (with `ds`) and log target of every row of `frame`, and which rows may
-        teach a model: closed days are 0 by rule and stockout days understate demand."""
+    def _features(self, frame: pd.DataFrame, fcst: "object") -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+        """`fcst`'s model inputs, day and log target of every row of `frame`, and which rows may teach a
+        model: closed days are 0 by rule and stockout days understate demand."""
         columns = ["unique_id", "ds", "y", *self._exog, *self.config.static]
         with warnings.catch_warnings():  # early rows have no lag yet: LightGBM handles the nulls
             warnings.filterwarnings("ignore", message="Found null values")
@@ -166,17 +166,16 @@ class Forecaster:
         usable = (features["open"] == 1).to_numpy()
         if "censored" in frame:
             usable &= ~frame["censored"].fillna(False).astype(bool).to_numpy()
-        return features.drop(columns=["unique_id", "y"]), features["y"].to_numpy(), usable
+        return features.drop(columns=["unique_id", "ds", "y"]), features["ds"].to_numpy(), features["y"].to_numpy(), usable
 
-    def _predict(self, fcst: "object", rows: pd.DataFrame, ids: list[str] | None = None, features: list | None = None) -> pd.DataFrame:
-        """Raw output of `fcst` for the series `ids` (default: all) on the rows whose drivers (and derived
-        features) are all present; the model's input features of every step are appended to `features`
-        when given. Closed days feed the next steps' lags as 0, as they were in training."""
+    def _predict(self, fcst: "object", rows: pd.DataFrame, ids: list[str], features: list | None = None) -> pd.DataFrame:
+        """Raw output of `fcst` for the series `ids` (in mlforecast's order) on the rows whose drivers (and
+        derived features) are all present; the model's input features of every step are appended to
+        `features` when given. Closed days feed the next steps' lags as 0, as they were in training."""
         horizon = int((rows["ds"].max() - self._cutoff).days)
         x_df = rows[["unique_id", "ds", *self._exog]]
-        order = list(fcst.ts.uids) if ids is None else ids
         days = pd.date_range(self._cutoff + pd.Timedelta(days=1), periods=horizon, freq="D")
-        is_open = x_df.pivot(index="ds", columns="unique_id", values="open").reindex(index=days, columns=order).fillna(1).to_numpy() == 1
+        is_open = x_df.pivot(index="ds", columns="unique_id", values="open").reindex(index=days, columns=ids).fillna(1).to_numpy() == 1
         step = itertools.count()  # the steps of each model in turn
 
         def keep(x: pd.DataFrame) -> pd.DataFrame:
