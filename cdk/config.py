@@ -9,7 +9,6 @@ CORE_LAYER_DIR = ROOT / "layers" / "core"
 DEPS_LAYER_DIR = ROOT / "layers" / "deps"
 DOCUMENT_DEPS_LAYER_DIR = ROOT / "layers" / "document_deps"
 SEARCH_DEPS_LAYER_DIR = ROOT / "layers" / "search_deps"
-STOREFRONT_DEPS_LAYER_DIR = ROOT / "layers" / "storefront_deps"
 WEB_DIST_DIR = ROOT / "web" / "dist"  # the dashboard's build (npm run build in web/; ./dev builds it)
 GLUE_JOBS_DIR = ROOT / "glue_jobs"
 SAGEMAKER_JOBS_DIR = ROOT / "sagemaker_jobs"

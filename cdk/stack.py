@@ -9,7 +9,7 @@ from .config import SEARCH_DEPS_LAYER_DIR, StageConfig
 from .constructs.analytics import AnalyticsConstruct
 from .constructs.api import ApiConstruct, api_routes
 from .constructs.data_lake import DataLakeConstruct
-from .constructs.copilot import CopilotConstruct, CopilotSearchConstruct
+from .constructs.copilot import CATALOG_INDEX, CopilotConstruct, CopilotSearchConstruct
 from .constructs.decisions import DecisionsConstruct
 from .constructs.documents import DocumentsConstruct
 from .constructs.forecasting import ForecastingConstruct
@@ -61,8 +61,10 @@ class SmartRetailStack(Stack):
         decisions.grant_read(copilot.function)
         documents.grant_read(copilot.function)
         api.add_routes(copilot.function, api_routes("copilot"))
+        # The storefront searches its catalogue in the same collection (its own index); the loader indexes it.
         storefront = StorefrontConstruct(self, "Storefront", config=config, user_pool=identity.user_pool, raw_bucket=lake.raw,
-                                         layers=layers, request_counts=api.request_counts)
+                                         layers=[*layers, search_layer], request_counts=api.request_counts)
+        copilot_search.grant_index(storefront.function, read_only=True, index=CATALOG_INDEX)
         storefront.add_routes(api)
         storefront.grant_api(api.function, identity.user_pool)
         web.publish(api=api.api, region=self.region, client_id=identity.client.user_pool_client_id)
@@ -77,8 +79,9 @@ class SmartRetailStack(Stack):
         pipeline.retrain_on_request(decisions.evaluator)
         storefront_training = StorefrontTrainingConstruct(
             self, "StorefrontTraining", config=config, raw_bucket=lake.raw, artifacts_bucket=lake.artifacts,
-            storefront_table=storefront.table, topic=pipeline.topic, layers=layers,
+            storefront_table=storefront.table, topic=pipeline.topic, layers=[*layers, search_layer],
         )
+        copilot_search.grant_index(storefront_training.loader, index=CATALOG_INDEX)
         monitoring = MonitoringConstruct(
             self, "Monitoring", config=config, api=api.api,
             functions={"Api": api.function, "Copilot": copilot.function, "Storefront": storefront.function, "Validation": ingestion.validation_function, "AlertsEvaluator": decisions.evaluator,

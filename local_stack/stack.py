@@ -90,6 +90,9 @@ class LocalStack:
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
             # Machine clients ask the emulator's token endpoint (local_stack.oauth2), not the pool's domain.
             "STOREFRONT_TOKEN_URL": f"{self.endpoint}/oauth2/token",
+            # The in-process search index (OpenSearch's stand-in) keeps what is indexed in the documents
+            # bucket, where the functions that index and those that search all find it.
+            "LOCAL_SEARCH_BUCKET": self.search_bucket,
         }
         self.functions = load_functions(self.template, overrides)
         self.events = EventDispatcher(self.template, self.functions, machines={"TrainingPipelineStateMachine": self._run_training})
@@ -161,16 +164,24 @@ class LocalStack:
                 return fn.environment
         raise KeyError(logical_prefix)
 
+    @property
+    def search_bucket(self) -> str:
+        """The documents bucket (the document processor's DOCUMENTS_BUCKET), where the local search
+        index is kept."""
+        (processor,) = [r for logical, r in self.template.resources("AWS::Lambda::Function").items()
+                        if logical.startswith("DocumentsProcessor")]
+        return str(self.template.resolve(processor["Properties"]["Environment"]["Variables"]["DOCUMENTS_BUCKET"]))
+
     def load_knowledge(self, folder: Path) -> int:
         """The platform's policies and SOPs into the copilot's local search, where the document
-        processor puts each processed document (its DOCUMENTS_BUCKET); how many chunks."""
+        processor puts each processed document; how many chunks."""
         from smartretail.adapters.aws_s3 import S3ObjectStore
         from smartretail.adapters.local_search import ObjectStoreSearchIndex
         from smartretail.search.embedder import WordLlamaEmbedder
         from smartretail.search.knowledge import knowledge_chunks
 
         chunks = knowledge_chunks(folder)
-        ObjectStoreSearchIndex(S3ObjectStore(), self.function_env("DocumentsProcessor")["DOCUMENTS_BUCKET"], WordLlamaEmbedder).upsert(chunks)
+        ObjectStoreSearchIndex(S3ObjectStore(), self.search_bucket, WordLlamaEmbedder).upsert(chunks)
         return len(chunks)
 
     # --- users and tokens -------------------------------------------------------------------

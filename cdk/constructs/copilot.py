@@ -1,6 +1,7 @@
-"""The copilot's search: an OpenSearch Serverless vector search collection with its encryption,
-network and data-access policies, and the grant that lets a function index and search it and embed
-text with Titan (smartretail.adapters.aws_opensearch, aws_bedrock).
+"""The platform's search: an OpenSearch Serverless vector search collection with its encryption,
+network and data-access policies, holding the copilot's index (policies and processed documents) and
+the storefront's catalogue index, and the grant that lets a function index or search one of them and
+embed text with Titan (smartretail.adapters.aws_opensearch, aws_bedrock).
 
 Encryption at rest is with an AWS-owned key, as every collection must have one; the collection's
 endpoint is reachable from the internet because the functions run outside a VPC, and every request
@@ -20,6 +21,7 @@ from .packaging import python_function
 from .tables import tenant_table
 
 INDEX = "copilot"
+CATALOG_INDEX = "catalog"  # the storefront's products, each tenant's under its own tenant_id
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2:0"
 INDEX_PERMISSIONS = ["aoss:CreateIndex", "aoss:DescribeIndex", "aoss:UpdateIndex", "aoss:ReadDocument", "aoss:WriteDocument"]
 READ_PERMISSIONS = ["aoss:DescribeIndex", "aoss:ReadDocument"]
@@ -44,12 +46,13 @@ class CopilotSearchConstruct(Construct):
     def endpoint(self) -> str:
         return self.collection.attr_collection_endpoint
 
-    def grant_index(self, fn: lambda_.Function, read_only: bool = False) -> None:
-        """Index, search and embed: the collection's data-access policy names the function's role, its
-        IAM policy allows the collection's API and Titan's model, and it is told where they are."""
+    def grant_index(self, fn: lambda_.Function, read_only: bool = False, index: str = INDEX) -> None:
+        """Index, search and embed: the collection's data-access policy names the function's role for
+        one index, its IAM policy allows the collection's API and Titan's model, and it is told where
+        they are."""
         self._grants += 1
         aoss.CfnAccessPolicy(self, f"DataAccess{self._grants}", name=f"{self.name}-data{self._grants}", type="data",
-                             policy=json.dumps([{"Rules": [{"ResourceType": "index", "Resource": [f"index/{self.name}/{INDEX}"],
+                             policy=json.dumps([{"Rules": [{"ResourceType": "index", "Resource": [f"index/{self.name}/{index}"],
                                                             "Permission": READ_PERMISSIONS if read_only else INDEX_PERMISSIONS}],
                                                  "Principal": [fn.role.role_arn]}]))
         fn.add_to_role_policy(iam.PolicyStatement(actions=["aoss:APIAccessAll"], resources=[self.collection.attr_arn]))
@@ -57,7 +60,8 @@ class CopilotSearchConstruct(Construct):
         fn.add_to_role_policy(iam.PolicyStatement(actions=["bedrock:InvokeModel"],
                                                   resources=[f"arn:aws:bedrock:{region}::foundation-model/{EMBEDDING_MODEL}"]))
         fn.add_environment("SEARCH_ENDPOINT", self.endpoint)
-        fn.add_environment("SEARCH_INDEX", INDEX)
+        fn.add_environment("SEARCH_INDEX", INDEX)  # both names, as SearchSettings reads them; the policy opens one
+        fn.add_environment("CATALOG_INDEX", CATALOG_INDEX)
         fn.add_environment("EMBEDDING_MODEL_ID", EMBEDDING_MODEL)
 
 

@@ -8,11 +8,11 @@ from aws_cdk import Duration, Stack, aws_apigateway as apigw, aws_cognito as cog
 from aws_cdk import aws_iam as iam, aws_kinesisfirehose as firehose, aws_lambda as lambda_, aws_s3 as s3
 from constructs import Construct
 
-from ..config import STOREFRONT_DEPS_LAYER_DIR, StageConfig
+from ..config import StageConfig
 from ..nag import acknowledge, wildcard_under
 from .api import ApiConstruct, api_routes
 from .log_groups import log_group
-from .packaging import deps_layer, python_function
+from .packaging import python_function
 from .tables import tenant_table
 
 RESOURCE_SERVER = "storefront"
@@ -38,8 +38,7 @@ class StorefrontConstruct(Construct):
         self.function = python_function(
             self, "StorefrontFunction", "storefront", config=config, logs_id="StorefrontLogs",
             description="SmartRetail storefront: recommendations, search and shopper events for marketplace back ends",
-            layers=[*layers, deps_layer(self, "StorefrontDepsLayer", STOREFRONT_DEPS_LAYER_DIR,
-                                        "SmartRetail storefront search (bm25s, PyStemmer, wordllama)")],
+            layers=layers,
             memory_size=1536, timeout=Duration.seconds(29),
             environment={
                 "COGNITO_USER_POOL_ID": user_pool.user_pool_id, "STOREFRONT_TABLE": self.table.table_name,

@@ -1,5 +1,6 @@
 """Composition root of the storefront Lambda: machine-client verification (the client's tenant from
-the registry), the serving table, the events stream (Firehose; locally the raw bucket directly)."""
+the registry), the serving table, the catalogue's search index (OpenSearch; locally in-process), the
+events stream (Firehose; locally the raw bucket directly)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ def build_services(settings: StorefrontSettings) -> Services:
     from smartretail.adapters.aws_dynamodb import DynamoItemStore, DynamoRequestCounter
     from smartretail.adapters.aws_firehose import FirehoseEventSink, S3EventSink
     from smartretail.adapters.aws_s3 import S3ObjectStore
-    from smartretail.search.embedder import WordLlamaEmbedder
+    from smartretail.adapters.search_index import search_index
 
     table = DynamoItemStore(settings.STOREFRONT_TABLE)
     recent = Recent(seconds=300)  # a revoked client stops working within five minutes
@@ -34,7 +35,7 @@ def build_services(settings: StorefrontSettings) -> Services:
     return Services(
         settings=settings,
         verifier=MachineClientVerifier(settings.AWS_REGION, settings.COGNITO_USER_POOL_ID, tenant_of),
-        storefront=StorefrontService(table, embedder_factory=WordLlamaEmbedder),
+        storefront=StorefrontService(table, search_index(settings, S3ObjectStore())),
         events=events,
         throttle=TenantThrottle(DynamoRequestCounter(settings.REQUEST_COUNTS_TABLE), settings.CLIENT_REQUESTS_PER_MINUTE,
                                 who="this client has") if settings.REQUEST_COUNTS_TABLE else None,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cdk.config import (CORE_LAYER_DIR, DEPS_LAYER_DIR, DOCUMENT_DEPS_LAYER_DIR, LAMBDAS_DIR, ROOT, SAGEMAKER_JOBS_DIR,
-                        SEARCH_DEPS_LAYER_DIR, STOREFRONT_DEPS_LAYER_DIR)
+                        SEARCH_DEPS_LAYER_DIR)
 from cdk.constructs.imports import import_closure
 from cdk.constructs.packaging import RUNTIME_PROVIDED, core_bundling
 from smartretail import settings as settings_models
@@ -102,8 +102,8 @@ def _needed(function: str) -> set[str]:
 
 # A function's layers beyond the shared ones: packages only they import.
 DOCUMENT_DEPS, SEARCH_DEPS = DOCUMENT_DEPS_LAYER_DIR / "requirements.txt", SEARCH_DEPS_LAYER_DIR / "requirements.txt"
-STOREFRONT_DEPS = STOREFRONT_DEPS_LAYER_DIR / "requirements.txt"
-OWN_LAYERS = {"document_processor": [DOCUMENT_DEPS, SEARCH_DEPS], "copilot": [SEARCH_DEPS], "storefront": [STOREFRONT_DEPS]}
+OWN_LAYERS = {"document_processor": [DOCUMENT_DEPS, SEARCH_DEPS], "copilot": [SEARCH_DEPS], "storefront": [SEARCH_DEPS],
+              "storefront_loader": [SEARCH_DEPS]}
 
 
 def test_each_function_gets_every_package_it_imports_from_its_layers():
@@ -124,9 +124,9 @@ def test_no_layer_carries_a_package_its_functions_do_not_import():
         assert not set(_requirements(path)) & others, f"{path} holds what other functions import: move it to the shared layer"
 
 
-@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", DOCUMENT_DEPS, SEARCH_DEPS, STOREFRONT_DEPS,
+@pytest.mark.parametrize("requirements", [DEPS_LAYER_DIR / "requirements.txt", DOCUMENT_DEPS, SEARCH_DEPS,
                                           SAGEMAKER_JOBS_DIR / "forecasting" / "requirements.txt"],
-                         ids=["lambda-layer", "document-processor-layer", "search-layer", "storefront-layer", "sagemaker-job"])
+                         ids=["lambda-layer", "document-processor-layer", "search-layer", "sagemaker-job"])
 def test_what_is_deployed_pins_the_versions_the_tests_ran_with(requirements):
     from packaging.markers import Marker
 

@@ -86,12 +86,14 @@ def test_user_pool_has_the_three_groups_and_an_immutable_tenant_claim(synthesize
     ("DecisionsAlertsEvaluatorFunction", settings_models.AlertsEvaluatorSettings),
     ("DocumentsProcessorFunction", settings_models.DocumentProcessorSettings),
     ("CopilotCopilotFunction", settings_models.CopilotSettings),
+    ("StorefrontTrainingLoaderFunction", settings_models.StorefrontLoaderSettings),
+    ("StorefrontStorefrontFunction", settings_models.SearchSettings),  # its other defaults (request limits) are kept
 ])
 def test_every_function_gets_each_setting_it_reads_from_the_stack(synthesized, function, settings):
     _, body, _ = synthesized
     (found,) = [v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith(function)]
     env = set(found["Properties"]["Environment"]["Variables"])
-    provided_by_lambda_or_local_only = {"AWS_REGION", "SMARTRETAIL_LOCAL"}
+    provided_by_lambda_or_local_only = {"AWS_REGION", "SMARTRETAIL_LOCAL", "LOCAL_SEARCH_BUCKET"}
     assert set(settings.model_fields) - provided_by_lambda_or_local_only <= env
 
 
@@ -373,7 +375,7 @@ def test_cloudwatch_may_encrypt_alarm_messages_for_the_operations_topic(synthesi
                for s in statements)
 
 
-def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_writes_and_the_copilot_reads_its_index(synthesized):
+def test_the_search_collection_is_encrypted_and_each_index_has_one_writer_and_its_readers(synthesized):
     _, body, _ = synthesized
     (collection,) = resources(body, "AWS::OpenSearchServerless::Collection").values()
     name = collection["Properties"]["Name"]
@@ -390,11 +392,15 @@ def test_the_copilot_search_collection_is_encrypted_and_only_the_processor_write
         pieces = access["Properties"]["Policy"]["Fn::Join"][1]  # the JSON with the role's ARN spliced in
         (rule_set,) = json.loads("".join(p if isinstance(p, str) else "ROLE" for p in pieces))
         (role,) = [p for p in pieces if not isinstance(p, str)]
-        assert rule_set["Principal"] == ["ROLE"] and rule_set["Rules"][0]["Resource"] == [f"index/{name}/copilot"]
-        permissions[role["Fn::GetAtt"][0].split("Function")[0].removeprefix("Copilot")] = set(rule_set["Rules"][0]["Permission"])
-    assert permissions.keys() == {"DocumentsProcessor", "Copilot"}
-    assert "aoss:WriteDocument" in permissions["DocumentsProcessor"] and "aoss:DeleteIndex" not in permissions["DocumentsProcessor"]
-    assert permissions["Copilot"] == {"aoss:DescribeIndex", "aoss:ReadDocument"}
+        assert rule_set["Principal"] == ["ROLE"]
+        (index,) = rule_set["Rules"][0]["Resource"]
+        permissions[(role["Fn::GetAtt"][0].split("Function")[0].removeprefix("Copilot"), index)] = set(rule_set["Rules"][0]["Permission"])
+    copilot, catalog = f"index/{name}/copilot", f"index/{name}/catalog"
+    assert permissions.keys() == {("DocumentsProcessor", copilot), ("Copilot", copilot),
+                                  ("StorefrontTrainingLoader", catalog), ("StorefrontStorefront", catalog)}
+    for writer in (("DocumentsProcessor", copilot), ("StorefrontTrainingLoader", catalog)):
+        assert "aoss:WriteDocument" in permissions[writer] and "aoss:DeleteIndex" not in permissions[writer]
+    assert permissions[("Copilot", copilot)] == permissions[("StorefrontStorefront", catalog)] == {"aoss:DescribeIndex", "aoss:ReadDocument"}
     processor = next(v for k, v in resources(body, "AWS::Lambda::Function").items() if k.startswith("DocumentsProcessorFunction"))
     env = processor["Properties"]["Environment"]["Variables"]
     assert env["SEARCH_INDEX"] == "copilot" and "Fn::GetAtt" in env["SEARCH_ENDPOINT"]

@@ -3,7 +3,10 @@ filters and facets; and a query that matches nothing says so and still shows som
 
 import pytest
 
+from smartretail.adapters.local_search import ObjectStoreSearchIndex
+from smartretail.adapters.memory import MemoryObjectStore
 from smartretail.search.embedder import WordLlamaEmbedder
+from smartretail.storefront.catalog import EMPTY_CATALOGUE
 from smartretail.storefront.search import CatalogSearch, Product, normalise
 
 PRODUCTS = [
@@ -68,3 +71,15 @@ def test_nothing_within_the_filters_falls_back_to_the_filters_best_sellers(shop)
 def test_pages_do_not_overlap(shop):
     first, second = shop.search("in", page=1, page_size=2), shop.search("in", page=2, page_size=2)
     assert not {i["item_id"] for i in first.items} & {i["item_id"] for i in second.items}
+
+
+def test_the_local_index_searches_what_the_loader_indexed_in_another_process_and_follows_new_versions():
+    store = MemoryObjectStore()
+    loader = ObjectStoreSearchIndex(store, "search", WordLlamaEmbedder)
+    storefront = ObjectStoreSearchIndex(store, "search", WordLlamaEmbedder, catalog_check_seconds=0)
+    assert storefront.search_catalog("t1", "drill").message == EMPTY_CATALOGUE
+    assert loader.replace_catalog("t1", PRODUCTS, "run-1") == len(PRODUCTS)
+    assert storefront.search_catalog("t1", "cordless drill").items[0]["item_id"] in {"p3", "p4"}
+    loader.replace_catalog("t1", PRODUCTS[:2], "run-2")
+    assert {i["item_id"] for i in storefront.search_catalog("t1", "drill").items} <= {"p1", "p2"}
+    assert storefront.search_catalog("t2", "drill").message == EMPTY_CATALOGUE  # another tenant's catalogue is apart

@@ -1,10 +1,13 @@
 """The storefront's training step split as the pipeline runs it: inputs from the stream and from
 uploaded files (each event once), the fitted run as the training job's artefact, and the loader's
-promotion (a run that loses to popularity keeps the live lists; stale lists go)."""
+promotion (a run that loses to popularity keeps the live lists; stale lists go; a promoted run's
+catalogue becomes searchable)."""
 
 import json
 
+from smartretail.adapters.local_search import ObjectStoreSearchIndex
 from smartretail.adapters.memory import MemoryItemStore, MemoryObjectStore
+from smartretail.search.embedder import WordLlamaEmbedder
 from smartretail.lake import accepted_prefix
 from smartretail.storefront.events import stream_prefix
 from smartretail.storefront.keys import META_KEY, list_key
@@ -60,8 +63,13 @@ def test_a_fitted_run_survives_the_training_artefact_and_is_promoted_into_the_se
     serving = MemoryItemStore()
     serving.put("t1", list_key("user", "gone-shopper"), {"items": [], "owned": []})  # from an older run
     serving.put("t1", "storefront#rules", {"banned_sellers": ["s9"]})
-    summary = publish_run(serving, "t1", loaded)
+    search = ObjectStoreSearchIndex(MemoryObjectStore(), "search", WordLlamaEmbedder)
+    summary = publish_run(serving, "t1", loaded, search)
     assert summary["promoted"] and serving.get("t1", META_KEY)["model_version"] == "sf-1"
+    assert summary["catalog_indexed"] == len(items)  # the promoted run's catalogue is searchable
+    found = search.search_catalog("t1", "garden spade")
+    assert found.items[0]["item_id"].startswith("G") and found.fallback is None
+    assert search.search_catalog("t2", "garden spade").items == []  # another tenant has no catalogue
     assert serving.get("t1", list_key("user", "gone-shopper")) is None and summary["deleted_stale"] == 1
     assert serving.get("t1", "storefront#rules")  # what is not a list is left alone
     assert serving.get("t1", list_key("item", "NEW-K"))["title"] == "kitchen knife and pan set, new"

@@ -154,8 +154,9 @@ def read_lines(store: ObjectStore, bucket: str, prefix: str, chunk_bytes: int = 
 
 
 class SearchIndex(Protocol):
-    """The copilot's retrieval: chunks with their metadata (smartretail.search.chunks.Chunk), found by
-    hybrid BM25 + vector search, always within a tenant and the platform's policies."""
+    """Hybrid BM25 + vector search, always within one tenant: the copilot's retrieval over chunks with
+    their metadata (smartretail.search.chunks.Chunk, with the platform's policies) and the storefront's
+    product search over each tenant's catalogue."""
 
     def upsert(self, chunks: list[Any]) -> None:
         """Index documents' chunks, replacing what each document had before."""
@@ -165,3 +166,12 @@ class SearchIndex(Protocol):
 
     def search(self, tenant_id: str, query: str, k: int = 5, doc_types: list[str] | None = None) -> list[Any]:
         """The k best hits (text, score, metadata) the tenant may see, best first."""
+
+    def replace_catalog(self, tenant_id: str, products: list[Any], version: str) -> int:
+        """Make these products (smartretail.storefront.catalog.Product) the tenant's searchable
+        catalogue, in place of what an earlier version indexed; how many were indexed."""
+
+    def search_catalog(self, tenant_id: str, query: str, filters: dict[str, Any] | None = None, page: int = 1,
+                       page_size: int = 20) -> Any:
+        """One page (smartretail.storefront.catalog.SearchPage) of the tenant's catalogue for a shopper's
+        query within the filters, with facets; a query nothing matches gets a fallback that says so."""

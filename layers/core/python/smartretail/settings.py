@@ -28,14 +28,18 @@ class EnvSettings(BaseModel):
 
 
 class SearchSettings(EnvSettings):
-    """What a function that indexes or searches the copilot's search reads (smartretail.adapters.search_index)."""
+    """What a function that indexes or searches reads (smartretail.adapters.search_index): the copilot's
+    chunks and the storefront's catalogue are two indexes of one OpenSearch collection."""
 
     AWS_REGION: str
-    DOCUMENTS_BUCKET: str  # locally the index is kept in it
-    # The copilot's search (CopilotSearchConstruct): the collection's endpoint, its index, Titan's model.
+    # CopilotSearchConstruct's grants: the collection's endpoint, its indexes, Titan's model.
     SEARCH_ENDPOINT: str
     SEARCH_INDEX: str = "copilot"
+    CATALOG_INDEX: str = "catalog"
     EMBEDDING_MODEL_ID: str = "amazon.titan-embed-text-v2:0"
+    # Set only by the local stack, with SMARTRETAIL_LOCAL: the bucket where the in-process index keeps
+    # what is indexed, so the processes that index and those that search share it.
+    LOCAL_SEARCH_BUCKET: str = ""
     SMARTRETAIL_LOCAL: bool = False
 
 
@@ -107,8 +111,9 @@ class CopilotSettings(ServingSettings, SearchSettings):
         return self
 
 
-class StorefrontSettings(EnvSettings):
-    """The storefront function: machine clients' tokens, the serving table, the events stream."""
+class StorefrontSettings(SearchSettings):
+    """The storefront function: machine clients' tokens, the serving table, the events stream, the
+    catalogue's search index."""
 
     AWS_REGION: str
     COGNITO_USER_POOL_ID: str
@@ -140,8 +145,9 @@ class ForecastLoaderSettings(EnvSettings):
     RESULTS_CACHE_TABLE: str = ""  # where each store's recommendations are ranked ahead of the first request
 
 
-class StorefrontLoaderSettings(EnvSettings):
-    """Environment of the storefront loader Lambda (set by StorefrontTrainingConstruct)."""
+class StorefrontLoaderSettings(SearchSettings):
+    """Environment of the storefront loader Lambda (set by StorefrontTrainingConstruct): it also
+    indexes a promoted run's catalogue."""
 
     AWS_REGION: str
     ARTIFACTS_BUCKET: str

@@ -1,18 +1,25 @@
 """The SearchIndex port locally: each document's chunks kept as one JSON object in (emulated) S3, so
 the document pipeline and the copilot, in different processes, share them; each searching process
-keeps a HybridIndex in memory and embeds only chunks it has not seen."""
+keeps a HybridIndex in memory and embeds only chunks it has not seen. A tenant's catalogue is one
+gzipped JSON object beside a small pointer naming its version: the storefront's loader writes both,
+and each searching process builds the catalogue's CatalogSearch when the pointer names a version it
+has not built (looked at no more than once per CATALOG_CHECK_SECONDS)."""
 
+import gzip
 import hashlib
 import json
 from dataclasses import asdict
 from typing import Any, Callable
 
+from ..memo import Recent
 from ..ports import ObjectStore
 from ..search.chunks import PLATFORM, Chunk
 from ..search.fusion import Embedder, Hit
 from ..search.hybrid import HybridIndex
+from ..storefront.catalog import Product, SearchPage
 
 PREFIX = "search-index"
+CATALOG_CHECK_SECONDS = 5
 
 
 def _folder(tenant_id: str) -> str:
@@ -20,10 +27,14 @@ def _folder(tenant_id: str) -> str:
 
 
 class ObjectStoreSearchIndex:
-    def __init__(self, store: ObjectStore, bucket: str, embedder: Callable[[], Embedder]):
+    def __init__(self, store: ObjectStore, bucket: str, embedder: Callable[[], Embedder],
+                 catalog_check_seconds: float = CATALOG_CHECK_SECONDS):
         self._store, self._bucket, self._make_embedder = store, bucket, embedder
         self._index: HybridIndex | None = None
         self._seen: dict[str, str] = {}  # object key -> digest of what is indexed in memory
+        self._embedder: Embedder | None = None
+        self._catalogs: dict[str, tuple[str, Any]] = {}  # tenant -> (version, its CatalogSearch)
+        self._live = Recent(catalog_check_seconds)
 
     def _key(self, tenant_id: str, doc_id: str) -> str:
         return f"{PREFIX}/{_folder(tenant_id)}/{hashlib.sha256(doc_id.encode()).hexdigest()[:32]}.json"
@@ -53,7 +64,7 @@ class ObjectStoreSearchIndex:
     def _refresh(self, tenants: list[str]) -> HybridIndex:
         """Bring the in-memory index up to date with the stored documents of these tenants."""
         if self._index is None:
-            self._index = HybridIndex(self._make_embedder())
+            self._index = HybridIndex(self._embedding())
         for tenant_id in tenants:
             for key in self._store.keys(self._bucket, f"{PREFIX}/{_folder(tenant_id)}/"):
                 stored = self._store.read_if_exists(self._bucket, key)
@@ -68,3 +79,41 @@ class ObjectStoreSearchIndex:
                     self._index.upsert([Chunk(**c) for c in body["chunks"]])
                 self._seen[key] = digest
         return self._index
+
+    def _embedding(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._make_embedder()
+        return self._embedder
+
+    def _catalog_key(self, tenant_id: str, name: str) -> str:
+        return f"{PREFIX}/catalog/{_folder(tenant_id)}/{name}"
+
+    def replace_catalog(self, tenant_id: str, products: list[Product], version: str) -> int:
+        body = {"tenant_id": tenant_id, "version": version, "products": [p.record() for p in products]}
+        self._store.put_bytes(self._bucket, self._catalog_key(tenant_id, "products.json.gz"),
+                              gzip.compress(json.dumps(body, separators=(",", ":")).encode()), "application/gzip")
+        self._store.put_bytes(self._bucket, self._catalog_key(tenant_id, "live.json"), json.dumps({"version": version}).encode())
+        self._live.forget(tenant_id)
+        return len(products)
+
+    def search_catalog(self, tenant_id: str, query: str, filters: dict[str, Any] | None = None, page: int = 1,
+                       page_size: int = 20) -> SearchPage:
+        return self._catalog(tenant_id).search(query, filters, page, page_size)
+
+    def _catalog(self, tenant_id: str) -> Any:
+        """The tenant's catalogue as a CatalogSearch, built again only when a new version is live."""
+        from ..storefront.search import CatalogSearch
+
+        def live_version() -> str:
+            stored = self._store.read_if_exists(self._bucket, self._catalog_key(tenant_id, "live.json"))
+            return json.loads(stored)["version"] if stored else ""
+
+        version = self._live.get(tenant_id, live_version)
+        built = self._catalogs.get(tenant_id)
+        if built and built[0] == version:
+            return built[1]
+        stored = self._store.read_if_exists(self._bucket, self._catalog_key(tenant_id, "products.json.gz")) if version else None
+        body = json.loads(gzip.decompress(stored)) if stored else {"version": version, "products": []}
+        search = CatalogSearch([Product.from_record(r) for r in body["products"]], embedder=self._embedding())
+        self._catalogs[tenant_id] = (body["version"], search)
+        return search

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..forecasting.artefacts import MODEL_ARCHIVE
 from ..lake import model_prefix
-from ..ports import ItemStore
+from ..ports import ItemStore, SearchIndex
+from .catalog import catalog_products
 from .keys import LIST_KINDS, META_KEY, list_key
 
 
@@ -35,13 +36,19 @@ def promotion(summary: dict[str, Any], live: dict[str, Any] | None) -> tuple[boo
     return False, f"backtest NDCG@10 {ours} < popularity {popular}: the live lists of {live.get('trained_at')} stay"
 
 
-def publish_run(serving: ItemStore, tenant_id: str, run: StorefrontRun) -> dict[str, Any]:
-    """Promote a run (or not) into the serving table. A promoted run's lists replace the live ones and
-    lists of shoppers and items it no longer has are deleted; every run is kept under `run_key`."""
+def publish_run(serving: ItemStore, tenant_id: str, run: StorefrontRun, search: SearchIndex | None = None) -> dict[str, Any]:
+    """Promote a run (or not) into the serving table and, with `search`, its catalogue (items with the
+    run's popularity) into the search index first: a run whose catalogue cannot be indexed is not
+    promoted. A promoted run's lists replace the live ones and lists of shoppers and items it no
+    longer has are deleted; every run is kept under `run_key`."""
     live = serving.get(tenant_id, META_KEY)
     promoted, reason = promotion(run.summary, live)
     summary = {**run.summary, "promoted": promoted, "promotion_reason": reason}
     if promoted:
+        if search is not None:
+            items = [record for key, record in run.records.items() if key.startswith(list_key("item", ""))]
+            summary["catalog_indexed"] = search.replace_catalog(tenant_id, catalog_products(items),
+                                                                str(summary.get("model_version") or summary["trained_at"]))
         serving.put_many(tenant_id, run.records)
         stale = [r["item_key"] for kind in LIST_KINDS for r in serving.query(tenant_id, list_key(kind, ""))
                  if r["item_key"] not in run.records]

@@ -16,16 +16,18 @@ then what is popular, each time saying which."""
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..search.fusion import normalised
 from ..search.hybrid import _stemmer, _tokenize
+from .catalog import (EMPTY_CATALOGUE, SYNONYMS, Product, SearchPage, both_ways, expand, facets, no_match_message, normalise,
+                      passes)
+
+__all__ = ["CatalogSearch", "Product", "SearchPage", "normalise"]
 
 # Fusion weights of word BM25, character 3-gram BM25 and vectors; popularity's prior on top.
 WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT, POPULARITY_WEIGHT = 0.45, 0.2, 0.35, 0.05
@@ -40,46 +42,6 @@ FEEDBACK_DOCS, FEEDBACK_TERMS, FEEDBACK_WEIGHT = 10, 10, 0.5
 # A title's head noun: its last word before one of these (not a unit after a number: "6 in x 24 in").
 _HEAD_ENDS = {"with", "in", "for", "w", "featuring", "includes", "including", "by", "on"}
 _NUMBER = re.compile(r"^[0-9./]+$")
-
-_UNITS = [
-    (r"(\d+)\s*/\s*(\d+)", r"\1/\2"),
-    (r"(\d)\s*(?:inches|inch|in\.|in\b|\")", r"\1 in "),
-    (r"(\d)\s*(?:feet|foot|ft\.|ft\b|')", r"\1 ft "),
-    (r"(\d)\s*(?:gallons|gallon|gal\.|gal\b)", r"\1 gal "),
-    (r"(\d)\s*(?:pounds|pound|lbs\.|lbs|lb\.|lb\b)", r"\1 lb "),
-    (r"(\d)\s*(?:ounces|ounce|oz\.|oz\b)", r"\1 oz "),
-    (r"(\d)\s*(?:volts|volt|v\b)", r"\1 volt "),
-    (r"(\d)\s*(?:watts|watt|w\b)", r"\1 watt "),
-    (r"(\d)\s*(?:amps|amp|a\b)", r"\1 amp "),
-    (r"(\d)\s*(?:millimeters|millimetres|mm\b)", r"\1 mm "),
-    (r"(\d)\s*(?:centimeters|centimetres|cm\b)", r"\1 cm "),
-    (r"(\d)\s*(?:liters|litres|liter|litre|l\b)", r"\1 l "),
-    (r"(\d)\s*(?:kilograms|kilogram|kg\b)", r"\1 kg "),
-    (r"(\d)\s*(?:sq\.?\s*ft\.?|square\s+feet|square\s+foot)", r"\1 sqft "),
-    (r"(\d)\s*(?:cu\.?\s*ft\.?|cubic\s+feet|cubic\s+foot)", r"\1 cuft "),
-    (r"(\d)\s*(?:x|by|\*)\s*(?=\d)", r"\1 x "),
-]
-_UNITS = [(re.compile(pattern), replacement) for pattern, replacement in _UNITS]
-
-# Words shoppers use for what catalogues call otherwise (both directions are added).
-SYNONYMS = {
-    "fridge": "refrigerator", "tv": "television", "ac": "air conditioner", "bbq": "grill",
-    "couch": "sofa", "telly": "television", "sneakers": "shoes", "trainers": "shoes", "hoodie": "sweatshirt",
-    "mic": "microphone", "cellphone": "phone", "mobile": "phone", "laptop": "notebook", "lightbulb": "light bulb",
-    "bulb": "light bulb", "faucet": "tap", "nappies": "diapers", "diaper": "diapers", "tshirt": "t shirt", "tee": "t shirt",
-    "weedeater": "trimmer", "weedwacker": "trimmer", "sheetrock": "drywall", "gyprock": "drywall", "tub": "bathtub",
-}
-
-
-def normalise(text: str) -> str:
-    """Lower case, units spelled one way, punctuation out (decimal points and fractions kept)."""
-    text = text.lower()
-    for pattern, replacement in _UNITS:
-        text = pattern.sub(replacement, text)
-    text = re.sub(r"[^a-z0-9./ ]+", " ", text)
-    text = re.sub(r"(?<![0-9])[./]|[./](?![0-9])", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
 
 def head_noun(text: str) -> str | None:
     """A normalised title's product type: the last word before 'with', 'in', 'for'... that is neither a
@@ -124,38 +86,6 @@ class Speller:
         return " ".join(out)
 
 
-def expand(query: str, synonyms: dict[str, str]) -> str:
-    extra = [synonyms[w] for w in query.split() if w in synonyms and synonyms[w] not in query]
-    return " ".join([query, *extra])
-
-
-@dataclass(frozen=True)
-class Product:
-    item_id: str
-    title: str
-    category: str | None = None
-    brand: str | None = None
-    price: float | None = None
-    in_stock: bool = True
-    popularity: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class SearchPage:
-    query: str
-    searched_for: str  # after normalisation, spelling and synonyms
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    facets: dict[str, Any]
-    fallback: str | None = None  # None, "close_matches", "filters_only" or "popular"
-    message: str | None = None
-
-
-PRICE_BANDS = [(0, 10), (10, 25), (25, 50), (50, 100), (100, 250), (250, 500), (500, math.inf)]
-
-
 class CatalogSearch:
     def __init__(self, products: list[Product], embedder: Any = None, synonyms: dict[str, str] | None = None,
                  weights: tuple[float, float, float] = (WORD_WEIGHT, GRAM_WEIGHT, DENSE_WEIGHT), popularity_weight: float = POPULARITY_WEIGHT):
@@ -165,8 +95,7 @@ class CatalogSearch:
         self.embedder = embedder
         self.weights = weights
         self.popularity_weight = popularity_weight
-        both = dict(SYNONYMS if synonyms is None else synonyms)
-        self.synonyms = {**{v: k for k, v in both.items() if " " not in v}, **both}
+        self.synonyms = both_ways(SYNONYMS if synonyms is None else synonyms)
         texts = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
         self.speller = Speller(texts)
         self._words, self._grams = bm25s.BM25(k1=WORD_K1, b=WORD_B), bm25s.BM25()
@@ -285,58 +214,31 @@ class CatalogSearch:
         return [(self.products[i].item_id, float(fused[i])) for i in top]
 
     def _allowed(self, filters: dict[str, Any]) -> np.ndarray:
-        keep = np.ones(len(self.products), dtype=bool)
-        for i, p in enumerate(self.products):
-            if filters.get("category") and p.category not in filters["category"]:
-                keep[i] = False
-            elif filters.get("brand") and p.brand not in filters["brand"]:
-                keep[i] = False
-            elif filters.get("in_stock") and not p.in_stock:
-                keep[i] = False
-            elif filters.get("price_min") is not None and (p.price is None or p.price < filters["price_min"]):
-                keep[i] = False
-            elif filters.get("price_max") is not None and (p.price is None or p.price > filters["price_max"]):
-                keep[i] = False
-        return keep
+        return np.array([passes(p, filters) for p in self.products], dtype=bool)
 
     def _facets(self, members: np.ndarray) -> dict[str, Any]:
-        chosen = [self.products[i] for i in np.flatnonzero(members)]
-        bands = Counter()
-        for p in chosen:
-            if p.price is not None:
-                low, high = next(b for b in PRICE_BANDS if b[0] <= p.price < b[1])
-                bands[f"{low}-{'' if high == math.inf else high}"] += 1
-        return {"category": dict(Counter(p.category for p in chosen if p.category).most_common(20)),
-                "brand": dict(Counter(p.brand for p in chosen if p.brand).most_common(20)),
-                "price": dict(sorted(bands.items(), key=lambda kv: float(kv[0].split("-")[0]))),
-                "in_stock": sum(p.in_stock for p in chosen)}
+        return facets(self.products[i] for i in np.flatnonzero(members))
 
     def search(self, query: str, filters: dict[str, Any] | None = None, page: int = 1, page_size: int = 20) -> SearchPage:
         filters = filters or {}
         searched = self.understand(query)
         if not self.products:
-            return SearchPage(query, searched, [], 0, page, self._facets(np.zeros(0, dtype=bool)), "popular",
-                              "The catalogue is empty: upload products (POST /ingest/products) and run the training pipeline.")
+            return SearchPage(query, searched, [], 0, page, self._facets(np.zeros(0, dtype=bool)), "popular", EMPTY_CATALOGUE)
         fused, matches = self.scores(searched)
         allowed = self._allowed(filters)
-        fallback = message = None
+        fallback = None
         members = matches & allowed
         if searched and not matches.any():
             # No word of the query is in the catalogue: rank everything by partial words and meaning.
-            members = (fused > self.popularity_weight) & allowed
-            fallback, message = "close_matches", f"No product matches every word of \"{query}\"; showing close matches."
+            members, fallback = (fused > self.popularity_weight) & allowed, "close_matches"
         if not members.any() and allowed.any() and filters:
-            members, fused = allowed, self._popularity.copy()
-            fallback, message = "filters_only", f"Nothing matches \"{query}\" within the filters; showing the best sellers there."
+            members, fused, fallback = allowed, self._popularity.copy(), "filters_only"
         if not members.any():
-            members, fused = np.ones(len(self.products), dtype=bool), self._popularity.copy()
-            fallback = "popular"
-            message = f"Nothing matches \"{query}\"{' within the filters' if filters else ''}; showing popular products."
+            members, fused, fallback = np.ones(len(self.products), dtype=bool), self._popularity.copy(), "popular"
         facets = self._facets(matches if matches.any() else members)
         ranked = np.flatnonzero(members)
         ranked = ranked[np.argsort(-fused[ranked], kind="stable")]
         start = (page - 1) * page_size
-        items = [{"item_id": self.products[i].item_id, "title": self.products[i].title, "category": self.products[i].category,
-                  "brand": self.products[i].brand, "price": self.products[i].price, "in_stock": self.products[i].in_stock,
-                  "score": round(float(fused[i]), 4)} for i in ranked[start:start + page_size]]
+        items = [self.products[i].listing(fused[i]) for i in ranked[start:start + page_size]]
+        message = no_match_message(query, fallback, bool(filters)) if fallback else None
         return SearchPage(query, searched, items, int(len(ranked)), page, facets, fallback, message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..ports import ItemStore
+from ..ports import ItemStore, SearchIndex
 from .events import EVENT_WEIGHTS
 from .keys import LIST_KINDS, META_KEY, list_key  # noqa: F401 (the serving table's keys, used by callers from here)
 from .rules import StorefrontRulesStore
@@ -102,12 +102,10 @@ class StorefrontService:
     """Reads the precomputed lists and catalogue of the caller's tenant only: every key is under its
     partition. Items (stock, seller) are read for the candidates of each request."""
 
-    def __init__(self, lists: ItemStore, embedder_factory: Any = None, recent_seconds: float = 60):
+    def __init__(self, lists: ItemStore, search: SearchIndex | None = None, recent_seconds: float = 60):
         from ..memo import Recent
 
-        self.lists = lists
-        self._embedder_factory, self._embedder = embedder_factory, None
-        self._indexes: dict[str, tuple[str, Any]] = {}  # tenant -> (the training run it was built from, CatalogSearch)
+        self.lists, self.search_index = lists, search
         self._recent = Recent(recent_seconds)  # which training run is live, re-read at most once a minute
 
     def catalog(self, tenant_id: str, item_ids: Iterable[str]) -> dict[str, CatalogItem]:
@@ -175,31 +173,16 @@ class StorefrontService:
 
     def search(self, tenant_id: str, query: str, filters: dict[str, Any] | None = None, page: int = 1,
                page_size: int = 20) -> dict[str, Any]:
-        """The tenant's catalogue searched (see CatalogSearch); built once per container and training run."""
+        """The tenant's catalogue searched in the search index (its loader indexes each promoted run's)."""
         from dataclasses import asdict
 
-        found = self._index(tenant_id).search(query, filters, page, page_size)
-        return asdict(found)
+        if self.search_index is None:
+            raise RuntimeError("this storefront service was built without a search index")
+        return asdict(self.search_index.search_catalog(tenant_id, query, filters, page, page_size))
 
     def _meta(self, tenant_id: str) -> dict[str, Any]:
         """The last training run's summary (read at most once a minute per container)."""
         return self._recent.get(("meta", tenant_id), lambda: self.lists.get(tenant_id, META_KEY)) or {}
-
-    def _index(self, tenant_id: str) -> Any:
-        from .search import CatalogSearch, Product
-
-        run = str(self._meta(tenant_id).get("trained_at", ""))
-        cached = self._indexes.get(tenant_id)
-        if cached and cached[0] == run:
-            return cached[1]
-        if self._embedder is None and self._embedder_factory is not None:
-            self._embedder = self._embedder_factory()
-        records = self.lists.query(tenant_id, list_key("item", ""))
-        products = [Product(r["item_id"], r.get("title") or "", r.get("category"), r.get("brand"), r.get("price"),
-                            r.get("stock") is None or r["stock"] > 0, float(r.get("popularity") or 0.0)) for r in records]
-        index = CatalogSearch(products, embedder=self._embedder)
-        self._indexes[tenant_id] = (run, index)
-        return index
 
     def similar(self, tenant_id: str, item_id: str, k: int = 10, rules: Rules | None = None) -> dict[str, Any]:
         items = self._ruled(tenant_id, self._list(tenant_id, "similar", item_id), k, {item_id}, rules)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..lake import accepted_prefix
-from ..ports import ItemStore, ObjectStore, read_lines
+from ..ports import ItemStore, ObjectStore, SearchIndex, read_lines
 from .events import read_events, stream_prefix
 from .interactions import clean_interactions
 from .lists import serving_lists
@@ -114,11 +114,11 @@ def fit_storefront(tenant_id: str, records: list[dict[str, Any]], catalogue: lis
 
 
 def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serving: ItemStore, embedder: Any = None,
-                     config: RecommenderConfig | None = None) -> dict[str, Any]:
+                     config: RecommenderConfig | None = None, search: SearchIndex | None = None) -> dict[str, Any]:
     """Train and publish one tenant's storefront lists in one process (tests, benchmarks); the pipeline
     runs the same three steps as a training job and a loader. The summary stored."""
     records, catalogue = load_inputs(objects, raw_bucket, tenant_id)
-    return publish_run(serving, tenant_id, fit_storefront(tenant_id, records, catalogue, embedder, config))
+    return publish_run(serving, tenant_id, fit_storefront(tenant_id, records, catalogue, embedder, config), search)
 
 
 def _repeat(model: Recommender, item_id: str) -> bool:
