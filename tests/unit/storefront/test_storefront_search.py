@@ -83,3 +83,12 @@ def test_the_local_index_searches_what_the_loader_indexed_in_another_process_and
     loader.replace_catalog("t1", PRODUCTS[:2], "run-2")
     assert {i["item_id"] for i in storefront.search_catalog("t1", "drill").items} <= {"p1", "p2"}
     assert storefront.search_catalog("t2", "drill").message == EMPTY_CATALOGUE  # another tenant's catalogue is apart
+
+
+def test_words_written_joined_or_hyphenated_find_each_other():
+    shop = CatalogSearch([Product("d1", "Masonite 2-Panel Bi-fold Closet Door"), Product("d2", "Prehung Interior Door"),
+                          Product("k1", "Kwikset Satin Nickel Entry Lever", brand="Kwikset"), Product("k2", "Set of Cabinet Knobs")],
+                         embedder=WordLlamaEmbedder())
+    assert shop.search("bifold door").items[0]["item_id"] == "d1"
+    assert "kwikset" in shop.understand("kwik set lever").split()
+    assert shop.search("kwik set lever").items[0]["item_id"] == "k1"

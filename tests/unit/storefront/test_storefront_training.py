@@ -12,6 +12,7 @@ from smartretail.lake import accepted_prefix
 from smartretail.storefront.events import stream_prefix
 from smartretail.storefront.keys import META_KEY, list_key
 from smartretail.storefront.publishing import StorefrontRun, load_run, promotion, publish_run, run_key, save_run
+from smartretail.storefront.recommend import RecommenderConfig
 from smartretail.storefront.training import fit_storefront, load_inputs
 
 BUCKET = "raw"
@@ -99,3 +100,19 @@ def test_too_few_events_train_nothing_and_say_so():
     run = fit_storefront("t1", [{"event_id": "e1", "user_id": "u", "item_id": "K1", "event_type": "view",
                                  "timestamp": "2025-01-01T00:00:00Z"}], [])
     assert run.records == {} and run.summary["status"] == "not trained: 1 shopper events, at least 50 are needed"
+
+
+def test_only_the_last_history_days_are_read_from_the_stream_and_learnt_from(events, items):
+    objects, rows = _stored(events, items)
+    old = [{"event_id": f"old{i}", "user_id": "u-then", "item_id": "K1", "event_type": "purchase", "tenant_id": "t1",
+            "timestamp": "2021-03-01T10:00:00Z"} for i in range(3)]
+    objects.put_bytes(BUCKET, f"{stream_prefix('t1')}2021/03/01/part-0", _lines(old))  # delivered four years before the rest
+    objects.put_bytes(BUCKET, f"{stream_prefix('t1')}2024/12/30/part-0", _lines([{**old[0], "event_id": "late"}]))
+    records, catalogue = load_inputs(objects, BUCKET, "t1")
+    ids = {r["event_id"] for r in records}
+    assert "old0" not in ids and "late" in ids and len(records) == len(rows) + 1  # 2024/12/30 is inside the window
+    assert {r["event_id"] for r in load_inputs(objects, BUCKET, "t1", history_days=5000)[0]} >= {"old0", "old1", "old2"}
+    run = fit_storefront("t1", records, catalogue)
+    assert run.summary["events_before_window"] == 1  # the late file's 2021 event: read, but not learnt from
+    stale = fit_storefront("t1", records, catalogue, config=RecommenderConfig(history_days=30))
+    assert stale.summary["events_before_window"] > 0 and stale.summary["status"] == "trained"

@@ -5,7 +5,7 @@ composition root per runtime.
 """
 
 import json
-from typing import IO, Any, Iterator, Protocol, Sequence
+from typing import IO, Any, Callable, Iterator, Protocol, Sequence
 
 from .models import UploadRecord, UploadStatus
 
@@ -140,10 +140,13 @@ def read_json(store: ObjectStore, bucket: str, key: str) -> Any:
         return json.loads(body.read())
 
 
-def read_lines(store: ObjectStore, bucket: str, prefix: str, chunk_bytes: int = 1 << 20) -> Iterator[str]:
-    """The non-empty text lines of every object under a prefix, streamed (a batch forecast's output
-    need not fit in memory)."""
+def read_lines(store: ObjectStore, bucket: str, prefix: str, chunk_bytes: int = 1 << 20,
+               keep: Callable[[str], bool] | None = None) -> Iterator[str]:
+    """The non-empty text lines of every object under a prefix (those whose key `keep` accepts),
+    streamed (a batch forecast's output need not fit in memory)."""
     for key in store.keys(bucket, prefix):
+        if keep is not None and not keep(key):
+            continue
         with store.open_read(bucket, key) as body:
             pending = b""
             for chunk in iter(lambda: body.read(chunk_bytes), b""):

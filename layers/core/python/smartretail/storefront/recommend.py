@@ -34,6 +34,7 @@ class RecommenderConfig:
     candidates_per_source: int = 100
     label_days: int | None = None  # the ranker's label window; None: a fifth of the history, 14 to 60 days
     recent_days: int = 30  # "trending" and recency features look this far back
+    history_days: int = 730  # events older than this before the newest are not learnt from (nor read from the stream)
     max_training_users: int = 6000
     ranker_trees: int = 300
     ranker_cuts: int = 2

@@ -1,10 +1,12 @@
-"""Product search for storefronts: the copilot's hybrid of BM25 and vectors, tuned for short product
-titles and what shoppers type.
+"""Product search for storefronts in one process (the local search index's catalogue, the from-files
+CLI and the benchmarks): the copilot's hybrid of BM25 and vectors, tuned for short product titles and
+what shoppers type.
 
 What shoppers type is not what catalogues print: `2x4`, `1/2 in.`, `5 gal`, `12v`, misspellings,
-"fridge" for refrigerator. So queries and titles go through the same normalisation (units, fractions,
-punctuation), query words the catalogue never uses are corrected against its vocabulary, and a short
-synonym list expands the query. Three scorers are fused per query (min-max normalised, convex weights):
+"fridge" for refrigerator, "bifold" for "Bi-fold", "kwik set" for Kwikset. So queries and titles go
+through the same normalisation (units, fractions, punctuation), hyphenated title words are also indexed
+joined and query word pairs the catalogue writes as one word also searched joined, query words the
+catalogue never uses are corrected against its vocabulary, and a short synonym list expands the query. Three scorers are fused per query (min-max normalised, convex weights):
 BM25 over stemmed words, BM25 over character 3-grams (partial words, compounds, residual typos) and
 the embedder's vectors. Three title signals are added on top: how much of the query (IDF-weighted) the
 title covers, whether the title's product type (its head noun) is a query word, and which query word
@@ -42,6 +44,15 @@ FEEDBACK_DOCS, FEEDBACK_TERMS, FEEDBACK_WEIGHT = 10, 10, 0.5
 # A title's head noun: its last word before one of these (not a unit after a number: "6 in x 24 in").
 _HEAD_ENDS = {"with", "in", "for", "w", "featuring", "includes", "including", "by", "on"}
 _NUMBER = re.compile(r"^[0-9./]+$")
+
+_HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
+
+
+def indexed_text(title: str) -> str:
+    """A title as the index reads it: normalised, with each hyphenated word also written joined
+    ("Bi-fold" -> "bi fold bifold"), as shoppers type it either way."""
+    return " ".join([normalise(title), *(a + b for a, b in _HYPHENATED.findall(title.lower()))])
+
 
 def head_noun(text: str) -> str | None:
     """A normalised title's product type: the last word before 'with', 'in', 'for'... that is neither a
@@ -96,7 +107,8 @@ class CatalogSearch:
         self.weights = weights
         self.popularity_weight = popularity_weight
         self.synonyms = both_ways(SYNONYMS if synonyms is None else synonyms)
-        texts = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
+        plain = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
+        texts = [indexed_text(" ".join(filter(None, [p.title, p.brand]))) for p in products]  # words BM25 and the speller read
         self.speller = Speller(texts)
         self._words, self._grams = bm25s.BM25(k1=WORD_K1, b=WORD_B), bm25s.BM25()
         n = len(texts)
@@ -107,7 +119,7 @@ class CatalogSearch:
         if texts:
             tokens = _tokenize(texts)
             self._words.index(tokens, show_progress=False)
-            self._grams.index(bm25s.tokenize([_grams(t) for t in texts], stopwords=None, show_progress=False), show_progress=False)
+            self._grams.index(bm25s.tokenize([_grams(t) for t in plain], stopwords=None, show_progress=False), show_progress=False)
             # Title signals over the word index's vocabulary: each term's postings (the titles holding it
             # and its BM25 weight there, as the index stores them), each title's terms, each term's IDF,
             # each title's head noun and word pairs.
@@ -118,19 +130,22 @@ class CatalogSearch:
             df = np.diff(s["indptr"])
             self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
             stem = _stemmer().stemWord
-            self._heads = np.array([vocab.get(stem(h), -1) if (h := head_noun(t)) else -1 for t in texts])
+            self._heads = np.array([vocab.get(stem(h), -1) if (h := head_noun(t)) else -1 for t in plain])
             pairs: dict[int, list[int]] = defaultdict(list)
             for i, ids in enumerate(tokens.ids):
                 for key in {a * terms + b for a, b in zip(ids, ids[1:])}:
                     pairs[key].append(i)
             self._pairs = {key: np.array(docs) for key, docs in pairs.items()}
-        self._vectors = embedder.embed(texts) if embedder is not None and texts else None
+        self._vectors = embedder.embed(plain) if embedder is not None and plain else None
         pop = np.log1p(np.array([max(0.0, p.popularity) for p in products], dtype=np.float64))
         self._popularity = pop / pop.max() if len(pop) and pop.max() > 0 else np.zeros(len(products))
 
     def understand(self, query: str) -> str:
-        """The query as it is searched: normalised, misspellings corrected, synonyms added."""
-        return expand(self.speller.correct(normalise(query)), self.synonyms)
+        """The query as it is searched: normalised, two words the catalogue writes as one joined
+        ("kwik set" -> also "kwikset"), misspellings corrected, synonyms added."""
+        words = normalise(query).split()
+        joined = [a + b for a, b in zip(words, words[1:]) if (a.isalpha() or b.isalpha()) and self.speller.vocabulary[a + b] >= 2]
+        return expand(" ".join([self.speller.correct(" ".join(words)), *joined]).strip(), self.synonyms)
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Fused relevance of every product, and which products share a word with the query."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pandas as pd
@@ -76,13 +76,30 @@ def backtest(events: pd.DataFrame, items: pd.DataFrame | None, embedder: Any, co
             "popularity_ndcg_at_10": round(ndcg({u: [i for i in popular if i not in owned[u]] for u in truth}), 4)}
 
 
-def load_inputs(objects: ObjectStore, raw_bucket: str, tenant_id: str) -> tuple[list[dict[str, Any]], list[CatalogItem]]:
-    """The tenant's shopper events (streamed and uploaded, each event_id once) and catalogue."""
+def load_inputs(objects: ObjectStore, raw_bucket: str, tenant_id: str,
+                history_days: int = RecommenderConfig.history_days) -> tuple[list[dict[str, Any]], list[CatalogItem]]:
+    """The tenant's shopper events (streamed and uploaded, each event_id once) and catalogue. Stream
+    files delivered more than `history_days` (and a day's delivery lag) before the newest delivery
+    are not read: a file holds events up to its delivery day, all of them too old to learn from."""
+    prefix = stream_prefix(tenant_id)
+    days = {key: _delivery_day(key, prefix) for key in objects.keys(raw_bucket, prefix)}
+    newest = max((d for d in days.values() if d is not None), default=None)
+    oldest = newest - timedelta(days=history_days + 1) if newest else None
+    recent = lambda key: oldest is None or days.get(key) is None or days[key] >= oldest  # noqa: E731
     uploaded = (json.dumps({**{k: v for k, v in row.items() if v is not None and k not in LINEAGE}, "tenant_id": tenant_id,
                             "event_type": row.get("event_type") or "purchase"})
                 for row in _latest_rows(objects, raw_bucket, tenant_id, UPLOADED_EVENTS))
-    records = read_events(itertools.chain(read_lines(objects, raw_bucket, stream_prefix(tenant_id)), uploaded), tenant_id)
+    records = read_events(itertools.chain(read_lines(objects, raw_bucket, prefix, keep=recent), uploaded), tenant_id)
     return records, read_catalogue(objects, raw_bucket, tenant_id)
+
+
+def _delivery_day(key: str, prefix: str) -> date | None:
+    """The day in a stream file's key (Firehose's `yyyy/MM/dd/` after the prefix), if it has one."""
+    parts = key.removeprefix(prefix).split("/")
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2])) if len(parts) > 3 else None
+    except ValueError:
+        return None
 
 
 def fit_storefront(tenant_id: str, records: list[dict[str, Any]], catalogue: list[CatalogItem], embedder: Any = None,
@@ -98,6 +115,10 @@ def fit_storefront(tenant_id: str, records: list[dict[str, Any]], catalogue: lis
         return StorefrontRun(summary)
     loaded = clean_interactions(pd.DataFrame(records))
     events = loaded.frame
+    if len(events):  # the last `history_days` before the newest event: old tastes do not describe today's shoppers
+        recent = events["timestamp"] >= events["timestamp"].max() - pd.Timedelta(days=config.history_days)
+        summary["events_before_window"] = int((~recent).sum())
+        events = events[recent]
     items = pd.DataFrame([{"item_id": c.item_id, "title": c.title, "text": " ".join(filter(None, [c.title, c.category, c.brand]))}
                           for c in catalogue]) if catalogue else None
     summary["backtest"] = backtest(events, items, embedder, config)
