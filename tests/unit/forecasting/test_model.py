@@ -79,6 +79,7 @@ def test_calendar_drivers_know_tomorrows_closure_and_the_day_of_a_promotion():
     assert out["closed_tomorrow"].tolist() == [0, 1, 0, 0, 0]
     assert out["closed_yesterday"].tolist() == [0, 0, 0, 1, 0]
     assert out["promo_day"].tolist() == [0, 1, 2, 3, 0]
+    assert out["promo_recent_days"].tolist() == [0, 0, 1, 2, 3]  # promotion days before each day, within two weeks
     assert out["holiday_next_days"].tolist() == [0, 1, 1, 1, 0]
     assert out["days_to_holiday"].tolist() == [4, 3, 2, 1, 0]
     assert out["days_since_holiday"].tolist() == [14, 14, 14, 14, 0]  # none known before: the cap

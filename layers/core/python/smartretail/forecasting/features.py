@@ -2,6 +2,7 @@
 
 Computed over history and horizon together, per series, because they only use drivers that are
 known in advance: whether the store is closed tomorrow, how far into a promotion a day is, how many
+promotion days the two weeks before it had (promotion sequences: back-to-back promotion weeks), how many
 days to the next public holiday and since the last one (shopping moves around holidays: stocking up
 before, a lull or a rebound after). Distances are capped; a day with no holiday within the cap reads
 the cap. Days to the next holiday look at most `AHEAD_DAYS` ahead: the drivers end with the horizon,
@@ -11,8 +12,10 @@ so on its last days a later holiday is not known, and a short look ahead keeps t
 
 import pandas as pd
 
-DERIVED = ("closed_yesterday", "closed_tomorrow", "promo_day", "holiday_next_days", "days_to_holiday", "days_since_holiday")
-AHEAD_DAYS, SINCE_DAYS = 7, 14
+DERIVED = ("closed_yesterday", "closed_tomorrow", "promo_day", "promo_recent_days", "holiday_next_days", "days_to_holiday",
+           "days_since_holiday")
+AHEAD_DAYS, SINCE_DAYS, PROMO_DAYS = 7, 14, 14
+LOOKBACK_DAYS = max(SINCE_DAYS, PROMO_DAYS)  # history days a forecast needs before its first day to derive these
 
 
 def calendar_drivers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,6 +27,11 @@ def calendar_drivers(frame: pd.DataFrame) -> pd.DataFrame:
     out["closed_tomorrow"] = (by_series["open"].shift(-1, fill_value=1) == 0).astype("int8")
     run = (out["promo"] != by_series["promo"].shift(1, fill_value=0)).cumsum()
     out["promo_day"] = (out.groupby(["unique_id", run]).cumcount() + 1).where(out["promo"] == 1, 0).astype("int16")
+    # Promotion sequences: promotion days in the two weeks before (a second promotion week in a row is
+    # not the first, and promo_day restarts after each closed weekend).
+    before = by_series["promo"].shift(1, fill_value=0)
+    out["promo_recent_days"] = (before.groupby(out["unique_id"], sort=False).rolling(PROMO_DAYS, min_periods=1).sum()
+                                .reset_index(level=0, drop=True)).astype("int8")
     if "state_holiday" not in out:
         return out
     holiday = (out["state_holiday"] > 0).astype("int8")

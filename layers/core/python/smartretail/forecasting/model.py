@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .features import DERIVED, SINCE_DAYS, calendar_drivers
+from .features import DERIVED, LOOKBACK_DAYS, calendar_drivers
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Forecaster:
         x, _, y, usable = self._features(frame, self._recursive)
         self._recursive.models_ = {"p50": self._recursive.models["p50"].fit(x[usable], y[usable])}
         self._cutoff = cutoff
-        self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=SINCE_DAYS + 1)][["unique_id", "ds", *self.config.drivers]]
+        self._tail = frame[frame["ds"] > cutoff - pd.Timedelta(days=LOOKBACK_DAYS + 1)][["unique_id", "ds", *self.config.drivers]]
         self.series = sorted(frame["unique_id"].unique())
         return self
 
@@ -279,7 +279,7 @@ def driver_group(feature: str) -> str:
     """The driver a model feature belongs to, in words a seller uses."""
     if feature.startswith(("lag", "rolling", "seasonal_rolling")):
         return "recent demand"
-    if feature in ("promo", "promo_day", "promo2_active"):
+    if feature in ("promo", "promo_day", "promo_recent_days", "promo2_active"):
         return "promotion"
     if feature == "price":
         return "price"

@@ -16,6 +16,7 @@ from .keys import LIST_KINDS, META_KEY, list_key  # noqa: F401 (the serving tabl
 from .rules import StorefrontRulesStore
 
 MAX_RUN_PER_SELLER = 3
+BATCH_KEYS = 100  # DynamoDB's BatchGetItem reads up to this many items in one call
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,12 @@ def apply_rules(candidates: Iterable[Listed], catalog: dict[str, CatalogItem], k
     return chosen
 
 
+def _head(k: int, hidden: set[str]) -> int:
+    """How many of a list's candidates are read for a page of k: enough for the rules to drop some
+    (bought, out of stock, banned, a fourth of one seller in a row); popularity fills what is left."""
+    return 3 * k + len(hidden)
+
+
 def _listed(entries: list[dict[str, Any]] | None) -> list[Listed]:
     return [Listed(e["item_id"], float(e["score"]), e.get("reason", "")) for e in entries or []]
 
@@ -112,12 +119,17 @@ class StorefrontService:
         keys = {list_key("item", i): i for i in item_ids}
         return {keys[k]: CatalogItem.from_record(r) for k, r in self.lists.get_many(tenant_id, list(keys)).items()}
 
+    def _rules(self, tenant_id: str, rules: Rules | None) -> Rules:
+        """The tenant's own rules (re-read at most once a minute per container) unless given."""
+        if rules is not None:
+            return rules
+        stored = self._recent.get(("rules", tenant_id), lambda: StorefrontRulesStore(self.lists).get(tenant_id))
+        return Rules(banned_sellers=frozenset(stored.banned_sellers))
+
     def _ruled(self, tenant_id: str, candidates: list[Listed], k: int, owned: set[str] = frozenset(),
                rules: Rules | None = None) -> list[Listed]:
-        if rules is None:  # the tenant's own rules, re-read at most once a minute per container
-            stored = self._recent.get(("rules", tenant_id), lambda: StorefrontRulesStore(self.lists).get(tenant_id))
-            rules = Rules(banned_sellers=frozenset(stored.banned_sellers))
-        return apply_rules(candidates, self.catalog(tenant_id, [c.item_id for c in candidates]), k, owned=owned, rules=rules)
+        head = candidates[:_head(k, owned)]
+        return apply_rules(head, self.catalog(tenant_id, [c.item_id for c in head]), k, owned=owned, rules=self._rules(tenant_id, rules))
 
     def _list(self, tenant_id: str, kind: str, key: str) -> list[Listed]:
         found = self.lists.get(tenant_id, list_key(kind, key))
@@ -131,20 +143,32 @@ class StorefrontService:
                         recent: list[tuple[str, str]] | None = None, rules: Rules | None = None) -> dict[str, Any]:
         """A known shopper's precomputed list; a shopper known only by `recent` interactions
         (item_id, event_type) gets one from those items' neighbours, unless the training run's gate
-        found popularity the better ordering for this tenant; with neither, regional popularity."""
-        stored = self.lists.get(tenant_id, list_key("user", user_id))
+        found popularity the better ordering for this tenant; with neither, regional popularity.
+        Three batch reads at most: the shopper's and the popular lists, the clicked items' neighbours,
+        then the records of every candidate the page may show."""
+        user, regional, overall = list_key("user", user_id), list_key("popular", region or "all"), list_key("popular", "all")
+        lists = self.lists.get_many(tenant_id, list(dict.fromkeys([user, regional, overall])))
+        stored = lists.get(user)
+        popular = _listed((lists.get(regional) or {}).get("items")) or _listed((lists.get(overall) or {}).get("items"))
         owned = set(stored.get("owned", [])) if stored else set()
         owned |= {item for item, event in recent or [] if event == "purchase"}
+        hidden = owned | {i for i, _ in recent or []}
         if stored:
-            items, source = self._ruled(tenant_id, _listed(stored["items"]), k, owned, rules), "personal"
+            candidates, source, hidden = _listed(stored["items"]), "personal", owned
         elif recent and self._meta(tenant_id).get("order_by") != "popularity":
-            items, source = self._ruled(tenant_id, self.session(tenant_id, recent), k, owned | {i for i, _ in recent}, rules), "session"
+            candidates, source = self.session(tenant_id, recent), "session"
         else:
-            items, source = [], "popular"
+            candidates, source = [], "popular"
+        # Popular items fill the rest of one BatchGetItem (100 keys): the fill rarely needs more.
+        candidates = candidates[:_head(k, hidden)]
+        popular = popular[:max(BATCH_KEYS - len(candidates), _head(k, hidden))]
+        catalog = self.catalog(tenant_id, {c.item_id for c in candidates + popular})
+        rules = self._rules(tenant_id, rules)
+        items = apply_rules(candidates, catalog, k, owned=hidden, rules=rules)
         filled = 0
         if len(items) < k:  # too few left after the rules, or nothing known: fill from popularity
             have = {i.item_id for i in items} | owned | {i for i, _ in recent or []}
-            filler = [c for c in self.popular(tenant_id, k + len(have), region, rules) if c.item_id not in have][: k - len(items)]
+            filler = [c for c in apply_rules(popular, catalog, k + len(have), rules=rules) if c.item_id not in have][: k - len(items)]
             items, filled = items + filler, len(filler)
         return {"user_id": user_id, "source": source, "filled_from_popular": filled, "items": [i.as_dict() for i in items]}
 
@@ -154,12 +178,13 @@ class StorefrontService:
         scores: dict[str, float] = {}
         reasons: dict[str, tuple[float, str]] = {}
         recent = recent[-20:]
-        anchors = self.catalog(tenant_id, [item for item, _ in recent])
-        keys = {list_key(kind, item): (kind, item) for item, _ in recent for kind in ("similar", "together")}
-        found = self.lists.get_many(tenant_id, list(keys))  # every anchor's lists in one batch read
+        keys = {list_key(kind, item): (kind, item) for item, _ in recent for kind in ("item", "similar", "together")}
+        found = self.lists.get_many(tenant_id, list(keys))  # every anchor's record and lists in one batch read
+        anchors = {item: CatalogItem.from_record(found[key]) for key, (kind, item) in keys.items() if kind == "item" and key in found}
         neighbours = {item: [] for _, item in keys.values()}
         for key, record in found.items():
-            neighbours[keys[key][1]].extend(_listed(record.get("items")))
+            if keys[key][0] != "item":
+                neighbours[keys[key][1]].extend(_listed(record.get("items")))
         for age, (item_id, event) in enumerate(reversed(recent)):
             weight = EVENT_WEIGHTS.get(event, 1.0) * 0.8 ** age
             anchor = anchors.get(item_id)
