@@ -6,12 +6,13 @@ What shoppers type is not what catalogues print: `2x4`, `1/2 in.`, `5 gal`, `12v
 "fridge" for refrigerator, "bifold" for "Bi-fold", "kwik set" for Kwikset. So queries and titles go
 through the same normalisation (units, fractions, punctuation), hyphenated title words are also indexed
 joined and query word pairs the catalogue writes as one word also searched joined, query words the
-catalogue never uses are corrected against its vocabulary, and a short synonym list expands the query. Three scorers are fused per query (min-max normalised, convex weights):
-BM25 over stemmed words, BM25 over character 3-grams (partial words, compounds, residual typos) and
-the embedder's vectors. Three title signals are added on top: how much of the query (IDF-weighted) the
-title covers, whether the title's product type (its head noun) is a query word, and which query word
-pairs it holds as a phrase; then the words the best first-pass titles share are added to the query
-(RM3-style pseudo-relevance feedback on word BM25); shop popularity adds a small prior. A query always gets an answer: nothing
+catalogue never uses are corrected against its vocabulary, and a short synonym list expands the query.
+Three scorers are fused per query (min-max normalised, convex weights): BM25 over stemmed words, BM25
+over character 3-grams (partial words, compounds, residual typos) and the embedder's vectors. Three
+title signals are added on top: how much of the query (IDF-weighted) the title covers, whether the
+title's product type (its head noun) is a query word, and which query word pairs it holds as a phrase;
+then the words the best first-pass titles share are added to the query (RM3-style pseudo-relevance
+feedback on word BM25); shop popularity adds a small prior. A query always gets an answer: nothing
 matches its words, then close matches; nothing in the chosen filters, then the filters' best sellers;
 then what is popular, each time saying which."""
 

@@ -135,10 +135,6 @@ class StorefrontService:
         found = self.lists.get(tenant_id, list_key(kind, key))
         return _listed(found["items"] if found else None)
 
-    def popular(self, tenant_id: str, k: int, region: str | None = None, rules: Rules | None = None) -> list[Listed]:
-        candidates = (self._list(tenant_id, "popular", region) if region else []) or self._list(tenant_id, "popular", "all")
-        return self._ruled(tenant_id, candidates, k, rules=rules)
-
     def recommendations(self, tenant_id: str, user_id: str, k: int = 10, region: str | None = None,
                         recent: list[tuple[str, str]] | None = None, rules: Rules | None = None) -> dict[str, Any]:
         """A known shopper's precomputed list; a shopper known only by `recent` interactions

@@ -138,7 +138,7 @@ def train_storefront(tenant_id: str, objects: ObjectStore, raw_bucket: str, serv
                      config: RecommenderConfig | None = None, search: SearchIndex | None = None) -> dict[str, Any]:
     """Train and publish one tenant's storefront lists in one process (tests, benchmarks); the pipeline
     runs the same three steps as a training job and a loader. The summary stored."""
-    records, catalogue = load_inputs(objects, raw_bucket, tenant_id)
+    records, catalogue = load_inputs(objects, raw_bucket, tenant_id, (config or RecommenderConfig()).history_days)
     return publish_run(serving, tenant_id, fit_storefront(tenant_id, records, catalogue, embedder, config), search)
 
 
