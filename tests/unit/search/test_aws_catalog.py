@@ -12,35 +12,11 @@ from smartretail.adapters.aws_bedrock import TitanEmbedder
 from smartretail.adapters.aws_opensearch import OpenSearchIndex, catalog_mapping
 from smartretail.storefront.catalog import EMPTY_CATALOGUE, Product
 
-from test_aws_search import FakeBedrock
+from test_aws_search import FakeBedrock, FakeCollection
 
 
-class FakeCatalogCollection:
-    def __init__(self):
-        self.docs, self.requests, self.created, self.next_id = {}, [], {}, 0
-        outer = self
-
-        class Indices:
-            def exists(self, index):
-                return index in outer.created
-
-            def create(self, index, body):
-                outer.created[index] = body
-
-        self.indices = Indices()
-
-    def bulk(self, body):
-        items = []
-        for action, source in zip(body, body[1:] + [None]):
-            if "index" in action:
-                assert "_id" not in action["index"]
-                self.next_id += 1
-                self.docs[f"id{self.next_id}"] = source
-                items.append({"index": {"status": 201}})
-            elif "delete" in action:
-                self.docs.pop(action["delete"]["_id"], None)
-                items.append({"delete": {"status": 200}})
-        return {"errors": False, "items": items}
+class FakeCatalogCollection(FakeCollection):
+    """The copilot's fake collection (its own ids, bulk per item, indices) answering catalogue queries."""
 
     def _passes(self, source, clause):
         (kind, spec), = clause.items()
@@ -79,7 +55,7 @@ class FakeCatalogCollection:
     def search(self, index, body):
         self.requests.append(body)
         query = body["query"]
-        docs = [(i, s) for i, s in self.docs.items() if i]
+        docs = list(self.docs.items())
         if "knn" in query:
             spec = query["knn"]["vector"]
             scored = [(i, float(np.dot(s["vector"], spec["vector"]))) for i, s in docs if self._passes(s, spec["filter"])]

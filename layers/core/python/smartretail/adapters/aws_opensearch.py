@@ -27,6 +27,7 @@ from ..storefront.catalog import (EMPTY_CATALOGUE, FACET_SIZE, PRICE_BANDS, SYNO
 CANDIDATES = 50  # from each of BM25 and k-NN, before fusion
 CATALOG_WRITE_BATCH = 500  # products per bulk request (and per embedding batch)
 RESULT_WINDOW = 10_000  # the most hits one OpenSearch request returns
+SHOPPER_WORDS = both_ways(SYNONYMS)
 # The catalogue's fusion: BM25 (words, grams, phrase, brand together) and vectors, then popularity's prior.
 CATALOG_DENSE_WEIGHT, CATALOG_POPULARITY_WEIGHT = 0.35, 0.05
 FIELDS = ("chunk_id", "doc_id", "tenant_id", "doc_type", "source", "section", "upload_date", "confidence")
@@ -97,6 +98,15 @@ def facets_from(aggregations: dict[str, Any]) -> dict[str, Any]:
             "brand": {b["key"]: b["doc_count"] for b in aggregations["brand"]["buckets"]},
             "price": {b["key"]: b["doc_count"] for b in aggregations["price"]["buckets"] if b["doc_count"]},
             "in_stock": aggregations["in_stock"]["doc_count"]}
+
+
+def _min_max(scores: dict[str, float]) -> dict[str, float]:
+    """Scores onto 0..1 over one list's own hits (a lone hit, or hits all equal, score 1), as
+    OpenSearch's normalization processor does."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    return {key: (score - low) / (high - low) if high > low else 1.0 for key, score in scores.items()}
 
 
 def connect(endpoint: str, region: str) -> Any:
@@ -194,12 +204,9 @@ class OpenSearchIndex:
             return []
 
         def scores(hits: list[dict]) -> np.ndarray:
-            """Min-max over the list's own hits (a lone hit, or hits all equal, score 1); absent: 0."""
-            by_id = {h["_source"]["chunk_id"]: float(h["_score"]) for h in hits if h["_source"]["chunk_id"] in sources}
-            if not by_id:
-                return np.zeros(len(ids))
-            low, high = min(by_id.values()), max(by_id.values())
-            return np.array([(by_id[i] - low) / (high - low) if i in by_id and high > low else float(i in by_id) for i in ids])
+            """Min-max over the list's own hits; absent: 0."""
+            normed = _min_max({h["_source"]["chunk_id"]: float(h["_score"]) for h in hits if h["_source"]["chunk_id"] in sources})
+            return np.array([normed.get(i, 0.0) for i in ids])
 
         fused = (1 - self.dense_weight) * scores(lexical) + self.dense_weight * scores(dense)
         order = np.argsort(-fused, kind="stable")[:k]
@@ -242,7 +249,7 @@ class OpenSearchIndex:
                        page_size: int = 20) -> SearchPage:
         filters = filters or {}
         self._ensure_index(catalog=True)
-        searched = expand(normalise(query), both_ways(SYNONYMS))
+        searched = expand(normalise(query), SHOPPER_WORDS)
         tenant, chosen = [{"term": {"tenant_id": tenant_id}}], filter_clauses(filters)
         start = (page - 1) * page_size
         depth = min(start + page_size + CANDIDATES, RESULT_WINDOW)
@@ -298,10 +305,7 @@ class OpenSearchIndex:
                 if hit["_source"].get("tenant_id") == tenant_id:
                     item = hit["_source"]["item_id"]
                     best[item] = max(best.get(item, float("-inf")), float(hit["_score"]))
-            if not best:
-                return {}
-            low, high = min(best.values()), max(best.values())
-            return {item: (score - low) / (high - low) if high > low else 1.0 for item, score in best.items()}
+            return _min_max(best)
 
         words, meaning = normalised(lexical), normalised(dense)
         sources = {h["_source"]["item_id"]: h["_source"] for h in members if h["_source"].get("tenant_id") == tenant_id}
