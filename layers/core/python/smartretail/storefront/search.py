@@ -49,10 +49,10 @@ _NUMBER = re.compile(r"^[0-9./]+$")
 _HYPHENATED = re.compile(r"\b([a-z]+)-([a-z]+)\b")
 
 
-def indexed_text(title: str) -> str:
+def indexed_text(title: str, normalised_title: str) -> str:
     """A title as the index reads it: normalised, with each hyphenated word also written joined
     ("Bi-fold" -> "bi fold bifold"), as shoppers type it either way."""
-    return " ".join([normalise(title), *(a + b for a, b in _HYPHENATED.findall(title.lower()))])
+    return " ".join([normalised_title, *(a + b for a, b in _HYPHENATED.findall(title.lower()))])
 
 
 def head_noun(text: str) -> str | None:
@@ -108,8 +108,9 @@ class CatalogSearch:
         self.weights = weights
         self.popularity_weight = popularity_weight
         self.synonyms = both_ways(SYNONYMS if synonyms is None else synonyms)
-        plain = [normalise(" ".join(filter(None, [p.title, p.brand]))) for p in products]
-        texts = [indexed_text(" ".join(filter(None, [p.title, p.brand]))) for p in products]  # words BM25 and the speller read
+        raw = [" ".join(filter(None, [p.title, p.brand])) for p in products]
+        plain = [normalise(t) for t in raw]
+        texts = [indexed_text(t, n) for t, n in zip(raw, plain)]  # words BM25 and the speller read
         self.speller = Speller(texts)
         self._words, self._grams = bm25s.BM25(k1=WORD_K1, b=WORD_B), bm25s.BM25()
         n = len(texts)
