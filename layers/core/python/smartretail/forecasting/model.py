@@ -34,6 +34,10 @@ class ForecastConfig:
     # difference), so that training stays within minutes.
     band_n_estimators: int = 200
     band_learning_rate: float = 0.1
+    # ... and from a seeded random sample of at most this many rows: a quantile fit's cost grows
+    # faster than its rows (half of Rossmann's rows fit in under half the time), and a sample of a
+    # few hundred thousand days describes the spread as well as all of them.
+    band_max_rows: int = 350_000
     num_leaves: int = 63
     threads: int = 2
     seed: int = 7
@@ -51,7 +55,8 @@ def _lgbm(config: ForecastConfig, band: bool = False, **objective) -> "object":
         n_estimators=config.band_n_estimators if band else config.n_estimators,
         learning_rate=config.band_learning_rate if band else config.learning_rate, num_leaves=config.num_leaves,
         min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8, n_jobs=config.threads,
-        random_state=config.seed, verbosity=-1, **objective,
+        # Row-wise histograms: a fifth faster on a few dozen dense features over many rows.
+        force_row_wise=True, random_state=config.seed, verbosity=-1, **objective,
     )
 
 
@@ -129,6 +134,10 @@ class Forecaster:
         self._direct = _direct(self.config, {})
         x, days, y, usable = self._features(frame, self._direct)
         open_ = (x["open"] == 1).to_numpy()
+        band_rows = usable.copy()
+        if usable.sum() > self.config.band_max_rows:
+            rng = np.random.default_rng(self.config.seed)
+            band_rows &= rng.random(len(usable)) < self.config.band_max_rows / usable.sum()
         # Conformalized quantile regression in log space, on the last `calibration_windows` horizons,
         # each predicted by band models that never saw it; one window alone carries its own season (a
         # holiday period makes the band too wide for the next weeks, a quiet one too narrow).
@@ -137,7 +146,7 @@ class Forecaster:
             start = calibration_start - pd.Timedelta(days=h * k)
             if k and (start - frame["ds"].min()).days < 3 * h:
                 continue  # too little history before this window to train on
-            before = usable & (days < start.to_datetime64())
+            before = band_rows & (days < start.to_datetime64())
             bands = {name: model.fit(x[before], y[before]) for name, model in _bands(self.config).items()}
             window = open_ & (days >= start.to_datetime64()) & (days < (start + pd.Timedelta(days=h)).to_datetime64())
             low, high = (np.maximum(bands[q].predict(x[window]), 0) for q in ("p10", "p90"))
