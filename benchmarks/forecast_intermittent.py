@@ -10,7 +10,9 @@ peer give a point forecast only, so pinball and coverage are ours alone.
 
 Metrics per window and their mean: WAPE and bias of the P50 over every series-day (intermittent
 series make percentage errors per day meaningless; WAPE sums first), MAE, and for weekly totals
-WAPE as a planner sees it (`weekly_wape`). `zero_share` is the share of zero-sales days.
+WAPE and bias as a planner sees them (`weekly_wape`, `weekly_bias`): the sum of a point forecast, or
+for ours the sum of the expected demand the reorder plans add up (Swanson's rule on P10/P50/P90), with
+the sum of our medians as `weekly_wape_p50`. `zero_share` is the share of zero-sales days.
 
     PYTHONPATH=. .venv/bin/python -m benchmarks.forecast_intermittent
 """
@@ -100,19 +102,32 @@ def peer(history: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
 
 
 def score(forecast: pd.DataFrame, future: pd.DataFrame) -> dict[str, float]:
+    """Daily scores of the P50; weekly totals of what a planner adds up: a point forecast's own values,
+    or for ours the expected demand the reorder plans sum (`inventory.policy.ForecastDay.mean`, from
+    P10/P50/P90), with the sum of medians beside it (`weekly_wape_p50`)."""
     joined = future[["unique_id", "ds", "y"]].merge(forecast, on=["unique_id", "ds"], how="left")
     assert joined["p50"].notna().all(), "a system did not forecast every series and day"
     y, p50 = joined["y"].to_numpy(float), joined["p50"].clip(lower=0).to_numpy(float)
+    total = p50
+    if "p10" in joined:
+        from smartretail.inventory.policy import SWANSON
+
+        p10, p90 = (joined[q].clip(lower=0).to_numpy(float) for q in ("p10", "p90"))
+        total = SWANSON[0] * p10 + SWANSON[1] * p50 + SWANSON[2] * p90
     week = (joined["ds"] - joined["ds"].min()).dt.days // 7
-    weekly = joined.assign(p50=p50, week=week).groupby(["unique_id", "week"])[["y", "p50"]].sum()
+    weekly = joined.assign(p50=p50, total=total, week=week).groupby(["unique_id", "week"])[["y", "p50", "total"]].sum()
+
+    def weekly_wape(column: str) -> float:
+        return round(float(np.abs(weekly[column] - weekly["y"]).sum() / weekly["y"].sum()), 4)
+
     out = {"wape": round(float(np.abs(p50 - y).sum() / y.sum()), 4), "bias": round(float((p50 - y).sum() / y.sum()), 4),
-           "mae": round(float(np.abs(p50 - y).mean()), 4),
-           "weekly_wape": round(float(np.abs(weekly["p50"] - weekly["y"]).sum() / weekly["y"].sum()), 4)}
+           "mae": round(float(np.abs(p50 - y).mean()), 4), "weekly_wape": weekly_wape("total"),
+           "weekly_bias": round(float((weekly["total"] - weekly["y"]).sum() / weekly["y"].sum()), 4)}
     if "p10" in joined:
         from smartretail.forecasting.metrics import coverage, pinball_mean
 
-        out["pinball_mean"] = round(pinball_mean(y, joined["p10"].clip(lower=0).to_numpy(float), p50,
-                                                 joined["p90"].clip(lower=0).to_numpy(float)), 4)
+        out["weekly_wape_p50"] = weekly_wape("p50")
+        out["pinball_mean"] = round(pinball_mean(y, p10, p50, p90), 4)
         out["coverage_80"] = round(coverage(y, joined["p10"].to_numpy(float), joined["p90"].to_numpy(float)), 4)
     return out
 
@@ -153,7 +168,8 @@ def main() -> None:
                  "../shared/data/m5_slice (10 Walmart item x store series) and the demo tenant's generated sales; "
                  f"{WINDOWS} rolling 28-day origins at the end of each",
                  systems, datasets={name: {k: v for k, v in r.items()} for name, r in results.items()},
-                 metric_notes="wape, bias, mae over every series-day of the P50; weekly_wape over series-week totals; "
+                 metric_notes="wape, bias, mae over every series-day of the P50; weekly_wape, weekly_bias over series-week totals "
+                              "(ours: of the expected demand from P10/P50/P90; weekly_wape_p50: of our medians); "
                               "pinball_mean and coverage_80 for systems with P10/P90 (ours)")
 
 

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from ._results import write_result
-from .forecast_rossmann import HORIZON, load, run_smartretail
+from .forecast_rossmann import HORIZON, load, run_smartretail, split
+
+ORIGIN = pd.Timestamp("2015-05-08")  # the last forecast_rossmann window: the file's last 42 days follow it
 
 LEAD_TIME = 3
 REVIEW = 1
@@ -113,7 +115,7 @@ def main() -> None:
     parser.add_argument("--forecast-cache", type=Path, default=None,
                         help="reuse our forecast and measured correlation from this Parquet file (and its .json)")
     args = parser.parse_args()
-    history, future = load(args.stores)
+    history, future = split(*load(args.stores), ORIGIN)
     started = time.perf_counter()
     cached = args.forecast_cache.with_suffix(".json") if args.forecast_cache else None
     if args.forecast_cache and args.forecast_cache.exists() and cached.exists():
@@ -130,8 +132,9 @@ def main() -> None:
     dates = sorted(future["ds"].unique())
     assert len(dates) == HORIZON
     stores = sorted(future["unique_id"].unique())
-    actual = future.pivot(index="unique_id", columns="ds", values="y").loc[stores, dates].to_numpy(dtype=float)
-    open_days = future.pivot(index="unique_id", columns="ds", values="open").loc[stores, dates].to_numpy() == 1
+    # A day the file has no row for (a store that stopped early) sold nothing and was not open.
+    actual = future.pivot(index="unique_id", columns="ds", values="y").reindex(index=stores, columns=dates).fillna(0).to_numpy(dtype=float)
+    open_days = future.pivot(index="unique_id", columns="ds", values="open").reindex(index=stores, columns=dates).fillna(0).to_numpy() == 1
     systems = {}
     for name, targets in (("smartretail", our_targets(forecast, dates, correlation)), ("classical", classical_targets(history, future, dates))):
         matrix = np.array([targets[s] for s in stores])

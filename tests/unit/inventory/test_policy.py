@@ -60,3 +60,19 @@ def test_correlated_forecast_errors_widen_the_band_of_a_period():
 def test_unknown_stock_gets_no_advice():
     with pytest.raises(ValueError, match="unknown"):
         plan(days(), StockPosition(on_hand=None))
+
+
+def test_an_item_that_sells_on_some_days_is_planned_on_its_expected_demand_not_its_median():
+    # Sells on about a third of days: every day's median is 0, its P90 3 units.
+    sparse = [ForecastDay(f"2026-01-{i + 1:02d}", 0.0, 0.0, 3.0) for i in range(28)]
+    result = plan(sparse, StockPosition(on_hand=0, lead_time_days=6))
+    assert sparse[0].mean == pytest.approx(0.9)  # 0.3 P10 + 0.4 P50 + 0.3 P90
+    assert result.protection_demand == pytest.approx(7 * 0.9)
+    assert result.lead_time_demand == pytest.approx(6 * 0.9)
+    assert result.reorder_now and result.order_quantity >= 7
+
+
+def test_a_day_whose_source_is_an_average_keeps_that_average():
+    day = ForecastDay("2026-01-01", 0.0, 2.0, 6.0, known_mean=2.0)
+    assert day.mean == 2.0
+    assert ForecastDay("2026-01-01", 0.0, 2.0, 6.0).mean == pytest.approx(2.6)

@@ -3,7 +3,10 @@
 The decision is made at the start of a day (the first forecast day) before that day's sales. An order
 placed now arrives `lead_time_days` later; the next chance to order is `review_days` later; so what is
 on hand and on order now must cover demand over the protection period of lead time + review days.
-Daily demand uncertainty comes from the forecast's P10-P90 band (a normal approximation). Forecast
+Demand over a period is the sum of each day's expected demand, which the P10/P50/P90 give by
+Swanson's rule (0.3 P10 + 0.4 P50 + 0.3 P90): a day's median is the wrong thing to add up for an item
+that sells on a third of days (its median is 0 though it sells every week), and for any right-skewed
+day it sums low. Daily demand uncertainty comes from the forecast's P10-P90 band (a normal approximation). Forecast
 errors on nearby days move together (a level under- or overestimated), so days are summed with the
 error correlation the model's backtest measured: the band of a period lies between that of
 independent days and the sum of daily bands.
@@ -17,6 +20,7 @@ from statistics import NormalDist
 from typing import Sequence
 
 Z80 = NormalDist().inv_cdf(0.9)  # half-width of the P10-P90 band in standard deviations
+SWANSON = (0.3, 0.4, 0.3)  # weights of P10, P50, P90 in a distribution's mean (Swanson's rule)
 DEFAULT_ERROR_CORRELATION = 0.5  # when the model measured none: halfway between independent and locked days
 RISK_HORIZONS = (7, 14)
 
@@ -27,6 +31,14 @@ class ForecastDay:
     p10: float
     p50: float
     p90: float
+    known_mean: float | None = None  # when the source is an average itself (the moving-average fallback)
+
+    @property
+    def mean(self) -> float:
+        """Expected demand of the day: Swanson's rule on the three quantiles, unless the source gave it."""
+        if self.known_mean is not None:
+            return self.known_mean
+        return SWANSON[0] * self.p10 + SWANSON[1] * self.p50 + SWANSON[2] * self.p90
 
     @property
     def sd(self) -> float:
@@ -78,7 +90,7 @@ class ReorderPlan:
 
 
 def window_demand(days: Sequence[ForecastDay], count: int, correlation: float) -> tuple[float, float]:
-    """Mean and standard deviation of total demand over the first `count` days, days' errors equally
+    """Expected total demand over the first `count` days and its standard deviation, days' errors equally
     correlated; the last day repeats when the forecast is shorter than the window."""
     if not days or count <= 0:
         return 0.0, 0.0
@@ -86,7 +98,7 @@ def window_demand(days: Sequence[ForecastDay], count: int, correlation: float) -
     rho = min(max(correlation, 0.0), 1.0)
     squares = sum(d.sd**2 for d in chosen)
     total = sum(d.sd for d in chosen)
-    return sum(d.p50 for d in chosen), math.sqrt(squares + rho * (total**2 - squares))
+    return sum(d.mean for d in chosen), math.sqrt(squares + rho * (total**2 - squares))
 
 
 def stockout_probability(days: Sequence[ForecastDay], available: float, horizon: int,
@@ -166,6 +178,6 @@ def _eoq(days: Sequence[ForecastDay], position: StockPosition, policy: Inventory
     """Economic order quantity sqrt(2DS/H) when ordering and holding costs are known."""
     if not (policy.ordering_cost and policy.holding_cost_pct and position.unit_cost):
         return None
-    daily = sum(d.p50 for d in days) / len(days) if days else 0.0
+    daily = sum(d.mean for d in days) / len(days) if days else 0.0
     holding = position.unit_cost * policy.holding_cost_pct / 100
     return math.sqrt(2 * daily * 365 * policy.ordering_cost / holding) if daily > 0 and holding > 0 else None

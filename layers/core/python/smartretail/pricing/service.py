@@ -275,7 +275,7 @@ class PricingService:
             raise InvalidRequest("no price is known for this SKU in this store: send current_price", field="current_price")
         horizon = policy.pricing.horizon_days
         if days:
-            baseline = sum(d.p50 for d in days[:horizon])
+            baseline = sum(d.mean for d in days[:horizon])
             if len(days) < horizon:
                 baseline *= horizon / len(days)
         else:
@@ -350,7 +350,7 @@ def moving_average_days(position: dict[str, Any], start: str, count: int) -> lis
     recent = [float(d["units"]) for d in position.get("recent") or []]
     spread = statistics.pstdev(recent) if len(recent) > 1 else mean ** 0.5
     first = date.fromisoformat(start)
-    return [ForecastDay((first + timedelta(days=i)).isoformat(), max(mean - Z80 * spread, 0.0), mean, mean + Z80 * spread)
+    return [ForecastDay((first + timedelta(days=i)).isoformat(), max(mean - Z80 * spread, 0.0), mean, mean + Z80 * spread, mean)
             for i in range(count)]
 
 
