@@ -132,7 +132,7 @@ def _check(platform: Platform, fact: dict[str, Any], answer: str) -> list[str]:
     elif kind == "forecast":
         found = platform.call("POST", "/forecast", {k: fact[k] for k in ("store_id", "sku_ids", "horizon_days")})
         for series in found["forecasts"]:
-            total = sum(p["yhat"] for p in series["series"])
+            total = sum(p["expected"] for p in series["series"])  # the units the SKU is expected to sell
             if not (series["sku_id"] in answer and _has(answer, f"{total:,.0f}")):
                 missing.append(f"{series['sku_id']} {total:,.0f}")
     elif kind == "suggest":

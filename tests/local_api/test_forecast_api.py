@@ -138,8 +138,8 @@ def test_without_a_model_the_forecast_is_seasonal_naive_and_says_so(local, train
     assert "no model output" in item["note"]
     # 2025-04-29 is a Tuesday: the last Tuesday observed was the 22nd (22 units); the band spans the last four Tuesdays.
     first = item["series"][0]
-    assert first == {"date": "2025-04-29", "yhat": 22.0, "yhat_lower": 1.0, "yhat_upper": 22.0}
-    assert item["series"][6] == {"date": "2025-05-05", "yhat": 28.0, "yhat_lower": 7.0, "yhat_upper": 28.0}  # Mondays 28, 21, 14, 7
+    assert first == {"date": "2025-04-29", "yhat": 22.0, "yhat_lower": 1.0, "yhat_upper": 22.0, "expected": 11.5}  # their average
+    assert item["series"][6] == {"date": "2025-05-05", "yhat": 28.0, "yhat_lower": 7.0, "yhat_upper": 28.0, "expected": 17.5}  # Mondays 28, 21, 14, 7
 
 
 def test_ids_with_unsafe_characters_get_a_422_not_a_server_error(local, trained):

@@ -27,7 +27,7 @@ SELLER = Principal("u-a", "tenant-a", frozenset({"sellers"}))
 TODAY = date(2026, 12, 2)
 PLAN = {"stockout_risk": {"7d": 0.42, "14d": 0.7}, "days_of_cover": 3.5}
 FORECAST = {"store_id": "S01", "granularity": "day", "forecasts": [{"sku_id": "BEV-001", "drivers": [], "series": [
-    {"date": f"2026-12-0{d}", "yhat": 10.0, "yhat_lower": 8.0, "yhat_upper": 12.0} for d in range(3, 10)]}]}
+    {"date": f"2026-12-0{d}", "yhat": 10.0, "yhat_lower": 8.0, "yhat_upper": 12.0, "expected": 10.0} for d in range(3, 10)]}]}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def world():
     forecasts = Recorder(forecast={"store_id": "S01", "forecasts": [
-        {"sku_id": "BEV-001", "series": [{"date": "2026-10-01", "yhat": 12.0, "yhat_lower": 8.0, "yhat_upper": 15.0}]}]})
+        {"sku_id": "BEV-001", "series": [{"date": "2026-10-01", "yhat": 12.0, "yhat_lower": 8.0, "yhat_upper": 15.0, "expected": 11.7}]}]})
     pricing = Recorder(suggest={"recommended_price": 2.49}, simulate={"impact": {"units": {}}},
                        recommendations={"as_of_date": "2026-09-30", "actions": [{"type": "reorder", "sku_id": "BEV-001"},
                                                                                   {"type": "price", "sku_id": "SNK-002"}]})

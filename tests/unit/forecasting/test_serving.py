@@ -44,7 +44,7 @@ def test_stored_forecasts_are_served_from_the_live_model_and_summed_by_week():
     registry.record("t", {"model_version": "v1", "status": "archived", "trained_through": "2024-01-07", "wape": 0.3})
     registry.record("t", {"model_version": "v2", "status": "live", "trained_through": "2024-01-07", "wape": 0.2})
     store.put_series("t", "S1", "A", [
-        {"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 3.0, "model_version": "v2",
+        {"date": f"2024-01-{d:02d}", "p10": 1.0, "p50": 2.0, "p90": 4.0, "model_version": "v2",
          "drivers": [{"driver": "promotion", "effect_pct": 30.0}]} for d in range(8, 22)
     ])
     assert live_model(registry, "t")["model_version"] == "v2"
@@ -53,9 +53,10 @@ def test_stored_forecasts_are_served_from_the_live_model_and_summed_by_week():
     item = result["forecasts"][0]
     assert item["method"] == "ml"
     assert item["model_version"] == "v2"
+    # A week's expected units add each day's 0.3 P10 + 0.4 P50 + 0.3 P90 (2.3 a day): a skewed day sells more than its median.
     assert item["series"] == [
-        {"week_start": "2024-01-08", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
-        {"week_start": "2024-01-15", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 21.0},
+        {"week_start": "2024-01-08", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 28.0, "expected": 16.1},
+        {"week_start": "2024-01-15", "days": 7, "yhat": 14.0, "yhat_lower": 7.0, "yhat_upper": 28.0, "expected": 16.1},
     ]
     assert item["drivers"] == [{"driver": "promotion", "effect_pct": 30.0, "direction": "up", "impact": "high"}]
     assert [m["live"] for m in service.models("t")] == [True, False]
@@ -179,7 +180,7 @@ def test_a_managers_override_is_served_beside_the_models_value_until_it_expires_
     assert by_day["2024-01-10"]["override"]["reason"] == "street festival"
     assert (by_day["2024-01-11"]["yhat"], by_day["2024-01-11"]["override"]["reason"]) == (0.0, "delisted for two days")  # the latest wins
     exported = forecast_csv(service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=7)), "day")
-    assert "S1,A,2024-01-10,15.0,12.0,18.0,ml,v2,10.0,street festival" in exported
+    assert "S1,A,2024-01-10,15.0,12.0,18.0,15.0,ml,v2,10.0,street festival" in exported  # expected units from the new values
     weeks = service.forecast("t", ForecastRequest(store_id="S1", sku_ids=["A"], horizon_days=7, granularity="week"))
     assert weeks["forecasts"][0]["series"][0].items() >= {"yhat": 55.0, "model_yhat": 70.0, "overridden_days": 3}.items()
     assert [e["action"] for e in audit.entries("t")] == ["forecast_override.create"] * 2

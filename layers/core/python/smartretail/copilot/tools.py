@@ -101,6 +101,7 @@ class CopilotTools:
             """The forecast with each SKU's totals over the horizon, so an answer's totals are the tool's own."""
             found = forecasts.forecast(tenant, a)
             return {**found, "totals": [{"sku_id": item["sku_id"], "units": round(sum(p["yhat"] for p in item["series"]), 2),
+                                         "expected_units": round(sum(p["expected"] for p in item["series"]), 2),
                                          "p10": round(sum(p["yhat_lower"] for p in item["series"]), 2),
                                          "p90": round(sum(p["yhat_upper"] for p in item["series"]), 2)}
                                         for item in found.get("forecasts", [])]}

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ..errors import NotFound, ServiceUnavailable
+from ..inventory.policy import ForecastDay
 from ..memo import Recent, kept, remembered
 from ..lake import stored_id
 from ..ports import ForecastEndpoint, ForecastStore, ItemStore, ModelRegistry, QueryEngine, ResultCache
@@ -57,10 +58,10 @@ def _same_weekday_before(day: date, last_observed: date) -> date:
 def forecast_csv(result: dict[str, Any], granularity: str) -> str:
     """A forecast answer as CSV, one row per SKU and day (or week), for a spreadsheet."""
     period = "week_start" if granularity == "week" else "date"
-    return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "method", "model_version", "model_yhat",
-                     "override_reason"],
+    return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "expected", "method", "model_version",
+                     "model_yhat", "override_reason"],
                     ([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"], point["yhat_upper"],
-                      item["method"], item["model_version"] or "", point.get("model_yhat", point["yhat"]),
+                      point["expected"],                      item["method"], item["model_version"] or "", point.get("model_yhat", point["yhat"]),
                       (point.get("override") or {}).get("reason", "") if granularity == "day" else
                       "; ".join(sorted({o["reason"] for o in item.get("overrides", [])})) if point.get("overridden_days") else ""]
                      for item in result["forecasts"] for point in item["series"]))
@@ -101,15 +102,26 @@ def _summarise_drivers(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "impact": "high" if abs(effect) >= 20 else "medium" if abs(effect) >= 5 else "low"} for name, effect in summary]
 
 
+def _add_expected(series: list[dict[str, Any]]) -> None:
+    """Each day's expected units, as the reorder plans count them (from the day's P10/P50/P90), unless
+    its source gave them (the fallback's average); an overridden day's from its new values. The total
+    over days a planner should read: a sum of medians runs low (an item that sells on a third of days
+    has a median of 0 every day)."""
+    for point in series:
+        if "expected" not in point or "override" in point:
+            point["expected"] = round(ForecastDay(point["date"], point["yhat_lower"], point["yhat"], point["yhat_upper"]).mean, 2)
+
+
 def _to_weeks(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     weeks: dict[str, dict[str, Any]] = {}
     for day in series:
         d = date.fromisoformat(day["date"])
         key = (d - timedelta(days=d.weekday())).isoformat()
-        week = weeks.setdefault(key, {"week_start": key, "days": 0, "yhat": 0.0, "yhat_lower": 0.0, "yhat_upper": 0.0})
+        week = weeks.setdefault(key, {"week_start": key, "days": 0})
         week["days"] += 1
-        for field in ("yhat", "yhat_lower", "yhat_upper"):
-            week[field] = round(week[field] + day[field], 2)
+        for field in ("yhat", "yhat_lower", "yhat_upper", "expected"):
+            if field in day:
+                week[field] = round(week.get(field, 0.0) + day[field], 2)
         if "override" in day or "model_yhat" in week:  # a week with overridden days shows the model's own total too
             if "model_yhat" not in week:
                 week["model_yhat"], week["overridden_days"] = round(week["yhat"] - day["yhat"], 2), 0
@@ -170,6 +182,8 @@ class ForecastService:
                 for item in answer["forecasts"]:
                     item["note"] = " ".join(filter(None, [item.get("note"), f"managers' overrides cannot be read now ({exc.message}): "
                                                                             "the model's values without them"]))
+        for item in answer["forecasts"]:
+            _add_expected(item["series"])
         if request.granularity == "week":
             answer["granularity"] = "week"
             for item in answer["forecasts"]:
@@ -306,7 +320,8 @@ class ForecastService:
                 same_weekday = [history[sku].get(latest - timedelta(days=7 * k), 0.0)
                                 for k in range(FALLBACK_WEEKS) if latest - timedelta(days=7 * k) >= first_day]
                 recent = same_weekday or [0.0]
-                series.append({"date": day.isoformat(), "yhat": recent[0], "yhat_lower": min(recent), "yhat_upper": max(recent)})
+                series.append({"date": day.isoformat(), "yhat": recent[0], "yhat_lower": min(recent), "yhat_upper": max(recent),
+                               "expected": round(sum(recent) / len(recent), 2)})
             out[sku] = {"sku_id": sku, "method": "seasonal_naive_fallback", "model_version": None,
                         "note": "no model output for this SKU yet: same weekday of the last observed week",
                         "series": series, "drivers": []}
