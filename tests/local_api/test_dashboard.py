@@ -141,6 +141,8 @@ def test_the_forecast_draws_its_band_and_exports_csv_and_json(browser, site):
         page.get_by_role("button", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(open(download.value.path()).read())))
     assert len(rows) == 28 and rows[0]["sku_id"] == SKU and float(rows[0]["yhat_lower"]) <= float(rows[0]["yhat"]) <= float(rows[0]["yhat_upper"])
+    expected = sum(float(r["expected"]) for r in rows)  # the page states the same total the export and the reorder plans use
+    expect(page.get_by_text(f"Expected over the next 28 days: {expected:,.0f} units")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Export JSON").click()
     assert json.loads(open(download.value.path()).read())["forecasts"][0]["sku_id"] == SKU

@@ -39,8 +39,11 @@ export async function renderForecast(main: HTMLElement, route: Route): Promise<v
     const fc = await answer;
     const notes = fc.forecasts.filter((f: any) => f.note).map((f: any) => `${f.sku_id}: ${f.note}`);
     const model = fc.live_model;
+    // The total to plan with: each day's expected units (from its band and median), not a sum of medians.
+    const expected = fc.forecasts.reduce((all: number, f: any) => all + f.series.reduce((t: number, d: any) => t + d.expected, 0), 0);
     return [
       forecastVsActual(fc, skus.length === 1 ? skus[0] : `${skus.length} SKUs${p.category ? ` in ${p.category}` : ""}`),
+      h("p", {}, `Expected over the next ${horizon} days: ${fmt.num(expected)} units (the total reorder plans count).`),
       h("p", { class: "muted" }, model ? `Model ${model.model_version}, trained through ${model.trained_through}; backtest WAPE ${fmt.pct(model.wape)}${model.best_baseline_wape == null ? "" : ` against ${model.best_baseline} ${fmt.pct(model.best_baseline_wape)}`}.` : "No live model: seasonal naive."),
       ...(notes.length ? [h("ul", { class: "muted" }, ...notes.slice(0, 5).map((n: string) => h("li", {}, n)))] : []),
     ];

@@ -61,7 +61,7 @@ def forecast_csv(result: dict[str, Any], granularity: str) -> str:
     return csv_text(["store_id", "sku_id", period, "yhat", "yhat_lower", "yhat_upper", "expected", "method", "model_version",
                      "model_yhat", "override_reason"],
                     ([result["store_id"], item["sku_id"], point[period], point["yhat"], point["yhat_lower"], point["yhat_upper"],
-                      point["expected"],                      item["method"], item["model_version"] or "", point.get("model_yhat", point["yhat"]),
+                      point["expected"], item["method"], item["model_version"] or "", point.get("model_yhat", point["yhat"]),
                       (point.get("override") or {}).get("reason", "") if granularity == "day" else
                       "; ".join(sorted({o["reason"] for o in item.get("overrides", [])})) if point.get("overridden_days") else ""]
                      for item in result["forecasts"] for point in item["series"]))

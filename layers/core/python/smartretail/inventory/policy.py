@@ -6,8 +6,8 @@ on hand and on order now must cover demand over the protection period of lead ti
 Demand over a period is the sum of each day's expected demand, which the P10/P50/P90 give by
 Swanson's rule (0.3 P10 + 0.4 P50 + 0.3 P90): a day's median is the wrong thing to add up for an item
 that sells on a third of days (its median is 0 though it sells every week), and for any right-skewed
-day it sums low. Daily demand uncertainty comes from the forecast's P10-P90 band (a normal approximation). Forecast
-errors on nearby days move together (a level under- or overestimated), so days are summed with the
+day it sums low. Daily demand uncertainty comes from the forecast's P10-P90 band (a normal
+approximation). Forecast errors on nearby days move together (a level under- or overestimated), so days are summed with the
 error correlation the model's backtest measured: the band of a period lies between that of
 independent days and the sum of daily bands.
 
