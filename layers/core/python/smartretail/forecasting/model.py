@@ -36,7 +36,8 @@ class ForecastConfig:
     band_learning_rate: float = 0.1
     # ... and from a seeded random sample of at most this many rows: a quantile fit's cost grows
     # faster than its rows (half of Rossmann's rows fit in under half the time), and a sample of a
-    # few hundred thousand days describes the spread as well as all of them.
+    # few hundred thousand days describes the spread nearly as well as all of them (Rossmann's four
+    # windows: pinball 214.8 -> 216.0, the same coverage, the slowest window 148 s -> about 100 s).
     band_max_rows: int = 350_000
     num_leaves: int = 63
     threads: int = 2
