@@ -122,3 +122,33 @@ def test_reorder_plans_list_every_series_of_a_store_due_ones_first_with_why_a_se
     s01 = service.reorder_plans("t1", ReorderPlansRequest(store_id="S01", due_only=True))["plans"]
     assert [p["sku_id"] for p in s01] == ["SNA-001"]  # 80 on hand of SNA-002 covers its reorder point
     assert service.reorder_plans("t1", ReorderPlansRequest(store_id="S01", category="Dairy"))["plans"] == []
+
+
+def test_reorders_and_prices_follow_a_managers_forecast_override_as_soon_as_it_is_set():
+    from smartretail.adapters.memory import MemoryResultCache
+    from smartretail.auth import Principal
+    from smartretail.forecasting.overrides import ForecastOverrides, OverrideRequest
+    from smartretail.pricing.service import ReorderPlansRequest
+
+    items, forecasts, cache = MemoryItemStore(), MemoryForecastStore(), MemoryResultCache()
+    insights.replace(items, "t1", "fc-1", [position("S01", "SNA-001", 70), position("S01", "SNA-002", 70)], [])
+    for sku in ("SNA-001", "SNA-002"):
+        forecasts.put_series("t1", "S01", sku, [{"date": (date(2026, 11, 21) + timedelta(days=i)).isoformat(),
+                                                 "p10": 5, "p50": 10, "p90": 15} for i in range(28)])
+    service = PricingService(items, forecasts, MemoryModelRegistry(), TenantPolicyStore(items, AuditTrail(MemoryItemStore())), cache)
+    plans = {p["sku_id"]: p["plan"] for p in service.reorder_plans("t1", ReorderPlansRequest(store_id="S01"))["plans"]}
+    assert plans["SNA-001"]["protection_demand"] == pytest.approx(40)  # 4 days (lead 3 + review 1) of 10
+    assert not [a for a in service.recommendations("t1", RecommendationsRequest(store_id="S01"))["actions"]
+                if a["type"] == "reorder"]  # 70 on hand covers the reorder point
+
+    # A street festival: the manager doubles SNA-001's forecast; SNA-002 and the other tenant's data are untouched.
+    ForecastOverrides(items, AuditTrail(MemoryItemStore())).create(
+        Principal("m", "t1", frozenset({"managers"})),
+        OverrideRequest(store_id="S01", sku_id="SNA-001", start=date(2026, 11, 21), end=date(2026, 12, 31), percent=100,
+                        reason="street festival", expires_on=date(2099, 12, 31)))
+    plans = {p["sku_id"]: p["plan"] for p in service.reorder_plans("t1", ReorderPlansRequest(store_id="S01"))["plans"]}
+    assert plans["SNA-001"]["protection_demand"] == pytest.approx(80)
+    assert plans["SNA-002"]["protection_demand"] == pytest.approx(40)
+    reorders = [a for a in service.recommendations("t1", RecommendationsRequest(store_id="S01"))["actions"] if a["type"] == "reorder"]
+    assert [a["sku_id"] for a in reorders] == ["SNA-001"]  # the kept ranking was not served: the override changed its inputs
+    assert service.suggest("t1", PricingSuggestRequest(sku_id="SNA-001", store_id="S01"))["evidence"]["baseline_units"] == pytest.approx(140)

@@ -110,23 +110,32 @@ class ForecastOverrides:
         """A forecast answer (daily points) with the store's active overrides applied: each overridden
         point keeps the model's values as `model_yhat` (and its band) and says which override and why;
         the latest override wins where two cover the same day."""
-        active = self.list(tenant_id, result["store_id"])
-        if not active:
-            return result
-        by_sku: dict[str, list[dict[str, Any]]] = {}
-        for override in active:
-            by_sku.setdefault(override["sku_id"], []).append(override)
+        active = by_series(self.list(tenant_id, result["store_id"]))
         for item in result["forecasts"]:
-            overrides = sorted(by_sku.get(item["sku_id"], []), key=lambda o: o["created_at"])
-            if not overrides:
-                continue
-            item["overrides"] = overrides
-            for point in item["series"]:
-                day = point["date"]
-                covering = [o for o in overrides if o["start"] <= day <= o["end"] and day <= o["expires_on"]]
-                if covering:
-                    _override_point(point, covering[-1])
+            overrides = active.get((result["store_id"], item["sku_id"]))
+            if overrides:
+                item["overrides"] = overrides
+                override_series(item["series"], overrides)
         return result
+
+
+def by_series(active: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Active overrides per (store, SKU), oldest first."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for override in sorted(active, key=lambda o: o["created_at"]):
+        out.setdefault((override["store_id"], override["sku_id"]), []).append(override)
+    return out
+
+
+def override_series(series: list[dict[str, Any]], overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One SKU's daily points (date, yhat, yhat_lower, yhat_upper) with its overrides, oldest first,
+    applied in place; the latest one covering a day wins."""
+    for point in series:
+        day = point["date"]
+        covering = [o for o in overrides if o["start"] <= day <= o["end"] and day <= o["expires_on"]]
+        if covering:
+            _override_point(point, covering[-1])
+    return series
 
 
 def _override_point(point: dict[str, Any], override: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ..errors import InvalidRequest, NotFound, ServiceUnavailable
+from ..forecasting.overrides import ForecastOverrides, by_series, override_series
 from ..forecasting.serving import live_model
 from ..inventory.policy import Z80, ForecastDay, InventoryPolicy, ReorderPlan, StockPosition, expected_shortage, plan
 from ..lake import stored_id
@@ -86,6 +87,8 @@ class PricingService:
         self._policies = policies
         self._cache = cache
         self._recent = recent
+        # Managers' forecast overrides live in the same decisions table; plans read them, never write them.
+        self._overrides = ForecastOverrides(items, audit=None)
 
     # -- pricing ------------------------------------------------------------------------------
     def suggest(self, tenant_id: str, request: PricingSuggestRequest) -> dict[str, Any]:
@@ -167,20 +170,22 @@ class PricingService:
         try:
             meta = remembered(self._recent, ("insights", tenant_id), lambda: self._items.get(tenant_id, insights.META)) or {}
             live = self._live(tenant_id) or {}
+            overrides = [o["override_id"] for o in self._overrides.list(tenant_id)]  # a new or expired one changes the plans
         except ServiceUnavailable:
             return []
-        return [policy.model_dump(mode="json"), meta.get("loaded_at"), meta.get("model_version"), live.get("model_version")]
+        return [policy.model_dump(mode="json"), meta.get("loaded_at"), meta.get("model_version"), live.get("model_version"), overrides]
 
     def _rank(self, tenant_id: str, store_id: str | None, objective: str, as_of: date | None, policy: TenantPolicy) -> dict[str, Any]:
         positions = insights.positions(self._items, tenant_id, store_id)
         correlation = self._error_correlation(tenant_id)
         actions, unknown, notes = [], [], []
+        overrides = self._active_overrides(tenant_id, store_id, notes)
         for position in positions:
             if position.get("on_hand") is None:
                 unknown.append({"store_id": position["store_id"], "sku_id": position["sku_id"], "category": position.get("category")})
                 continue
             start = as_of.isoformat() if as_of else _next_day(position["last_sales_date"])
-            days = self._days(tenant_id, position, start, PLAN_DAYS, notes)
+            days = self._days(tenant_id, position, start, PLAN_DAYS, notes, overrides)
             if not days:
                 continue
             reorder = _plan(position, days, policy, correlation)
@@ -202,8 +207,9 @@ class PricingService:
         policy = self._policies.get(tenant_id)
         correlation = self._error_correlation(tenant_id)
         out = []
+        overrides = self._active_overrides(tenant_id, store_id)
         for position in insights.positions(self._items, tenant_id, store_id):
-            days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS)
+            days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS, overrides=overrides)
             known = position.get("on_hand") is not None and days
             out.append((position, _plan(position, days, policy, correlation) if known else None))
         return out
@@ -234,10 +240,22 @@ class PricingService:
             raise NotFound(f"no sales history for SKU {sku_id} in store {store_id}")
         return position
 
-    def _days(self, tenant_id: str, position: dict[str, Any], start: str, count: int,
-              notes: list[str] | None = None) -> list[ForecastDay]:
-        """The stored forecast quantiles; while the forecast store is unavailable, the moving average
-        of the position's recent days (the design's fallback), said in `notes`."""
+    def _active_overrides(self, tenant_id: str, store_id: str | None,
+                          notes: list[str] | None = None) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Managers' active forecast overrides per (store, SKU): plans follow the forecast a manager
+        corrected, as the forecast page shows it. Unreadable: the model's forecast, said in `notes`."""
+        try:
+            return by_series(self._overrides.list(tenant_id, store_id))
+        except ServiceUnavailable as exc:
+            if notes is not None:
+                notes.append(f"managers' forecast overrides are unavailable ({exc.message}): plans use the model's forecast")
+            return {}
+
+    def _days(self, tenant_id: str, position: dict[str, Any], start: str, count: int, notes: list[str] | None = None,
+              overrides: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -> list[ForecastDay]:
+        """The stored forecast quantiles with any manager's override of the series; while the forecast
+        store is unavailable, the moving average of the position's recent days (the design's
+        fallback), said in `notes`."""
         end = (date.fromisoformat(start) + timedelta(days=count - 1)).isoformat()
         try:
             stored = self._forecasts.series(tenant_id, position["store_id"], position["sku_id"], start, end)
@@ -245,7 +263,12 @@ class PricingService:
             if notes is not None:
                 notes.append(f"forecasts are unavailable ({exc.message}): plans use the moving average of recent days")
             return moving_average_days(position, start, count)
-        return [ForecastDay(d["date"], d["p10"], d["p50"], d["p90"]) for d in stored]
+        corrected = (overrides or {}).get((position["store_id"], position["sku_id"]))
+        if not corrected:
+            return [ForecastDay(d["date"], d["p10"], d["p50"], d["p90"]) for d in stored]
+        points = override_series([{"date": d["date"], "yhat": d["p50"], "yhat_lower": d["p10"], "yhat_upper": d["p90"]} for d in stored],
+                                 corrected)
+        return [ForecastDay(p["date"], p["yhat_lower"], p["yhat"], p["yhat_upper"]) for p in points]
 
     def _live(self, tenant_id: str) -> dict[str, Any] | None:
         return remembered(self._recent, ("live", tenant_id), lambda: live_model(self._registry, tenant_id))
@@ -262,7 +285,8 @@ class PricingService:
         """The pricing context, its notes, and the last day of sales it is from."""
         position = self._position(tenant_id, request.store_id, request.sku_id)
         notes: list[str] = []
-        days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS, notes)
+        days = self._days(tenant_id, position, _next_day(position["last_sales_date"]), PLAN_DAYS, notes,
+                          self._active_overrides(tenant_id, request.store_id, notes))
         ctx, more = self._pricing_context(tenant_id, position, days, request.current_price, policy, self._error_correlation(tenant_id))
         return ctx, notes + more, position["last_sales_date"]
 
