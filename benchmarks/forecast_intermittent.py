@@ -110,10 +110,10 @@ def score(forecast: pd.DataFrame, future: pd.DataFrame) -> dict[str, float]:
     y, p50 = joined["y"].to_numpy(float), joined["p50"].clip(lower=0).to_numpy(float)
     total = p50
     if "p10" in joined:
-        from smartretail.inventory.policy import SWANSON
+        from smartretail.inventory.policy import ForecastDay
 
         p10, p90 = (joined[q].clip(lower=0).to_numpy(float) for q in ("p10", "p90"))
-        total = SWANSON[0] * p10 + SWANSON[1] * p50 + SWANSON[2] * p90
+        total = np.array([ForecastDay("", low, mid, high).mean for low, mid, high in zip(p10, p50, p90)])
     week = (joined["ds"] - joined["ds"].min()).dt.days // 7
     weekly = joined.assign(p50=p50, total=total, week=week).groupby(["unique_id", "week"])[["y", "p50", "total"]].sum()
 

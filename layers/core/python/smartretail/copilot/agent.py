@@ -256,8 +256,7 @@ def _render(intent: str, results: list[dict[str, Any]], slots: dict[str, Any]) -
         parts = []
         for item, total in zip(result.get("forecasts", []), result.get("totals", [])):
             drivers = ", ".join(f"{d['driver']} {d['effect_pct']:+.0f}%" for d in item.get("drivers", [])[:3])
-            expected = total.get("expected_units", total["units"])
-            parts.append(f"{item['sku_id']} in {result['store_id']}: {expected:,.0f} units expected over {len(item['series'])} "
+            parts.append(f"{item['sku_id']} in {result['store_id']}: {total['expected_units']:,.0f} units expected over {len(item['series'])} "
                          f"{result.get('granularity', 'day')}s (P10-P90 {total['p10']:,.0f}-{total['p90']:,.0f})" +
                          (f"; drivers: {drivers}" if drivers else ""))
         return "\n".join(parts) or "No forecast is available for that."
